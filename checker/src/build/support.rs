@@ -1,0 +1,806 @@
+//! The hidden tests' support library, compiled into every test binary.
+//!
+//! threadlings generates one crate per check: the learner's file as module
+//! `learner`, this file as module `support`, and the exercise's hidden tests as
+//! module `hidden`. This file owns the binary's `main` and the reporting
+//! protocol: a test's result is written to a report file, tagged with a nonce
+//! that arrives on stdin before any learner code runs. The learner's code can
+//! print anything and even call `std::process::exit(0)`; without the nonce it
+//! cannot produce a report, and a missing report is a failure.
+//!
+//! Everything here is std only and must stay deterministic for correct code:
+//! deadlines (`PATIENCE`) are only ever reached by wrong code.
+
+#![allow(dead_code)]
+
+use std::any::Any;
+use std::collections::hash_map::RandomState;
+use std::hash::{BuildHasher, Hasher};
+use std::io::{Read, Write};
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::process::{Command, Stdio};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::mpsc::{self, Receiver, RecvTimeoutError};
+use std::sync::{Arc, Condvar, Mutex};
+use std::thread::{self, ThreadId};
+use std::time::{Duration, Instant};
+
+/// What a hidden test returns: `Err` holds a message in learner terms.
+pub type Outcome = Result<(), String>;
+
+/// One hidden test, listed in the hidden file's `TESTS`.
+pub struct Test {
+    pub name: &'static str,
+    pub run: fn() -> Outcome,
+}
+
+/// How long correct code is given to reach any rendezvous (a barrier, a
+/// return, a wait). Correct code needs milliseconds even on a loaded machine;
+/// only wrong code ever waits this long.
+pub const PATIENCE: Duration = Duration::from_secs(3);
+
+/// Fails the test with a formatted message unless the condition holds.
+macro_rules! ensure {
+    ($cond:expr, $($msg:tt)+) => {
+        if !$cond {
+            return Err(format!($($msg)+));
+        }
+    };
+}
+pub(crate) use ensure;
+
+static STARTED: AtomicBool = AtomicBool::new(false);
+
+/// The test binary's entry point.
+///
+/// * `--list` prints the test names, one per line (no learner code runs);
+/// * `--main` runs the learner's own `main`, exactly as the program would run;
+/// * `--test NAME` reads `nonce\nreport-path\n` from stdin, runs one test and
+///   appends `nonce pass|fail NAME message` to the report file.
+pub fn main(tests: &[Test], learner_main: fn()) {
+    // Only the first call does anything: learner code could call this again.
+    if STARTED.swap(true, Ordering::SeqCst) {
+        return;
+    }
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    match args.first().map(String::as_str) {
+        Some("--list") => {
+            for test in tests {
+                println!("{}", test.name);
+            }
+        }
+        Some("--main") => learner_main(),
+        Some("--test") if args.len() == 2 => run_one(tests, &args[1]),
+        _ => {
+            eprintln!("this program is built by threadlings: run it with `threadlings run`");
+            std::process::exit(2);
+        }
+    }
+}
+
+fn run_one(tests: &[Test], name: &str) {
+    let mut input = String::new();
+    if std::io::stdin().read_to_string(&mut input).is_err() {
+        std::process::exit(3);
+    }
+    let mut lines = input.lines();
+    let (Some(nonce), Some(path)) = (lines.next(), lines.next()) else {
+        std::process::exit(3);
+    };
+    let Ok(mut report) = std::fs::OpenOptions::new().append(true).open(path) else {
+        std::process::exit(3);
+    };
+    let Some(test) = tests.iter().find(|t| t.name == name) else {
+        std::process::exit(3);
+    };
+    let outcome = catch_unwind(AssertUnwindSafe(test.run))
+        .unwrap_or_else(|payload| Err(format!("the test stopped: {}", panic_message(&*payload))));
+    let line = match outcome {
+        Ok(()) => format!("{nonce} pass {name}\n"),
+        Err(message) => format!("{nonce} fail {name} {}\n", escape(&message)),
+    };
+    // One write call: the line lands whole or not at all.
+    if report.write_all(line.as_bytes()).is_err() || report.flush().is_err() {
+        std::process::exit(3);
+    }
+    // Learner threads may still be running; the verdict is in, stop them all.
+    std::process::exit(0);
+}
+
+fn escape(message: &str) -> String {
+    message.replace('\\', "\\\\").replace('\n', "\\n")
+}
+
+/// The text of a panic payload (`panic!("...")` gives `&str` or `String`).
+pub fn panic_message(payload: &(dyn Any + Send)) -> String {
+    if let Some(s) = payload.downcast_ref::<&str>() {
+        (*s).to_string()
+    } else if let Some(s) = payload.downcast_ref::<String>() {
+        s.clone()
+    } else {
+        "a panic without a message".to_string()
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Watchdog: every call into learner code runs on a helper thread.
+// ---------------------------------------------------------------------------
+
+/// A call into learner code, running on its own helper thread (the "caller").
+pub struct Call<T> {
+    what: String,
+    thread: ThreadId,
+    tid: Option<u32>,
+    returned: Arc<AtomicBool>,
+    result: Receiver<thread::Result<T>>,
+    started: Instant,
+}
+
+/// Starts `f` (a call into learner code) on a fresh helper thread.
+/// `what` names the call for messages, e.g. "`count(..)`".
+pub fn call<T: Send + 'static>(what: &str, f: impl FnOnce() -> T + Send + 'static) -> Call<T> {
+    let (id_tx, id_rx) = mpsc::channel();
+    let (result_tx, result) = mpsc::channel();
+    let returned = Arc::new(AtomicBool::new(false));
+    let returned_flag = Arc::clone(&returned);
+    thread::Builder::new()
+        .name("threadlings-caller".into())
+        .spawn(move || {
+            let _ = id_tx.send((thread::current().id(), current_tid()));
+            let result = catch_unwind(AssertUnwindSafe(f));
+            returned_flag.store(true, Ordering::SeqCst);
+            let _ = result_tx.send(result);
+        })
+        .expect("the test could not start its helper thread");
+    let (thread, tid) = id_rx.recv().expect("the helper thread did not start");
+    Call {
+        what: what.to_string(),
+        thread,
+        tid,
+        returned,
+        result,
+        started: Instant::now(),
+    }
+}
+
+impl<T> Call<T> {
+    /// The id of the thread that made the call.
+    pub fn thread(&self) -> ThreadId {
+        self.thread
+    }
+
+    /// Whether the call has returned (or panicked) yet.
+    pub fn has_returned(&self) -> bool {
+        self.returned.load(Ordering::SeqCst)
+    }
+
+    /// Waits for the call to return, at most `PATIENCE`.
+    pub fn finish(self) -> Result<T, String> {
+        self.finish_within(PATIENCE)
+    }
+
+    /// Waits for the call to return, at most `limit`.
+    pub fn finish_within(self, limit: Duration) -> Result<T, String> {
+        let left = limit.saturating_sub(self.started.elapsed());
+        match self.result.recv_timeout(left) {
+            Ok(Ok(value)) => Ok(value),
+            Ok(Err(payload)) => Err(format!(
+                "{} panicked: {}",
+                self.what,
+                panic_message(&*payload)
+            )),
+            Err(RecvTimeoutError::Timeout) => Err(format!(
+                "{} did not return within {} s. Is it waiting for something that never happens?",
+                self.what,
+                limit.as_secs()
+            )),
+            Err(RecvTimeoutError::Disconnected) => Err(format!("{} never returned", self.what)),
+        }
+    }
+
+    /// Blocks until the caller is parked in a wait on another thread (the
+    /// futex wait under `JoinHandle::join`, a channel or a lock), stably for
+    /// 20 ms. Returns `Ok(true)` then, `Ok(false)` if the call returned first,
+    /// and `Err` if the caller neither waited nor returned within `PATIENCE`.
+    ///
+    /// A `thread::sleep` is not a wait: the caller is then in `nanosleep`, so
+    /// a test that opens its gate only once this returns `Ok(true)` makes
+    /// sleep-instead-of-join fail on every run.
+    pub fn wait_until_waiting(&self) -> Result<bool, String> {
+        let deadline = Instant::now() + PATIENCE;
+        let mut streak = 0;
+        let mut last_addr = String::new();
+        while Instant::now() < deadline {
+            if self.has_returned() {
+                return Ok(false);
+            }
+            match self.tid.and_then(blocked_on) {
+                Some(Blocked::Wait(addr)) if addr == last_addr => streak += 1,
+                Some(Blocked::Wait(addr)) => {
+                    streak = 1;
+                    last_addr = addr;
+                }
+                Some(Blocked::Other) => streak = 0,
+                // Cannot observe (not Linux, or /proc hidden): a plain pause.
+                None => streak += 1,
+            }
+            if streak >= 20 {
+                return Ok(true);
+            }
+            thread::sleep(Duration::from_millis(1));
+        }
+        Err(format!(
+            "{} neither returned nor waited for its thread within {} s",
+            self.what,
+            PATIENCE.as_secs()
+        ))
+    }
+}
+
+enum Blocked {
+    /// Parked in a futex wait, on this address.
+    Wait(String),
+    /// Running, sleeping, or in some other system call.
+    Other,
+}
+
+#[cfg(target_arch = "x86_64")]
+const FUTEX: Option<&str> = Some("202");
+#[cfg(target_arch = "aarch64")]
+const FUTEX: Option<&str> = Some("98");
+#[cfg(not(any(target_arch = "x86_64", target_arch = "aarch64")))]
+const FUTEX: Option<&str> = None;
+
+fn current_tid() -> Option<u32> {
+    let link = std::fs::read_link("/proc/thread-self").ok()?;
+    link.file_name()?.to_str()?.parse().ok()
+}
+
+fn blocked_on(tid: u32) -> Option<Blocked> {
+    let futex = FUTEX?;
+    let text = std::fs::read_to_string(format!("/proc/self/task/{tid}/syscall")).ok()?;
+    let mut fields = text.split_whitespace();
+    match (fields.next(), fields.next()) {
+        (Some(nr), Some(addr)) if nr == futex => Some(Blocked::Wait(addr.to_string())),
+        _ => Some(Blocked::Other),
+    }
+}
+
+/// How many threads this process has right now, as the OS counts them.
+pub fn os_threads() -> usize {
+    std::fs::read_dir("/proc/self/task")
+        .map(|dir| dir.count())
+        .unwrap_or(0)
+}
+
+// ---------------------------------------------------------------------------
+// Rendezvous: a barrier that gives up, and a gate the test opens.
+// ---------------------------------------------------------------------------
+
+/// A barrier for `parties` threads that gives up after `PATIENCE`.
+///
+/// Getting through it proves that `parties` closures were running at the same
+/// time; code that runs them one after another fails it on every run.
+#[derive(Clone)]
+pub struct TimedBarrier {
+    parties: usize,
+    state: Arc<(Mutex<BarrierState>, Condvar)>,
+}
+
+#[derive(Default)]
+struct BarrierState {
+    arrived: usize,
+    broken: bool,
+}
+
+impl TimedBarrier {
+    pub fn new(parties: usize) -> Self {
+        TimedBarrier {
+            parties,
+            state: Arc::default(),
+        }
+    }
+
+    /// Waits for all parties; `false` if they did not all come in time (then
+    /// the barrier is broken and every later `wait` returns `false` at once).
+    pub fn wait(&self) -> bool {
+        let (lock, cvar) = &*self.state;
+        let mut state = lock.lock().unwrap_or_else(|e| e.into_inner());
+        state.arrived += 1;
+        if state.arrived >= self.parties {
+            cvar.notify_all();
+            return !state.broken;
+        }
+        let deadline = Instant::now() + PATIENCE;
+        while state.arrived < self.parties && !state.broken {
+            let left = deadline.saturating_duration_since(Instant::now());
+            if left.is_zero() {
+                state.broken = true;
+                cvar.notify_all();
+                break;
+            }
+            state = cvar
+                .wait_timeout(state, left)
+                .unwrap_or_else(|e| e.into_inner())
+                .0;
+        }
+        !state.broken
+    }
+
+    /// Whether every party arrived and nobody gave up.
+    pub fn passed(&self) -> bool {
+        let state = self.state.0.lock().unwrap_or_else(|e| e.into_inner());
+        state.arrived >= self.parties && !state.broken
+    }
+
+    /// How many parties have arrived so far.
+    pub fn arrived(&self) -> usize {
+        self.state
+            .0
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .arrived
+    }
+}
+
+/// A gate that stays shut until the test opens it.
+#[derive(Clone, Default)]
+pub struct Gate {
+    state: Arc<(Mutex<bool>, Condvar)>,
+}
+
+impl Gate {
+    pub fn new() -> Self {
+        Gate::default()
+    }
+
+    pub fn open(&self) {
+        *self.state.0.lock().unwrap_or_else(|e| e.into_inner()) = true;
+        self.state.1.notify_all();
+    }
+
+    pub fn is_open(&self) -> bool {
+        *self.state.0.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Waits for the gate to open, at most `PATIENCE`; `false` if it did not.
+    pub fn wait(&self) -> bool {
+        let (lock, cvar) = &*self.state;
+        let open = lock.lock().unwrap_or_else(|e| e.into_inner());
+        let (open, _) = cvar
+            .wait_timeout_while(open, PATIENCE, |open| !*open)
+            .unwrap_or_else(|e| e.into_inner());
+        *open
+    }
+}
+
+/// Opens `gate` once the caller is parked waiting (see
+/// `Call::wait_until_waiting`), or once it has returned, whichever is first.
+/// Always opens it, so the threads the learner started can finish.
+pub fn open_when_waiting<T>(call: &Call<T>, gate: &Gate) {
+    let _ = call.wait_until_waiting();
+    gate.open();
+}
+
+// ---------------------------------------------------------------------------
+// Observation: which thread did what, in which order.
+// ---------------------------------------------------------------------------
+
+/// One thing a test closure noted.
+#[derive(Clone, Debug)]
+pub struct Entry {
+    pub label: String,
+    pub thread: ThreadId,
+    pub seq: usize,
+}
+
+/// A shared, thread-safe record of what the test's closures saw.
+#[derive(Clone, Default)]
+pub struct Log {
+    entries: Arc<Mutex<Vec<Entry>>>,
+    next: Arc<AtomicUsize>,
+}
+
+impl Log {
+    pub fn new() -> Self {
+        Log::default()
+    }
+
+    /// Notes `label` with the current thread's id.
+    pub fn note(&self, label: impl Into<String>) {
+        let seq = self.next.fetch_add(1, Ordering::SeqCst);
+        let entry = Entry {
+            label: label.into(),
+            thread: thread::current().id(),
+            seq,
+        };
+        self.entries
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push(entry);
+    }
+
+    /// Everything noted so far, in the order it happened.
+    pub fn entries(&self) -> Vec<Entry> {
+        let mut entries = self
+            .entries
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone();
+        entries.sort_by_key(|e| e.seq);
+        entries
+    }
+
+    /// The labels noted so far, in order.
+    pub fn labels(&self) -> Vec<String> {
+        self.entries().into_iter().map(|e| e.label).collect()
+    }
+
+    /// The thread that noted `label` first, if any did.
+    pub fn thread_of(&self, label: &str) -> Option<ThreadId> {
+        self.entries()
+            .into_iter()
+            .find(|e| e.label == label)
+            .map(|e| e.thread)
+    }
+
+    /// How many distinct threads noted anything.
+    pub fn distinct_threads(&self) -> usize {
+        let mut ids: Vec<ThreadId> = self.entries().into_iter().map(|e| e.thread).collect();
+        ids.sort_by_key(|id| format!("{id:?}"));
+        ids.dedup();
+        ids.len()
+    }
+}
+
+/// A flag a test closure raises when it is done.
+#[derive(Clone, Default)]
+pub struct Flag(Arc<AtomicBool>);
+
+impl Flag {
+    pub fn new() -> Self {
+        Flag::default()
+    }
+    pub fn raise(&self) {
+        self.0.store(true, Ordering::SeqCst);
+    }
+    pub fn is_up(&self) -> bool {
+        self.0.load(Ordering::SeqCst)
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Randomness (std only), so hard-coded answers fail.
+// ---------------------------------------------------------------------------
+
+/// A random number, different on every run.
+pub fn random() -> u64 {
+    let mut hasher = RandomState::new().build_hasher();
+    hasher.write_u128(Instant::now().elapsed().as_nanos());
+    hasher.finish()
+}
+
+/// A random number in `low..=high`.
+pub fn random_between(low: u64, high: u64) -> u64 {
+    low + random() % (high - low + 1)
+}
+
+/// A random lowercase word, e.g. for thread names and messages.
+pub fn random_word() -> String {
+    const SYLLABLES: [&str; 12] = [
+        "ka", "lo", "mi", "ne", "ru", "sa", "to", "vi", "ze", "po", "da", "fu",
+    ];
+    (0..random_between(2, 4))
+        .map(|_| SYLLABLES[random_between(0, 11) as usize])
+        .collect()
+}
+
+// ---------------------------------------------------------------------------
+// Whole-program runs: the learner's `main`, as its own process.
+// ---------------------------------------------------------------------------
+
+/// How one run of the learner's program ended.
+#[derive(Debug)]
+pub struct Program {
+    /// The exit code, `None` if killed (by us at the time limit, or a signal).
+    pub code: Option<i32>,
+    pub stdout: String,
+    pub stderr: String,
+    pub timed_out: bool,
+    pub elapsed: Duration,
+}
+
+const PROGRAM_OUTPUT_CAP: u64 = 64 * 1024;
+
+/// Runs the learner's `main` once as a separate process, killed after `limit`.
+pub fn run_program(limit: Duration) -> Result<Program, String> {
+    let exe = std::env::current_exe().map_err(|e| format!("cannot find the test binary: {e}"))?;
+    let started = Instant::now();
+    let mut child = Command::new(exe)
+        .arg("--main")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .map_err(|e| format!("cannot start your program: {e}"))?;
+    let out = child.stdout.take().map(read_capped);
+    let err = child.stderr.take().map(read_capped);
+    let mut timed_out = false;
+    let status = loop {
+        match child.try_wait() {
+            Ok(Some(status)) => break Some(status),
+            Ok(None) if started.elapsed() >= limit => {
+                timed_out = true;
+                let _ = child.kill();
+                break child.wait().ok();
+            }
+            Ok(None) => thread::sleep(Duration::from_millis(2)),
+            Err(e) => return Err(format!("cannot wait for your program: {e}")),
+        }
+    };
+    let elapsed = started.elapsed();
+    let collect =
+        |h: Option<thread::JoinHandle<String>>| h.and_then(|h| h.join().ok()).unwrap_or_default();
+    Ok(Program {
+        code: if timed_out {
+            None
+        } else {
+            status.and_then(|s| s.code())
+        },
+        stdout: collect(out),
+        stderr: collect(err),
+        timed_out,
+        elapsed,
+    })
+}
+
+fn read_capped(pipe: impl Read + Send + 'static) -> thread::JoinHandle<String> {
+    thread::spawn(move || {
+        let mut kept = Vec::new();
+        let mut pipe = pipe;
+        let _ = pipe
+            .by_ref()
+            .take(PROGRAM_OUTPUT_CAP)
+            .read_to_end(&mut kept);
+        // Drain the rest so the program never blocks on a full pipe.
+        let _ = std::io::copy(&mut pipe, &mut std::io::sink());
+        String::from_utf8_lossy(&kept).into_owned()
+    })
+}
+
+// ---------------------------------------------------------------------------
+// Added for chapter 01_spawning: threads as the OS sees them, and polling.
+// ---------------------------------------------------------------------------
+
+/// The OS's id (tid) of the calling thread, `None` where it cannot be
+/// observed (not Linux, or /proc hidden).
+pub fn os_thread_id() -> Option<u32> {
+    current_tid()
+}
+
+/// The OS ids (tids) of every thread this process has right now; empty where
+/// they cannot be observed.
+pub fn os_thread_ids() -> Vec<u32> {
+    std::fs::read_dir("/proc/self/task")
+        .map(|dir| {
+            dir.filter_map(|entry| entry.ok()?.file_name().to_str()?.parse().ok())
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// Polls `condition` every millisecond until it holds (`true`) or `limit`
+/// has passed (`false`). Only for conditions that correct code makes true
+/// quickly: the limit is a deadline for wrong code, never a timing check.
+pub fn poll_until(limit: Duration, mut condition: impl FnMut() -> bool) -> bool {
+    let deadline = Instant::now() + limit;
+    loop {
+        if condition() {
+            return true;
+        }
+        if Instant::now() >= deadline {
+            return false;
+        }
+        thread::sleep(Duration::from_millis(1));
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Added for chapter 02_joining: a caller parked in `join`, and jobs the test
+// holds back and lets go one at a time.
+// ---------------------------------------------------------------------------
+
+impl<T> Call<T> {
+    /// Blocks until the caller is parked in an untimed wait: asleep (state
+    /// `S`) in the same futex wait, with no timeout, at 20 samples in a row
+    /// about 1 ms apart. That is what `JoinHandle::join` looks like (and an
+    /// untimed lock or channel wait). `Ok(true)` then, `Ok(false)` if the call
+    /// returned first, `Err` if it did neither within `PATIENCE`.
+    ///
+    /// Stricter than `wait_until_waiting`: a caller that has just been woken
+    /// (the thread it joined has ended; it is runnable but not yet running)
+    /// is in state `R` and does not count, and neither does a timed wait
+    /// (`park_timeout`, `recv_timeout`), which is a sleep in disguise.
+    pub fn wait_until_joining(&self) -> Result<bool, String> {
+        let deadline = Instant::now() + PATIENCE;
+        let mut streak = 0;
+        let mut last_addr = String::new();
+        while Instant::now() < deadline {
+            if self.has_returned() {
+                return Ok(false);
+            }
+            match (FUTEX, self.tid) {
+                (Some(futex), Some(tid)) => match parked_on(futex, tid) {
+                    Some(addr) if addr == last_addr => streak += 1,
+                    Some(addr) => {
+                        streak = 1;
+                        last_addr = addr;
+                    }
+                    None => streak = 0,
+                },
+                // Cannot observe (not Linux, or /proc hidden): a plain pause.
+                _ => streak += 1,
+            }
+            if streak >= 20 {
+                return Ok(true);
+            }
+            thread::sleep(Duration::from_millis(1));
+        }
+        Err(format!(
+            "{} neither returned nor waited for its threads within {} s",
+            self.what,
+            PATIENCE.as_secs()
+        ))
+    }
+}
+
+/// The address of the futex that thread `tid` is asleep on in an untimed
+/// wait, or `None` if it is doing anything else.
+fn parked_on(futex: &str, tid: u32) -> Option<String> {
+    let syscall = std::fs::read_to_string(format!("/proc/self/task/{tid}/syscall")).ok()?;
+    // "nr addr op val timeout ...": an untimed wait has a null timeout.
+    let fields: Vec<&str> = syscall.split_whitespace().collect();
+    if fields.len() < 5 || fields[0] != futex || fields[4] != "0x0" {
+        return None;
+    }
+    let stat = std::fs::read_to_string(format!("/proc/self/task/{tid}/stat")).ok()?;
+    let state = stat.rsplit(')').next()?.split_whitespace().next()?;
+    (state == "S").then(|| fields[1].to_string())
+}
+
+/// One of the test's jobs, handed to learner code inside a closure: it notes
+/// which thread runs it, then waits until the test lets it go (at most
+/// `PATIENCE`), then notes that it is done. Clones share one state.
+#[derive(Clone, Default)]
+pub struct Held {
+    gate: Gate,
+    started: Flag,
+    done: Flag,
+    ran_on: Arc<Mutex<Option<(ThreadId, Option<u32>)>>>,
+}
+
+impl Held {
+    pub fn new() -> Self {
+        Held::default()
+    }
+
+    /// Inside the job, first: notes the thread and that the job started.
+    pub fn arrive(&self) {
+        *self.ran_on.lock().unwrap_or_else(|e| e.into_inner()) =
+            Some((thread::current().id(), current_tid()));
+        self.started.raise();
+    }
+
+    /// Inside the job: waits until the test lets it go, at most `PATIENCE`.
+    pub fn hold(&self) -> bool {
+        self.gate.wait()
+    }
+
+    /// Inside the job, last: notes that the job is done.
+    pub fn finish(&self) {
+        self.done.raise();
+    }
+
+    /// `arrive`, `hold` and `finish`, in that order.
+    pub fn run(&self) {
+        self.arrive();
+        self.hold();
+        self.finish();
+    }
+
+    /// Lets the job go (it need not have started: the gate stays open).
+    pub fn let_go(&self) {
+        self.gate.open();
+    }
+
+    pub fn has_started(&self) -> bool {
+        self.started.is_up()
+    }
+
+    pub fn is_done(&self) -> bool {
+        self.done.is_up()
+    }
+
+    /// The thread that ran the job, once it has started.
+    pub fn thread(&self) -> Option<ThreadId> {
+        self.ran_on.lock().unwrap_or_else(|e| e.into_inner()).map(|r| r.0)
+    }
+
+    fn os_tid(&self) -> Option<u32> {
+        self.ran_on
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .and_then(|r| r.1)
+    }
+}
+
+/// Lets every held job go (so the learner's threads can end), in order.
+pub fn let_all_go(jobs: &[Held]) {
+    for job in jobs {
+        job.let_go();
+    }
+}
+
+/// Lets `jobs[order[0]]`, `jobs[order[1]]`, ... go one at a time while the
+/// caller of `call` waits for them, and stops as soon as the call returns
+/// (the rest stay held: let them go with `let_all_go` afterwards).
+///
+/// A job is let go only when the caller is parked (`wait_until_joining`) and
+/// every thread of the process is accounted for: it was there before the
+/// call (`threads_before`, from `os_thread_ids()` just before `call`), or it
+/// is the caller, or it has started one of `jobs`. So a job that has not
+/// started when it is let go has no thread yet, and cannot get one before the
+/// caller wakes. A job let go after it started is waited for (at most
+/// `PATIENCE`) until it is done and its thread has ended, so a caller that was
+/// joining it has been woken before the next step, and never counts as parked
+/// again on that join.
+///
+/// Code that joins every thread it started before returning gets all jobs let
+/// go and returns. Code that returns while a join is missing (or joins one
+/// thread only) returns while the jobs later in `order` are still held, on
+/// every run; code that never waits (sleeps, polls) has nothing let go.
+/// `Err` when the caller neither returned nor waited within `PATIENCE`.
+pub fn let_go_in_order<T>(
+    call: &Call<T>,
+    threads_before: &[u32],
+    jobs: &[Held],
+    order: &[usize],
+) -> Result<(), String> {
+    let caller = call.tid;
+    let unaccounted = || {
+        os_thread_ids().into_iter().any(|id| {
+            !threads_before.contains(&id)
+                && Some(id) != caller
+                && !jobs.iter().any(|job| job.os_tid() == Some(id))
+        })
+    };
+    for &next in order {
+        // Parked, with every thread accounted for (a thread that has been
+        // spawned but has not started its job yet gets a moment to start).
+        loop {
+            if !call.wait_until_joining()? {
+                return Ok(());
+            }
+            if !unaccounted() {
+                break;
+            }
+            // A thread nobody knows: give it time to start its job, then
+            // look at the caller again. Unknown threads of the learner's own
+            // (none in correct code) only make this slower.
+            if !poll_until(PATIENCE, || !unaccounted()) {
+                break;
+            }
+        }
+        let job = &jobs[next];
+        let started = job.has_started();
+        job.let_go();
+        if started {
+            let tid = job.os_tid();
+            poll_until(PATIENCE, || {
+                job.is_done()
+                    && (tid.is_none() || tid == caller || !os_thread_ids().contains(&tid.unwrap()))
+            });
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,110 @@
+//! Command-line parsing: flags become a plain struct, then a command runs.
+//! Errors in input end with exit code 2; see `main`.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+use crate::commands;
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "threadlings",
+    version,
+    about = "Graded exercises on Rust threads, checked by hidden tests"
+)]
+pub(crate) struct Cli {
+    /// The course directory (default: the nearest one holding an info.toml)
+    #[arg(long, global = true, value_name = "DIR")]
+    pub course: Option<PathBuf>,
+    #[command(subcommand)]
+    pub command: Option<Cmd>,
+}
+
+/// Limits a command line can override (default: info.toml, then built-in).
+#[derive(clap::Args, Debug, Clone, Default)]
+pub(crate) struct LimitArgs {
+    /// Wall-clock limit of one test run, in seconds
+    #[arg(long, value_name = "SECS", value_parser = clap::value_parser!(u64).range(1..=3600))]
+    pub timeout: Option<u64>,
+    /// Most bytes of output (stdout + stderr) kept from one test run
+    #[arg(long, value_name = "BYTES", value_parser = clap::value_parser!(u64).range(1024..))]
+    pub max_output: Option<u64>,
+}
+
+#[derive(Subcommand, Debug)]
+pub(crate) enum Cmd {
+    /// Watch mode: re-check the current exercise on every save
+    Watch {
+        /// Poll for changes (for WSL on /mnt, Docker bind mounts, network drives)
+        #[arg(long)]
+        poll: bool,
+        /// Re-check only when you press Enter
+        #[arg(long, conflicts_with = "poll")]
+        manual: bool,
+    },
+    /// Check one exercise once (default: the current one) and print the verdict
+    Run {
+        name: Option<String>,
+        /// Print one JSON object shaped like an exercise entry of the report
+        #[arg(long)]
+        json: bool,
+        #[command(flatten)]
+        limits: LimitArgs,
+    },
+    /// Print an exercise's hint (default: the current one)
+    Hint { name: Option<String> },
+    /// List the exercises with their status
+    List,
+    /// Put the shipped version of an exercise back
+    Reset { name: String },
+    /// Check every exercise, in parallel, and record progress
+    Check {
+        #[command(flatten)]
+        limits: LimitArgs,
+    },
+    /// Course authors: every exercise fails as shipped, every solution passes
+    /// every time, every known-wrong answer fails
+    Verify {
+        /// Only these exercises
+        names: Vec<String>,
+        /// How many times each solution's tests run (all must pass)
+        #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u32).range(1..=1000))]
+        repeat: u32,
+        /// How many times each wrong answer's tests run (all must fail)
+        #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=1000))]
+        repeat_wrong: u32,
+        #[command(flatten)]
+        limits: LimitArgs,
+    },
+}
+
+/// Parses the command line and runs the command.
+pub(crate) fn main() -> ExitCode {
+    let cli = Cli::parse();
+    on_interrupt();
+    match commands::dispatch(cli) {
+        Ok(code) => code,
+        Err(e) => {
+            anstream::eprintln!("\x1b[1;31merror:\x1b[0m {e:#}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+/// Ctrl-C, SIGTERM or SIGHUP: kill every process we started, let a progress
+/// write in flight finish, give the terminal back, and exit. A second signal
+/// exits at once.
+fn on_interrupt() {
+    static SIGNALS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let _ = ctrlc::set_handler(|| {
+        if SIGNALS.fetch_add(1, std::sync::atomic::Ordering::SeqCst) > 0 {
+            std::process::exit(130);
+        }
+        crate::sandbox::shutdown();
+        let _writing = crate::state::WRITING.lock();
+        crate::watch::terminal::restore();
+        std::process::exit(130);
+    });
+}

@@ -1,0 +1,60 @@
+//! How verdicts look to a person: shared by run, check, verify and watch.
+//! Colours are ANSI; anstream strips them when the output is not a terminal.
+
+use crate::verdict::{Status, Verdict};
+
+pub(crate) const GREEN: &str = "\x1b[32m";
+pub(crate) const RED: &str = "\x1b[31m";
+pub(crate) const YELLOW: &str = "\x1b[33m";
+pub(crate) const BOLD: &str = "\x1b[1m";
+pub(crate) const DIM: &str = "\x1b[2m";
+pub(crate) const RESET: &str = "\x1b[0m";
+
+/// A status as a short coloured word.
+pub(crate) fn status(status: Status) -> String {
+    let colour = match status {
+        Status::Pass => GREEN,
+        Status::Fail | Status::CompileError | Status::Crash => RED,
+        _ => YELLOW,
+    };
+    format!("{colour}{}{RESET}", status.as_str())
+}
+
+/// A full verdict: headline, message, and each test's result.
+pub(crate) fn verdict(v: &Verdict, path: &str) -> String {
+    let mut out = match v.status {
+        Status::Pass => format!(
+            "{GREEN}{BOLD}✓ {} passed{RESET} {DIM}({path}){RESET}\n",
+            v.name
+        ),
+        Status::CompileError => format!(
+            "{RED}{BOLD}✗ {} does not compile{RESET} {DIM}({path}){RESET}\n\n",
+            v.name
+        ),
+        other => format!(
+            "{RED}{BOLD}✗ {}: {}{RESET} {DIM}({path}){RESET}\n\n",
+            v.name,
+            other.as_str()
+        ),
+    };
+    if !v.message.is_empty() {
+        out.push_str(&v.message);
+        out.push('\n');
+    }
+    if !v.tests.is_empty() && v.status != Status::Pass {
+        out.push('\n');
+        for t in &v.tests {
+            let mark = if t.status == Status::Pass {
+                format!("{GREEN}✓{RESET}")
+            } else {
+                format!("{RED}✗{RESET}")
+            };
+            out.push_str(&format!(
+                "  {mark} {} {DIM}{}{RESET}\n",
+                t.name,
+                t.status.as_str()
+            ));
+        }
+    }
+    out
+}

@@ -1,0 +1,67 @@
+//! The commands that run no code: hint, list, reset.
+
+use std::process::ExitCode;
+
+use anyhow::Context as _;
+
+use super::present::{BOLD, DIM, GREEN, RESET};
+use super::{UsageError, current, find, pick};
+use crate::course::Course;
+use crate::state::State;
+
+pub(crate) fn hint(course: &Course, name: Option<&str>) -> anyhow::Result<ExitCode> {
+    let ex = pick(course, name)?;
+    anstream::println!("{BOLD}Hint for {}{RESET}\n\n{}", ex.name, ex.hint);
+    Ok(ExitCode::SUCCESS)
+}
+
+pub(crate) fn list(course: &Course) -> anyhow::Result<ExitCode> {
+    let loaded = State::load(&course.root);
+    if let Some(warning) = &loaded.warning {
+        anstream::eprintln!("warning: {warning}");
+    }
+    let state = loaded.state;
+    let now = current(course, &state);
+    let width = course
+        .exercises
+        .iter()
+        .map(|e| e.name.len())
+        .max()
+        .unwrap_or(0);
+    for ex in &course.exercises {
+        let marker = if ex.name == now.name { ">" } else { " " };
+        let status = if state.done.contains(&ex.name) {
+            format!("{GREEN}done{RESET}   ")
+        } else {
+            "pending".into()
+        };
+        anstream::println!(
+            "{marker} {:<width$}  {status}  {DIM}{}{RESET}",
+            ex.name,
+            ex.path()
+        );
+    }
+    let done = course
+        .exercises
+        .iter()
+        .filter(|e| state.done.contains(&e.name))
+        .count();
+    anstream::println!("\n{done}/{} done", course.exercises.len());
+    Ok(ExitCode::SUCCESS)
+}
+
+pub(crate) fn reset(course: &Course, name: &str) -> anyhow::Result<ExitCode> {
+    let ex = find(course, name)?;
+    let shipped = course.shipped(ex).ok_or_else(|| {
+        UsageError(format!(
+            "this threadlings has no shipped copy of `{name}` to put back"
+        ))
+    })?;
+    let path = course.root.join(ex.path());
+    std::fs::write(&path, shipped).with_context(|| format!("cannot write {}", path.display()))?;
+    State::update(&course.root, |s| {
+        s.done.remove(&ex.name);
+    })?;
+    anstream::println!("{} is back as shipped ({})", ex.name, ex.path());
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,159 @@
+//! `threadlings verify`: for course authors. Every exercise fails as
+//! shipped, every solution passes on every repetition, every known-wrong
+//! answer fails on every repetition.
+
+use std::process::ExitCode;
+
+use anyhow::Context as _;
+
+use super::check::progress_bar;
+use super::present::{BOLD, GREEN, RED, RESET};
+use crate::cli::LimitArgs;
+use crate::course::{Course, Exercise};
+use crate::engine::{Event, Job};
+use crate::verdict::{Status, Verdict};
+
+/// What a job is meant to show.
+#[derive(Clone, Copy, PartialEq)]
+enum Expect {
+    /// The shipped exercise: must not pass.
+    ShippedFails,
+    /// The solution: must pass on every repetition.
+    Passes,
+    /// A known-wrong answer: must fail on every repetition.
+    Fails,
+}
+
+pub(crate) fn verify(
+    course: &Course,
+    names: &[String],
+    repeat: u32,
+    repeat_wrong: u32,
+    args: &LimitArgs,
+) -> anyhow::Result<ExitCode> {
+    super::check_names(course, names)?;
+    let chosen: Vec<&Exercise> = course
+        .exercises
+        .iter()
+        .filter(|e| names.is_empty() || names.contains(&e.name))
+        .collect();
+    let mut jobs = Vec::new();
+    let mut expects = Vec::new();
+    let mut problems = Vec::new();
+    for &ex in &chosen {
+        let mut shipped = super::learner_job(course, ex, args)?;
+        shipped.repetitions = 1;
+        jobs.push(shipped);
+        expects.push(Expect::ShippedFails);
+        let hidden = course.hidden_source(ex).context("hidden tests")?;
+        let solution = course.read_solution(ex).context("solution")?;
+        jobs.push(Job {
+            exercise: ex,
+            source: solution.into_owned(),
+            display: ex.solution_path(),
+            hidden: hidden.clone(),
+            limits: super::limits(ex, args),
+            repetitions: repeat,
+        });
+        expects.push(Expect::Passes);
+        let wrong = course.wrong_answers(ex);
+        if wrong.is_empty() {
+            problems.push(format!(
+                "{}: no known-wrong answer is kept (checker/hidden/wrong/{}/)",
+                ex.name, ex.name
+            ));
+        }
+        for (variant, source) in wrong {
+            jobs.push(Job {
+                exercise: ex,
+                source: source.into_owned(),
+                display: format!("wrong/{}/{variant}.rs", ex.name),
+                hidden: hidden.clone(),
+                limits: super::limits(ex, args),
+                repetitions: repeat_wrong,
+            });
+            expects.push(Expect::Fails);
+        }
+    }
+    let engine = super::engine(course)?;
+    let bar = progress_bar(jobs.len() as u64, "verifying");
+    let verdicts = engine.check_all(&jobs, &|event| match event {
+        Event::Test { name, test } => bar.set_message(format!("{name}: {}", test.name)),
+        Event::Finished { .. } => bar.inc(1),
+        Event::Started { name } => bar.set_message(name.to_string()),
+    });
+    bar.finish_and_clear();
+
+    for ((job, verdict), expect) in jobs.iter().zip(&verdicts).zip(&expects) {
+        let (ok, what) = judge(*expect, verdict);
+        let mark = if ok {
+            format!("{GREEN}ok{RESET}  ")
+        } else {
+            format!("{RED}BAD{RESET} ")
+        };
+        anstream::println!(
+            "{mark} {:<26} {:<44} {what}",
+            job.exercise.name,
+            job.display
+        );
+        if !ok {
+            problems.push(format!("{}: {} {what}", job.exercise.name, job.display));
+            if *expect == Expect::Passes {
+                anstream::println!("{}", indent(&verdict.message));
+            }
+        }
+    }
+    if problems.is_empty() {
+        anstream::println!(
+            "\n{GREEN}{BOLD}course verified{RESET}: {} exercises, {} checks (solutions x{repeat}, wrong answers x{repeat_wrong})",
+            chosen.len(),
+            jobs.len()
+        );
+        Ok(ExitCode::SUCCESS)
+    } else {
+        anstream::println!("\n{RED}{BOLD}{} problem(s){RESET}:", problems.len());
+        for p in &problems {
+            anstream::println!("  {p}");
+        }
+        Ok(ExitCode::FAILURE)
+    }
+}
+
+/// Whether the verdict is what the job was meant to show, and a description.
+fn judge(expect: Expect, v: &Verdict) -> (bool, String) {
+    match expect {
+        Expect::ShippedFails => (
+            v.status != Status::Pass,
+            format!("as shipped: {}", v.status.as_str()),
+        ),
+        Expect::Passes => (
+            v.passes == v.runs,
+            format!(
+                "passed {}/{}{}",
+                v.passes,
+                v.runs,
+                if v.passes == v.runs {
+                    String::new()
+                } else {
+                    format!(" (first failure: {})", v.status.as_str())
+                }
+            ),
+        ),
+        Expect::Fails => (
+            v.passes == 0,
+            format!(
+                "failed {}/{} ({})",
+                v.runs - v.passes,
+                v.runs,
+                v.status.as_str()
+            ),
+        ),
+    }
+}
+
+fn indent(text: &str) -> String {
+    text.lines()
+        .map(|l| format!("      {l}"))
+        .collect::<Vec<_>>()
+        .join("\n")
+}

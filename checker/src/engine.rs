@@ -1,0 +1,512 @@
+//! The engine: compile, run every hidden test under limits, collect a
+//! verdict. It emits events as it goes; watch mode, run, check and verify are
+//! reporters on top of it and know nothing of processes.
+
+use std::borrow::Cow;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::{Condvar, Mutex};
+use std::time::Instant;
+
+use crate::build::{Builder, Built, Input};
+use crate::course::Exercise;
+use crate::sandbox::{self, Exit, Finished, Limits};
+use crate::verdict::{Status, TestResult, Verdict};
+
+/// What happened, for reporters.
+pub(crate) enum Event<'a> {
+    /// Work on this exercise began.
+    Started { name: &'a str },
+    /// One run of one hidden test ended.
+    Test { name: &'a str, test: &'a TestResult },
+    /// The exercise's verdict is in.
+    Finished { verdict: &'a Verdict },
+}
+
+/// A reporter: any thread may call it.
+pub(crate) type Reporter<'a> = &'a (dyn Fn(Event) + Sync);
+
+/// One check to do.
+pub(crate) struct Job<'a> {
+    pub exercise: &'a Exercise,
+    /// The learner's file contents.
+    pub source: String,
+    /// How to name the file in messages.
+    pub display: String,
+    pub hidden: Cow<'a, str>,
+    pub limits: Limits,
+    /// Run the hidden tests this many times; a pass needs every run to pass.
+    pub repetitions: u32,
+}
+
+impl<'a> Job<'a> {
+    /// A job for the file at `path` (read now: the check uses this snapshot).
+    pub fn from_file(
+        exercise: &'a Exercise,
+        path: &Path,
+        display: String,
+        hidden: Cow<'a, str>,
+        limits: Limits,
+    ) -> std::io::Result<Job<'a>> {
+        let mut source = String::new();
+        std::fs::File::open(path)?.read_to_string(&mut source)?;
+        Ok(Job {
+            exercise,
+            source,
+            display,
+            hidden,
+            limits,
+            repetitions: 1,
+        })
+    }
+}
+
+/// Bounds how many processes (rustc or tests) run at once.
+struct Slots {
+    free: Mutex<usize>,
+    freed: Condvar,
+}
+
+impl Slots {
+    fn acquire(&self) -> SlotGuard<'_> {
+        let mut free = self.free.lock().unwrap_or_else(|e| e.into_inner());
+        while *free == 0 {
+            free = self.freed.wait(free).unwrap_or_else(|e| e.into_inner());
+        }
+        *free -= 1;
+        SlotGuard(self)
+    }
+}
+
+struct SlotGuard<'a>(&'a Slots);
+
+impl Drop for SlotGuard<'_> {
+    fn drop(&mut self) {
+        *self.0.free.lock().unwrap_or_else(|e| e.into_inner()) += 1;
+        self.0.freed.notify_one();
+    }
+}
+
+pub(crate) struct Engine {
+    builder: Builder,
+    slots: Slots,
+    runs_dir: PathBuf,
+}
+
+impl Engine {
+    /// `dir` holds build products and per-run scratch files.
+    pub fn new(builder: Builder, dir: &Path) -> Engine {
+        let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+        Engine {
+            builder,
+            slots: Slots {
+                free: Mutex::new(cores),
+                freed: Condvar::new(),
+            },
+            runs_dir: dir.join("runs"),
+        }
+    }
+
+    /// Checks several jobs in parallel; verdicts come back in job order.
+    pub fn check_all(&self, jobs: &[Job], on: Reporter) -> Vec<Verdict> {
+        std::thread::scope(|scope| {
+            let handles: Vec<_> = jobs
+                .iter()
+                .map(|job| scope.spawn(move || self.check(job, on)))
+                .collect();
+            handles
+                .into_iter()
+                .map(|h| h.join().expect("a check panicked"))
+                .collect()
+        })
+    }
+
+    /// Checks one job.
+    pub fn check(&self, job: &Job, on: Reporter) -> Verdict {
+        let name = job.exercise.name.as_str();
+        on(Event::Started { name });
+        let started = Instant::now();
+        let mut verdict = self.judge(job, on);
+        verdict.duration_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
+        verdict.flags = flags(&job.source);
+        on(Event::Finished { verdict: &verdict });
+        verdict
+    }
+
+    fn judge(&self, job: &Job, on: Reporter) -> Verdict {
+        let ex = job.exercise;
+        let input = Input {
+            source: &job.source,
+            display: &job.display,
+            hidden: &job.hidden,
+        };
+        let built = {
+            let _slot = self.slots.acquire();
+            self.builder.build(&input)
+        };
+        let binary = match built {
+            Ok(Built::Binary(path)) => path,
+            Ok(Built::CompileError(diagnostics)) => {
+                return Verdict::new(
+                    &ex.name,
+                    Status::CompileError,
+                    ex.points,
+                    diagnostics,
+                    Vec::new(),
+                );
+            }
+            Err(e) => return self.internal(ex, format!("could not build the exercise: {e}")),
+        };
+        let names = match self.list_tests(&binary, &job.limits) {
+            Ok(names) => names,
+            Err(message) => return self.internal(ex, message),
+        };
+        let binary = binary.as_path();
+        let mut first_bad: Option<Verdict> = None;
+        let mut last = None;
+        let mut passes = 0;
+        for _ in 0..job.repetitions.max(1) {
+            let results = std::thread::scope(|scope| {
+                let handles: Vec<_> = names
+                    .iter()
+                    .map(|test| {
+                        scope.spawn(move || {
+                            let _slot = self.slots.acquire();
+                            let result = self.run_test(binary, test, &job.limits);
+                            on(Event::Test {
+                                name: &ex.name,
+                                test: &result,
+                            });
+                            result
+                        })
+                    })
+                    .collect();
+                handles
+                    .into_iter()
+                    .map(|h| h.join().expect("a test runner panicked"))
+                    .collect::<Vec<_>>()
+            });
+            let verdict = Verdict::from_tests(&ex.name, ex.points, results);
+            if verdict.status == Status::Pass {
+                passes += 1;
+                last = Some(verdict);
+            } else if first_bad.is_none() {
+                first_bad = Some(verdict);
+            }
+        }
+        let mut verdict = first_bad.or(last).expect("at least one repetition ran");
+        verdict.passes = passes;
+        verdict.runs = job.repetitions.max(1);
+        verdict
+    }
+
+    /// A fault of the checker or the machine, not of the learner.
+    fn internal(&self, ex: &Exercise, message: String) -> Verdict {
+        Verdict::new(
+            &ex.name,
+            Status::Crash,
+            ex.points,
+            format!("threadlings could not run the check: {message}"),
+            Vec::new(),
+        )
+    }
+
+    /// Asks the binary for its test names (no learner code runs for this).
+    fn list_tests(&self, binary: &Path, limits: &Limits) -> Result<Vec<String>, String> {
+        let mut cmd = Command::new(binary);
+        cmd.arg("--list");
+        let finished =
+            sandbox::run(cmd, b"", limits).map_err(|e| format!("cannot start the tests: {e}"))?;
+        let names: Vec<String> = String::from_utf8_lossy(&finished.stdout)
+            .lines()
+            .map(str::to_string)
+            .collect();
+        if finished.exit != Exit::Code(0) || names.is_empty() {
+            return Err(format!(
+                "the hidden tests could not be listed ({:?})",
+                finished.exit
+            ));
+        }
+        Ok(names)
+    }
+
+    /// Runs one hidden test in its own process and judges how it ended.
+    fn run_test(&self, binary: &Path, test: &str, limits: &Limits) -> TestResult {
+        let result = |status, message: String| TestResult {
+            name: test.to_string(),
+            status,
+            message,
+        };
+        let report = match std::fs::create_dir_all(&self.runs_dir)
+            .and_then(|()| tempfile::NamedTempFile::new_in(&self.runs_dir))
+        {
+            Ok(file) => file,
+            Err(e) => {
+                return result(
+                    Status::Crash,
+                    format!("threadlings could not make a report file: {e}"),
+                );
+            }
+        };
+        let nonce = nonce();
+        let stdin = format!("{nonce}\n{}\n", report.path().display());
+        let mut cmd = Command::new(binary);
+        cmd.arg("--test").arg(test).env_remove("RUST_BACKTRACE");
+        let finished = match sandbox::run(cmd, stdin.as_bytes(), limits) {
+            Ok(f) => f,
+            Err(e) => {
+                return result(
+                    Status::Crash,
+                    format!("threadlings could not start the test: {e}"),
+                );
+            }
+        };
+        let reported = std::fs::read_to_string(report.path()).unwrap_or_default();
+        let (status, message) = judge(test, &nonce, &reported, &finished, limits);
+        result(status, message)
+    }
+}
+
+/// A secret for one test run: only the support library, which reads it
+/// before any learner code runs, can tag a report line with it.
+fn nonce() -> String {
+    let mut bytes = [0u8; 16];
+    if std::fs::File::open("/dev/urandom")
+        .and_then(|mut f| f.read_exact(&mut bytes))
+        .is_err()
+    {
+        use std::hash::{BuildHasher, Hasher};
+        let mut h = std::collections::hash_map::RandomState::new().build_hasher();
+        h.write_u128(
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .unwrap_or_default()
+                .as_nanos(),
+        );
+        bytes[..8].copy_from_slice(&h.finish().to_le_bytes());
+    }
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Judges one test process: the report tagged with the nonce is the only
+/// evidence of a pass; everything else explains why there is none.
+fn judge(
+    test: &str,
+    nonce: &str,
+    reported: &str,
+    finished: &Finished,
+    limits: &Limits,
+) -> (Status, String) {
+    match finished.exit {
+        Exit::TimedOut => {
+            return (
+                Status::Timeout,
+                format!(
+                    "the test `{test}` was still running after {} s and was stopped. Does something wait \
+                     forever, or loop without end?",
+                    limits.timeout.as_secs()
+                ),
+            );
+        }
+        Exit::OutputLimit => {
+            return (
+                Status::Crash,
+                format!(
+                    "the test `{test}` printed more than {} bytes and was stopped",
+                    limits.max_output_bytes
+                ),
+            );
+        }
+        _ => {}
+    }
+    let prefix = format!("{nonce} ");
+    if let Some(line) = reported.lines().find_map(|l| l.strip_prefix(&prefix)) {
+        let mut parts = line.splitn(3, ' ');
+        match (parts.next(), parts.next(), parts.next()) {
+            (Some("pass"), Some(name), _) if name == test => return (Status::Pass, String::new()),
+            (Some("fail"), Some(name), message) if name == test => {
+                return (Status::Fail, unescape(message.unwrap_or("")));
+            }
+            _ => {}
+        }
+    }
+    let tail = stderr_tail(&finished.stderr);
+    match finished.exit {
+        Exit::Signal(signal) => (
+            Status::Crash,
+            format!(
+                "the test `{test}` crashed: {}{tail}",
+                signal_meaning(signal)
+            ),
+        ),
+        Exit::Code(0) => (
+            Status::Fail,
+            format!(
+                "the program ended before the test `{test}` finished: something called \
+                 `std::process::exit`. Let your functions return instead.{tail}"
+            ),
+        ),
+        Exit::Code(code) => (
+            Status::Fail,
+            format!(
+                "the program stopped with exit code {code} before the test `{test}` finished.{tail}"
+            ),
+        ),
+        Exit::TimedOut | Exit::OutputLimit => unreachable!("handled above"),
+    }
+}
+
+fn unescape(message: &str) -> String {
+    let mut out = String::with_capacity(message.len());
+    let mut chars = message.chars();
+    while let Some(c) = chars.next() {
+        match (c, c == '\\') {
+            (_, true) => match chars.next() {
+                Some('n') => out.push('\n'),
+                Some(other) => out.push(other),
+                None => {}
+            },
+            (c, false) => out.push(c),
+        }
+    }
+    out
+}
+
+fn signal_meaning(signal: i32) -> String {
+    match signal {
+        6 => "it aborted (SIGABRT): a stack overflow, `std::process::abort`, or a panic inside a panic".into(),
+        9 => "it was killed (SIGKILL), perhaps for using too much memory".into(),
+        11 => "it touched memory it must not (SIGSEGV), often a stack overflow".into(),
+        other => format!("it was killed by signal {other}"),
+    }
+}
+
+/// The last lines the test printed to stderr, made safe to show.
+fn stderr_tail(stderr: &[u8]) -> String {
+    let text = String::from_utf8_lossy(stderr);
+    let lines: Vec<&str> = text.lines().collect();
+    let tail = lines[lines.len().saturating_sub(8)..].join("\n");
+    let clean: String = tail
+        .chars()
+        .filter(|c| !c.is_control() || *c == '\n')
+        .collect();
+    if clean.trim().is_empty() {
+        String::new()
+    } else {
+        format!("\n\nIt printed to stderr:\n{clean}")
+    }
+}
+
+/// Things a teacher should look at, found in the learner's source.
+fn flags(source: &str) -> Vec<String> {
+    let checks = [
+        ("process_exit", &["process::exit", "exit("][..]),
+        ("process_abort", &["abort("][..]),
+        ("unsafe", &["unsafe"][..]),
+        (
+            "include_macro",
+            &["include!", "include_str!", "include_bytes!"][..],
+        ),
+        ("leak", &["::leak", ".leak("][..]),
+    ];
+    checks
+        .iter()
+        .filter(|(_, needles)| needles.iter().any(|n| source.contains(n)))
+        .map(|(flag, _)| (*flag).to_string())
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::Duration;
+
+    fn finished(exit: Exit, stderr: &str) -> Finished {
+        Finished {
+            exit,
+            stdout: Vec::new(),
+            stderr: stderr.as_bytes().to_vec(),
+        }
+    }
+
+    const LIMITS: Limits = Limits {
+        timeout: Duration::from_secs(10),
+        max_output_bytes: 100,
+    };
+
+    #[test]
+    fn only_a_report_with_the_nonce_and_the_right_name_is_a_pass() {
+        let ok = finished(Exit::Code(0), "");
+        assert_eq!(
+            judge("t", "abc", "abc pass t\n", &ok, &LIMITS).0,
+            Status::Pass
+        );
+        assert_eq!(
+            judge("t", "abc", "xyz pass t\n", &ok, &LIMITS).0,
+            Status::Fail
+        );
+        assert_eq!(
+            judge("t", "abc", "abc pass other\n", &ok, &LIMITS).0,
+            Status::Fail
+        );
+        let (status, message) = judge("t", "abc", "", &ok, &LIMITS);
+        assert_eq!(status, Status::Fail);
+        assert!(message.contains("std::process::exit"), "{message}");
+    }
+
+    #[test]
+    fn failures_carry_the_tests_message_and_endings_map_to_statuses() {
+        let ok = finished(Exit::Code(0), "");
+        let (status, message) = judge("t", "n", "n fail t line one\\nline \\\\two\n", &ok, &LIMITS);
+        assert_eq!(
+            (status, message.as_str()),
+            (Status::Fail, "line one\nline \\two")
+        );
+        assert_eq!(
+            judge("t", "n", "", &finished(Exit::TimedOut, ""), &LIMITS).0,
+            Status::Timeout
+        );
+        assert_eq!(
+            judge(
+                "t",
+                "n",
+                "n pass t",
+                &finished(Exit::OutputLimit, ""),
+                &LIMITS
+            )
+            .0,
+            Status::Crash
+        );
+        let (status, message) = judge(
+            "t",
+            "n",
+            "",
+            &finished(Exit::Signal(6), "has overflowed its stack\x1b[0m"),
+            &LIMITS,
+        );
+        assert_eq!(status, Status::Crash);
+        assert!(
+            message.contains("SIGABRT")
+                && message.contains("overflowed")
+                && !message.contains('\x1b')
+        );
+    }
+
+    #[test]
+    fn flags_name_what_a_teacher_should_look_at() {
+        assert_eq!(
+            flags("fn main() { std::process::exit(0) }"),
+            vec!["process_exit"]
+        );
+        assert_eq!(flags("include!(\"x.rs\");"), vec!["include_macro"]);
+        assert!(flags("fn main() {}").is_empty());
+    }
+
+    #[test]
+    fn nonces_are_long_and_differ() {
+        let (a, b) = (nonce(), nonce());
+        assert_eq!(a.len(), 32);
+        assert_ne!(a, b);
+    }
+}

@@ -1,0 +1,275 @@
+//! Running one untrusted process under limits: its own process group, a
+//! wall-clock limit after which the whole group is killed, and a cap on the
+//! output kept. It knows nothing about tests or verdicts: it reports how the
+//! process ended and what it printed.
+
+use std::io::{Read, Write};
+use std::os::unix::process::{CommandExt, ExitStatusExt};
+use std::process::{Command, Stdio};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::mpsc;
+use std::sync::{Arc, Mutex};
+use std::thread;
+use std::time::{Duration, Instant};
+
+use nix::sys::signal::{Signal, killpg};
+use nix::unistd::Pid;
+
+/// Limits for one run.
+#[derive(Clone, Copy, Debug, serde::Serialize)]
+pub(crate) struct Limits {
+    #[serde(rename = "timeout_secs", serialize_with = "as_secs")]
+    pub timeout: Duration,
+    /// stdout and stderr together.
+    pub max_output_bytes: usize,
+}
+
+fn as_secs<S: serde::Serializer>(d: &Duration, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_u64(d.as_secs())
+}
+
+impl Limits {
+    pub const DEFAULT_MAX_OUTPUT: usize = 1024 * 1024;
+}
+
+/// How the process ended.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Exit {
+    Code(i32),
+    Signal(i32),
+    /// We killed it at the wall-clock limit.
+    TimedOut,
+    /// We killed it for printing more than the output limit.
+    OutputLimit,
+}
+
+/// What one run produced.
+#[derive(Debug)]
+pub(crate) struct Finished {
+    pub exit: Exit,
+    pub stdout: Vec<u8>,
+    pub stderr: Vec<u8>,
+}
+
+/// How long a process gets between TERM and KILL.
+const GRACE: Duration = Duration::from_millis(100);
+/// How long to wait for the output pipes to close after the group is dead
+/// (a process that left the group could hold them open forever).
+const PIPE_DRAIN: Duration = Duration::from_secs(1);
+
+enum Msg {
+    Exited(std::io::Result<std::process::ExitStatus>),
+    OutputLimit,
+}
+
+/// Process groups running now, so that a shutdown can kill them all.
+static LIVE: Mutex<Live> = Mutex::new(Live {
+    groups: Vec::new(),
+    stopping: false,
+});
+
+struct Live {
+    groups: Vec<i32>,
+    /// Set by `shutdown`: no new process may start.
+    stopping: bool,
+}
+
+fn live() -> std::sync::MutexGuard<'static, Live> {
+    LIVE.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// Kills every process group started here and refuses to start new ones.
+/// Called on Ctrl-C, SIGTERM and when watch mode quits: nothing we started
+/// may outlive us.
+pub(crate) fn shutdown() {
+    let mut live = live();
+    live.stopping = true;
+    for &group in &live.groups {
+        let _ = killpg(Pid::from_raw(group), Signal::SIGKILL);
+    }
+}
+
+/// Runs `cmd` with `stdin` as its input, under `limits`.
+pub(crate) fn run(mut cmd: Command, stdin: &[u8], limits: &Limits) -> std::io::Result<Finished> {
+    cmd.process_group(0)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    let started = Instant::now();
+    let mut child = {
+        // Spawn and register under the lock, so `shutdown` cannot miss it.
+        let mut live = live();
+        if live.stopping {
+            return Err(std::io::Error::other("threadlings is stopping"));
+        }
+        let child = cmd.spawn()?;
+        live.groups.push(child.id() as i32);
+        child
+    };
+    let group = Pid::from_raw(child.id() as i32);
+
+    if let Some(mut pipe) = child.stdin.take() {
+        let input = stdin.to_vec();
+        // A process that never reads must not block us: write from a thread.
+        thread::spawn(move || {
+            let _ = pipe.write_all(&input);
+        });
+    }
+
+    let (tx, rx) = mpsc::channel();
+    let total = Arc::new(AtomicUsize::new(0));
+    let readers = [
+        child.stdout.take().map(box_read),
+        child.stderr.take().map(box_read),
+    ]
+    .map(|pipe| {
+        pipe.map(|p| read_capped(p, Arc::clone(&total), limits.max_output_bytes, tx.clone()))
+    });
+    let waiter_tx = tx.clone();
+    thread::spawn(move || {
+        let _ = waiter_tx.send(Msg::Exited(child.wait()));
+    });
+    drop(tx);
+
+    let deadline = started + limits.timeout;
+    let mut verdict: Option<Exit> = None;
+    let status = loop {
+        let left = deadline.saturating_duration_since(Instant::now());
+        match rx.recv_timeout(left) {
+            Ok(Msg::Exited(status)) => break status?,
+            Ok(Msg::OutputLimit) => {
+                verdict.get_or_insert(Exit::OutputLimit);
+                kill_group(group, false);
+            }
+            Err(mpsc::RecvTimeoutError::Timeout) => {
+                if verdict.is_none() {
+                    verdict = Some(Exit::TimedOut);
+                    kill_group(group, true);
+                }
+            }
+            Err(mpsc::RecvTimeoutError::Disconnected) => {
+                return Err(std::io::Error::other("lost track of the child process"));
+            }
+        }
+    };
+    // The child is gone; anything it left behind in its group goes too.
+    kill_group(group, false);
+    live().groups.retain(|&g| g != group.as_raw());
+
+    let drain_deadline = Instant::now() + PIPE_DRAIN;
+    let [stdout, stderr] = readers.map(|reader| {
+        reader
+            .and_then(|r| {
+                r.recv_timeout(drain_deadline.saturating_duration_since(Instant::now()))
+                    .ok()
+            })
+            .unwrap_or_default()
+    });
+    let exit = verdict.unwrap_or_else(|| match (status.code(), status.signal()) {
+        (Some(code), _) => Exit::Code(code),
+        (None, Some(signal)) => Exit::Signal(signal),
+        (None, None) => Exit::Code(-1),
+    });
+    Ok(Finished {
+        exit,
+        stdout,
+        stderr,
+    })
+}
+
+fn box_read(pipe: impl Read + Send + 'static) -> Box<dyn Read + Send> {
+    Box::new(pipe)
+}
+
+/// Kills the process group: TERM, a short grace, then KILL (or KILL at once).
+pub(crate) fn kill_group(group: Pid, gracefully: bool) {
+    if gracefully && killpg(group, Signal::SIGTERM).is_ok() {
+        thread::sleep(GRACE);
+    }
+    let _ = killpg(group, Signal::SIGKILL);
+}
+
+/// Reads a pipe to its end, keeping what fits in the shared budget, and
+/// reports once when the budget is exceeded. Returns the kept bytes.
+fn read_capped(
+    mut pipe: Box<dyn Read + Send>,
+    total: Arc<AtomicUsize>,
+    cap: usize,
+    over: mpsc::Sender<Msg>,
+) -> mpsc::Receiver<Vec<u8>> {
+    let (done_tx, done_rx) = mpsc::channel();
+    thread::spawn(move || {
+        let mut kept = Vec::new();
+        let mut buf = [0u8; 8192];
+        let mut reported = false;
+        loop {
+            let n = match pipe.read(&mut buf) {
+                Ok(0) | Err(_) => break,
+                Ok(n) => n,
+            };
+            let before = total.fetch_add(n, Ordering::SeqCst);
+            let room = cap.saturating_sub(before).min(n);
+            kept.extend_from_slice(&buf[..room]);
+            if before + n > cap && !reported {
+                reported = true;
+                let _ = over.send(Msg::OutputLimit);
+            }
+        }
+        let _ = done_tx.send(kept);
+    });
+    done_rx
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sh(script: &str, limits: Limits) -> Finished {
+        let mut cmd = Command::new("sh");
+        cmd.arg("-c").arg(script);
+        run(cmd, b"", &limits).unwrap()
+    }
+
+    fn limits(secs: u64) -> Limits {
+        Limits {
+            timeout: Duration::from_secs(secs),
+            max_output_bytes: 1000,
+        }
+    }
+
+    #[test]
+    fn exit_codes_and_signals_are_told_apart() {
+        assert_eq!(sh("exit 3", limits(5)).exit, Exit::Code(3));
+        assert_eq!(sh("kill -ABRT $$", limits(5)).exit, Exit::Signal(6));
+    }
+
+    #[test]
+    fn stdin_reaches_the_process() {
+        let mut cmd = Command::new("cat");
+        cmd.arg("-");
+        let out = run(cmd, b"hello", &limits(5)).unwrap();
+        assert_eq!(out.stdout, b"hello");
+    }
+
+    #[test]
+    fn a_hang_is_killed_with_its_whole_group() {
+        // The grandchild would keep the pipe open if it survived.
+        let started = Instant::now();
+        let out = sh("sleep 30 & sleep 30", limits(1));
+        assert_eq!(out.exit, Exit::TimedOut);
+        assert!(
+            started.elapsed() < Duration::from_secs(3),
+            "{:?}",
+            started.elapsed()
+        );
+    }
+
+    #[test]
+    fn a_flood_is_cut_at_the_cap_and_stopped() {
+        let started = Instant::now();
+        let out = sh("yes flood", limits(20));
+        assert_eq!(out.exit, Exit::OutputLimit);
+        assert_eq!(out.stdout.len(), 1000);
+        assert!(started.elapsed() < Duration::from_secs(5));
+    }
+}

@@ -1,0 +1,153 @@
+//! Verdicts: the one status each check ends in, per exercise and per hidden
+//! test, shaped like an exercise entry of the JSON report (DESIGN.md).
+
+use serde::Serialize;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+#[expect(
+    dead_code,
+    reason = "not_attempted and missing are grading's, which comes next"
+)]
+pub(crate) enum Status {
+    Pass,
+    Fail,
+    CompileError,
+    Timeout,
+    Crash,
+    NotAttempted,
+    Missing,
+}
+
+impl Status {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Pass => "pass",
+            Status::Fail => "fail",
+            Status::CompileError => "compile_error",
+            Status::Timeout => "timeout",
+            Status::Crash => "crash",
+            Status::NotAttempted => "not_attempted",
+            Status::Missing => "missing",
+        }
+    }
+
+    /// Which status wins when several tests disagree: the one that says most
+    /// about what went wrong.
+    fn severity(self) -> u8 {
+        match self {
+            Status::Pass => 0,
+            Status::Fail => 1,
+            Status::Crash => 2,
+            Status::Timeout => 3,
+            Status::CompileError => 4,
+            Status::NotAttempted => 5,
+            Status::Missing => 6,
+        }
+    }
+}
+
+/// One hidden test's result.
+#[derive(Clone, Debug, Serialize)]
+pub(crate) struct TestResult {
+    pub name: String,
+    pub status: Status,
+    pub message: String,
+}
+
+/// The verdict on one exercise.
+#[derive(Clone, Debug, Serialize)]
+pub(crate) struct Verdict {
+    pub name: String,
+    pub status: Status,
+    pub score: f64,
+    pub max_score: f64,
+    pub duration_ms: u64,
+    /// In learner terms; rustc's diagnostics for `compile_error`.
+    pub message: String,
+    pub flags: Vec<String>,
+    pub tests: Vec<TestResult>,
+    /// How many repetitions passed, of how many run (1 unless repeating).
+    #[serde(skip)]
+    pub passes: u32,
+    #[serde(skip)]
+    pub runs: u32,
+}
+
+impl Verdict {
+    /// Combines test results: the most telling status wins; the message is
+    /// the first non-passing test's.
+    pub fn from_tests(name: &str, max_score: f64, tests: Vec<TestResult>) -> Verdict {
+        let worst = tests.iter().max_by_key(|t| t.status.severity());
+        let status = worst.map_or(Status::Fail, |t| t.status);
+        let message = match worst {
+            None => "the hidden tests reported nothing".to_string(),
+            Some(t) if t.status == Status::Pass => String::new(),
+            Some(t) => t.message.clone(),
+        };
+        Verdict::new(name, status, max_score, message, tests)
+    }
+
+    pub fn new(
+        name: &str,
+        status: Status,
+        max_score: f64,
+        message: String,
+        tests: Vec<TestResult>,
+    ) -> Verdict {
+        let passed = status == Status::Pass;
+        Verdict {
+            name: name.to_string(),
+            status,
+            score: if passed { max_score } else { 0.0 },
+            max_score,
+            duration_ms: 0,
+            message,
+            flags: Vec::new(),
+            tests,
+            passes: u32::from(passed),
+            runs: 1,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn t(status: Status, message: &str) -> TestResult {
+        TestResult {
+            name: "t".into(),
+            status,
+            message: message.into(),
+        }
+    }
+
+    #[test]
+    fn the_most_telling_status_wins_and_scores_follow() {
+        let all_pass =
+            Verdict::from_tests("x", 2.0, vec![t(Status::Pass, ""), t(Status::Pass, "")]);
+        assert_eq!((all_pass.status, all_pass.score), (Status::Pass, 2.0));
+        let mixed = Verdict::from_tests(
+            "x",
+            2.0,
+            vec![
+                t(Status::Pass, ""),
+                t(Status::Fail, "f"),
+                t(Status::Timeout, "slow"),
+            ],
+        );
+        assert_eq!(
+            (mixed.status, mixed.score, mixed.message.as_str()),
+            (Status::Timeout, 0.0, "slow")
+        );
+        assert_eq!(Verdict::from_tests("x", 1.0, vec![]).status, Status::Fail);
+    }
+
+    #[test]
+    fn statuses_serialize_as_the_report_schema_says() {
+        let json = serde_json::to_string(&Status::CompileError).unwrap();
+        assert_eq!(json, "\"compile_error\"");
+        assert_eq!(Status::NotAttempted.as_str(), "not_attempted");
+    }
+}

@@ -1,0 +1,661 @@
+//! Watch mode: the learner's loop. Every save of the current exercise
+//! re-checks it (debounced); keys move between exercises, show hints, list,
+//! check all and reset. One check runs at a time; a save that lands during a
+//! check is not lost: the check runs again on the newest content.
+
+mod input;
+mod screen;
+pub(crate) mod terminal;
+
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
+use std::thread::Scope;
+use std::time::{Duration, Instant};
+
+use anyhow::anyhow;
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+use crate::cli::LimitArgs;
+use crate::commands::present::{BOLD, DIM, GREEN, RED, RESET, YELLOW};
+use crate::commands::{self, UsageError};
+use crate::course::{Course, Exercise};
+use crate::engine::{Engine, Event};
+use crate::sandbox;
+use crate::state::{STATE_FILE, State};
+use crate::verdict::{Status, Verdict};
+use input::Msg;
+
+/// Editors write a file in bursts: wait this long after the last event.
+const DEBOUNCE: Duration = Duration::from_millis(200);
+
+enum View {
+    Welcome,
+    Exercise,
+    List,
+    ConfirmReset,
+    CheckingAll { done: usize, total: usize },
+}
+
+struct List {
+    selected: usize,
+    filter: String,
+    filtering: bool,
+}
+
+struct App<'c> {
+    course: &'c Course,
+    engine: &'c Engine,
+    state: State,
+    current: usize,
+    view: View,
+    verdict: Option<Verdict>,
+    checking: bool,
+    pending: bool,
+    generation: u64,
+    due: Option<Instant>,
+    show_hint: bool,
+    notice: Option<String>,
+    manual: bool,
+    list: List,
+    solution: Option<String>,
+}
+
+pub(crate) fn watch(course: &Course, poll: bool, manual: bool) -> anyhow::Result<ExitCode> {
+    if !std::io::stdin().is_terminal() || !std::io::stdout().is_terminal() {
+        return Err(UsageError(
+            "watch mode needs a terminal (stdin and stdout). To check an exercise from a script or an \
+             editor, use `threadlings run [NAME]` (add --json for a machine-readable verdict)."
+                .into(),
+        )
+        .into());
+    }
+    let engine = commands::engine(course)?;
+    let first_start = !course.root.join(STATE_FILE).exists();
+    let loaded = State::load(&course.root);
+    let (tx, rx) = mpsc::channel();
+    let exercises_dir = course.root.join("exercises");
+    let _watcher = if manual {
+        None
+    } else {
+        Some(input::watch_dir(&exercises_dir, poll, tx.clone()).map_err(|e| {
+            anyhow!(
+                "cannot watch {} for changes ({e}). Try `threadlings watch --poll`, or `threadlings watch \
+                 --manual` to re-check when you press Enter",
+                exercises_dir.display()
+            )
+        })?)
+    };
+    let current = course
+        .exercises
+        .iter()
+        .position(|e| e.name == commands::current(course, &loaded.state).name)
+        .unwrap_or(0);
+    let mut app = App {
+        course,
+        engine: &engine,
+        state: loaded.state,
+        current,
+        view: if first_start && !course.welcome_message.trim().is_empty() {
+            View::Welcome
+        } else {
+            View::Exercise
+        },
+        verdict: None,
+        checking: false,
+        pending: false,
+        generation: 0,
+        due: None,
+        show_hint: false,
+        notice: loaded.warning,
+        manual,
+        list: List {
+            selected: current,
+            filter: String::new(),
+            filtering: false,
+        },
+        solution: None,
+    };
+    let term = terminal::Terminal::enter()?;
+    input::read_keys(tx.clone());
+    let result = std::thread::scope(|scope| {
+        let result = app.run(scope, &rx, &tx);
+        // Nothing we started may outlive watch mode.
+        sandbox::shutdown();
+        result
+    });
+    drop(term);
+    result?;
+    let done = app.done_count();
+    println!(
+        "threadlings: {done}/{} exercises done. Run `threadlings` again to go on.",
+        course.exercises.len()
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+impl<'c> App<'c> {
+    fn ex(&self) -> &'c Exercise {
+        &self.course.exercises[self.current]
+    }
+
+    fn done_count(&self) -> usize {
+        self.course
+            .exercises
+            .iter()
+            .filter(|e| self.state.done.contains(&e.name))
+            .count()
+    }
+
+    fn run<'s>(
+        &mut self,
+        scope: &'s Scope<'s, '_>,
+        rx: &Receiver<Msg>,
+        tx: &Sender<Msg>,
+    ) -> anyhow::Result<()>
+    where
+        'c: 's,
+    {
+        self.persist_current();
+        if !matches!(self.view, View::Welcome) {
+            self.start_check(scope, tx);
+        }
+        loop {
+            self.draw()?;
+            let msg = match self.due {
+                Some(due) => match rx.recv_timeout(due.saturating_duration_since(Instant::now())) {
+                    Ok(msg) => Some(msg),
+                    Err(RecvTimeoutError::Timeout) => None,
+                    Err(RecvTimeoutError::Disconnected) => return Ok(()),
+                },
+                // Idle: block without a timeout, so watch mode uses no CPU.
+                None => match rx.recv() {
+                    Ok(msg) => Some(msg),
+                    Err(_) => return Ok(()),
+                },
+            };
+            let Some(msg) = msg else {
+                self.due = None;
+                self.start_check(scope, tx);
+                continue;
+            };
+            if !self.handle(msg, scope, tx) {
+                return Ok(());
+            }
+        }
+    }
+
+    /// Handles one message; `false` means quit.
+    fn handle<'s>(&mut self, msg: Msg, scope: &'s Scope<'s, '_>, tx: &Sender<Msg>) -> bool
+    where
+        'c: 's,
+    {
+        match msg {
+            Msg::Key(key) => return self.key(key, scope, tx),
+            Msg::Resize => {}
+            Msg::Changed(paths) => {
+                let file = self.course.root.join(self.ex().path());
+                if paths.iter().any(|p| same_file(p, &file)) {
+                    self.due = Some(Instant::now() + DEBOUNCE);
+                }
+            }
+            Msg::WatchError(e) => {
+                self.notice = Some(format!(
+                    "file watching failed ({e}): restart with `threadlings watch --poll` or `--manual`"
+                ));
+            }
+            Msg::Checked {
+                generation,
+                verdict,
+            } => {
+                self.checking = false;
+                if generation == self.generation {
+                    self.checked(*verdict);
+                }
+                if self.pending {
+                    self.pending = false;
+                    self.start_check(scope, tx);
+                }
+            }
+            Msg::Progress { done, total } => {
+                if let View::CheckingAll { .. } = self.view {
+                    self.view = View::CheckingAll { done, total };
+                }
+            }
+            Msg::CheckedAll(verdicts) => {
+                self.checking = false;
+                let _ = self.update_state(|s| {
+                    for v in &verdicts {
+                        if v.status == Status::Pass {
+                            s.done.insert(v.name.clone());
+                        } else {
+                            s.done.remove(&v.name);
+                        }
+                    }
+                });
+                self.list.selected = self.current;
+                self.view = View::List;
+                self.start_check(scope, tx);
+            }
+        }
+        true
+    }
+
+    fn checked(&mut self, verdict: Verdict) {
+        if verdict.status == Status::Pass {
+            let name = verdict.name.clone();
+            // Recorded at once, not on a key press: a crash now loses nothing.
+            let _ = self.update_state(|s| {
+                s.done.insert(name);
+            });
+            self.solution = self.course.reveal_solution(self.ex()).ok();
+        }
+        self.verdict = Some(verdict);
+    }
+
+    fn update_state(&mut self, change: impl FnOnce(&mut State)) -> std::io::Result<()> {
+        match State::update(&self.course.root, change) {
+            Ok(state) => {
+                self.state = state;
+                Ok(())
+            }
+            Err(e) => {
+                self.notice = Some(format!("cannot save progress: {e}"));
+                Err(e)
+            }
+        }
+    }
+
+    fn persist_current(&mut self) {
+        let name = self.ex().name.clone();
+        let _ = self.update_state(|s| s.current = Some(name));
+    }
+
+    fn start_check<'s>(&mut self, scope: &'s Scope<'s, '_>, tx: &Sender<Msg>)
+    where
+        'c: 's,
+    {
+        if self.checking {
+            self.pending = true;
+            return;
+        }
+        let course = self.course;
+        let ex = self.ex();
+        let job = match commands::learner_job(course, ex, &LimitArgs::default()) {
+            Ok(job) => job,
+            Err(e) => {
+                self.verdict = Some(Verdict::new(
+                    &ex.name,
+                    Status::Fail,
+                    ex.points,
+                    format!("{e:#}"),
+                    Vec::new(),
+                ));
+                return;
+            }
+        };
+        self.checking = true;
+        self.generation += 1;
+        let generation = self.generation;
+        let engine = self.engine;
+        let tx = tx.clone();
+        scope.spawn(move || {
+            let verdict = engine.check(&job, &|_| {});
+            let _ = tx.send(Msg::Checked {
+                generation,
+                verdict: Box::new(verdict),
+            });
+        });
+    }
+
+    fn start_check_all<'s>(&mut self, scope: &'s Scope<'s, '_>, tx: &Sender<Msg>)
+    where
+        'c: 's,
+    {
+        if self.checking {
+            self.notice = Some("a check is running: press c again when it is done".into());
+            return;
+        }
+        let course = self.course;
+        let jobs: Result<Vec<_>, _> = course
+            .exercises
+            .iter()
+            .map(|ex| commands::learner_job(course, ex, &LimitArgs::default()))
+            .collect();
+        let jobs = match jobs {
+            Ok(jobs) => jobs,
+            Err(e) => {
+                self.notice = Some(format!("{e:#}"));
+                return;
+            }
+        };
+        self.checking = true;
+        // The running single check (if any) is superseded.
+        self.generation += 1;
+        let total = jobs.len();
+        self.view = View::CheckingAll { done: 0, total };
+        let engine = self.engine;
+        let tx = tx.clone();
+        scope.spawn(move || {
+            let done = std::sync::atomic::AtomicUsize::new(0);
+            let progress = tx.clone();
+            let progress = std::sync::Mutex::new(progress);
+            let verdicts = engine.check_all(&jobs, &|event| {
+                if let Event::Finished { .. } = event {
+                    let done = done.fetch_add(1, std::sync::atomic::Ordering::SeqCst) + 1;
+                    let tx = progress.lock().unwrap_or_else(|e| e.into_inner());
+                    let _ = tx.send(Msg::Progress { done, total });
+                }
+            });
+            let _ = tx.send(Msg::CheckedAll(verdicts));
+        });
+    }
+
+    /// Makes exercise `index` current and checks it.
+    fn switch<'s>(&mut self, index: usize, scope: &'s Scope<'s, '_>, tx: &Sender<Msg>)
+    where
+        'c: 's,
+    {
+        self.current = index;
+        self.verdict = None;
+        self.solution = None;
+        self.show_hint = false;
+        self.generation += 1;
+        self.persist_current();
+        self.view = View::Exercise;
+        self.start_check(scope, tx);
+    }
+
+    /// The next unfinished exercise after the current one, wrapping around.
+    fn next_unfinished(&self) -> Option<usize> {
+        let n = self.course.exercises.len();
+        (1..=n)
+            .map(|k| (self.current + k) % n)
+            .find(|&i| !self.state.done.contains(&self.course.exercises[i].name))
+    }
+
+    fn filtered(&self) -> Vec<usize> {
+        (0..self.course.exercises.len())
+            .filter(|&i| self.course.exercises[i].name.contains(&self.list.filter))
+            .collect()
+    }
+
+    /// Handles a key; `false` means quit.
+    fn key<'s>(&mut self, key: KeyEvent, scope: &'s Scope<'s, '_>, tx: &Sender<Msg>) -> bool
+    where
+        'c: 's,
+    {
+        if key.modifiers.contains(KeyModifiers::CONTROL) && key.code == KeyCode::Char('c') {
+            return false;
+        }
+        self.notice = None;
+        match self.view {
+            View::Welcome => {
+                if key.code == KeyCode::Enter {
+                    self.view = View::Exercise;
+                    self.start_check(scope, tx);
+                } else if key.code == KeyCode::Char('q') {
+                    return false;
+                }
+            }
+            View::Exercise => match key.code {
+                KeyCode::Char('q') => return false,
+                KeyCode::Char('n') => match self.next_unfinished() {
+                    Some(i) => self.switch(i, scope, tx),
+                    None => self.notice = Some("every exercise is done!".into()),
+                },
+                KeyCode::Char('h') => self.show_hint = !self.show_hint,
+                KeyCode::Char('l') => {
+                    self.list.selected = self.current;
+                    self.view = View::List;
+                }
+                KeyCode::Char('c') => self.start_check_all(scope, tx),
+                KeyCode::Char('r') | KeyCode::Enter => self.start_check(scope, tx),
+                KeyCode::Char('x') => self.view = View::ConfirmReset,
+                _ => {}
+            },
+            View::ConfirmReset => {
+                if key.code == KeyCode::Char('y') {
+                    self.reset();
+                    self.start_check(scope, tx);
+                }
+                self.view = View::Exercise;
+            }
+            View::List => self.list_key(key, scope, tx),
+            View::CheckingAll { .. } => {
+                if key.code == KeyCode::Char('q') {
+                    return false;
+                }
+            }
+        }
+        true
+    }
+
+    fn list_key<'s>(&mut self, key: KeyEvent, scope: &'s Scope<'s, '_>, tx: &Sender<Msg>)
+    where
+        'c: 's,
+    {
+        if self.list.filtering {
+            match key.code {
+                KeyCode::Char(c) => self.list.filter.push(c),
+                KeyCode::Backspace => {
+                    self.list.filter.pop();
+                }
+                KeyCode::Enter | KeyCode::Esc => self.list.filtering = false,
+                _ => {}
+            }
+            let shown = self.filtered();
+            if let Some(&first) = shown.first()
+                && !shown.contains(&self.list.selected)
+            {
+                self.list.selected = first;
+            }
+            return;
+        }
+        let shown = self.filtered();
+        let pos = shown
+            .iter()
+            .position(|&i| i == self.list.selected)
+            .unwrap_or(0);
+        match key.code {
+            KeyCode::Up | KeyCode::Char('k') => {
+                if let Some(&i) = shown.get(pos.saturating_sub(1)) {
+                    self.list.selected = i;
+                }
+            }
+            KeyCode::Down | KeyCode::Char('j') => {
+                if let Some(&i) = shown.get(pos + 1) {
+                    self.list.selected = i;
+                }
+            }
+            KeyCode::Enter if shown.contains(&self.list.selected) => {
+                self.switch(self.list.selected, scope, tx)
+            }
+            KeyCode::Char('/') => self.list.filtering = true,
+            KeyCode::Char('q') | KeyCode::Esc => self.view = View::Exercise,
+            _ => {}
+        }
+    }
+
+    fn reset(&mut self) {
+        let ex = self.ex();
+        let Some(shipped) = self.course.shipped(ex) else {
+            self.notice = Some(format!("no shipped copy of {} to put back", ex.name));
+            return;
+        };
+        let path = self.course.root.join(ex.path());
+        match std::fs::write(&path, shipped) {
+            Ok(()) => {
+                let name = ex.name.clone();
+                let _ = self.update_state(|s| {
+                    s.done.remove(&name);
+                });
+                self.notice = Some(format!("{} is back as shipped", ex.path()));
+            }
+            Err(e) => self.notice = Some(format!("cannot write {}: {e}", path.display())),
+        }
+    }
+
+    fn draw(&self) -> std::io::Result<()> {
+        let (width, height) = crossterm::terminal::size().unwrap_or((80, 24));
+        let lines = self.lines(usize::from(width), usize::from(height));
+        screen::draw(&lines, width, height)
+    }
+
+    fn lines(&self, width: usize, height: usize) -> Vec<String> {
+        let total = self.course.exercises.len();
+        let done = self.done_count();
+        let mut body = Vec::new();
+        let keys;
+        match &self.view {
+            View::Welcome => {
+                body.extend(self.course.welcome_message.lines().map(str::to_string));
+                body.push(String::new());
+                keys = format!("{BOLD}Enter{RESET} start · {BOLD}q{RESET} quit");
+            }
+            View::CheckingAll { done, total } => {
+                body.push(format!("{BOLD}Checking every exercise…{RESET}"));
+                body.push(String::new());
+                body.push(screen::progress(*done, *total, width));
+                keys = format!("{BOLD}q{RESET} quit");
+            }
+            View::List => {
+                body.push(format!(
+                    "{BOLD}Exercises{RESET}  {DIM}{done}/{total} done{RESET}"
+                ));
+                let shown = self.filtered();
+                let room = height.saturating_sub(5).max(1);
+                let pos = shown
+                    .iter()
+                    .position(|&i| i == self.list.selected)
+                    .unwrap_or(0);
+                let start = pos.saturating_sub(room.saturating_sub(1));
+                for &i in shown.iter().skip(start).take(room) {
+                    let ex = &self.course.exercises[i];
+                    let status = if self.state.done.contains(&ex.name) {
+                        format!("{GREEN}done   {RESET}")
+                    } else if i == self.current {
+                        format!("{YELLOW}current{RESET}")
+                    } else {
+                        "pending".to_string()
+                    };
+                    let cursor = if i == self.list.selected {
+                        format!("{BOLD}>{RESET}")
+                    } else {
+                        " ".into()
+                    };
+                    body.push(format!("{cursor} {status}  {}", ex.name));
+                }
+                if self.list.filtering || !self.list.filter.is_empty() {
+                    body.push(format!(
+                        "filter: /{}{}",
+                        self.list.filter,
+                        if self.list.filtering { "_" } else { "" }
+                    ));
+                }
+                keys = format!(
+                    "{BOLD}↑↓/jk{RESET} move · {BOLD}Enter{RESET} make current · {BOLD}/{RESET} filter · {BOLD}q{RESET} back"
+                );
+            }
+            View::Exercise | View::ConfirmReset => {
+                body = self.exercise_body(height);
+                keys = if matches!(self.view, View::ConfirmReset) {
+                    format!(
+                        "{YELLOW}{BOLD}Reset {} to the shipped version, losing your changes? (y/n){RESET}",
+                        self.ex().path()
+                    )
+                } else {
+                    let rerun = if self.manual { "r/Enter" } else { "r" };
+                    format!(
+                        "{BOLD}n{RESET} next · {BOLD}h{RESET} hint · {BOLD}l{RESET} list · {BOLD}c{RESET} check all · \
+                         {BOLD}{rerun}{RESET} re-run · {BOLD}x{RESET} reset · {BOLD}q{RESET} quit"
+                    )
+                };
+            }
+        }
+        let mut lines = body;
+        if let Some(notice) = &self.notice {
+            lines.push(format!("{YELLOW}{notice}{RESET}"));
+        }
+        // The footer always shows, at the bottom of the screen.
+        let footer = [
+            format!(
+                "Progress: {}",
+                screen::progress(done, total, width.saturating_sub(10))
+            ),
+            keys,
+        ];
+        let room = height.saturating_sub(footer.len());
+        lines.truncate(room);
+        while lines.len() < room {
+            lines.push(String::new());
+        }
+        lines.extend(footer);
+        lines
+    }
+
+    fn exercise_body(&self, height: usize) -> Vec<String> {
+        let ex = self.ex();
+        let mut lines = vec![
+            format!("{BOLD}{}{RESET}  {DIM}{}{RESET}", ex.name, ex.path()),
+            String::new(),
+        ];
+        match (&self.verdict, self.checking) {
+            (_, true) => lines.push(format!("{DIM}Checking…{RESET}")),
+            (None, false) => lines.push(format!(
+                "{DIM}Waiting for a save (press r to check now){RESET}"
+            )),
+            (Some(v), false) if v.status == Status::Pass => {
+                lines.push(format!(
+                    "{GREEN}{BOLD}✓ Passed!{RESET} Every hidden test passed."
+                ));
+                if let Some(solution) = &self.solution {
+                    lines.push(format!("Compare with the solution: {solution}"));
+                }
+                if self.next_unfinished().is_some() {
+                    lines.push(format!("Press {BOLD}n{RESET} for the next exercise."));
+                } else {
+                    lines.push(String::new());
+                    lines.extend(self.course.final_message.lines().map(str::to_string));
+                }
+            }
+            (Some(v), false) => {
+                let headline = match v.status {
+                    Status::CompileError => "✗ It does not compile yet:".to_string(),
+                    other => format!("✗ Not yet: {}", other.as_str()),
+                };
+                lines.push(format!("{RED}{BOLD}{headline}{RESET}"));
+                lines.push(String::new());
+                let hint_room = if self.show_hint {
+                    ex.hint.lines().count() + 2
+                } else {
+                    0
+                };
+                let room = height.saturating_sub(lines.len() + hint_room + 4).max(1);
+                let message: Vec<&str> = v.message.lines().collect();
+                lines.extend(message.iter().take(room).map(|l| (*l).to_string()));
+                if message.len() > room {
+                    lines.push(format!(
+                        "{DIM}… {} more lines: `threadlings run` shows them all{RESET}",
+                        message.len() - room
+                    ));
+                }
+            }
+        }
+        if self.show_hint {
+            lines.push(String::new());
+            lines.push(format!("{YELLOW}{BOLD}Hint:{RESET}"));
+            lines.extend(ex.hint.lines().map(|l| format!("{YELLOW}{l}{RESET}")));
+        }
+        lines
+    }
+}
+
+fn same_file(a: &std::path::Path, b: &std::path::Path) -> bool {
+    a == b || canonical(a).is_some_and(|a| Some(a) == canonical(b))
+}
+
+fn canonical(p: &std::path::Path) -> Option<PathBuf> {
+    std::fs::canonicalize(p).ok()
+}

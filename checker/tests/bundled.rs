@@ -1,0 +1,79 @@
+//! The bundled course, as a course author's checkout has it.
+
+use predicates::prelude::*;
+
+use crate::harness::Test;
+
+/// The exercise names of the bundled course, from its info.toml.
+fn exercises() -> Vec<(String, String)> {
+    let text = std::fs::read_to_string(crate::harness::repo().join("info.toml")).unwrap();
+    let info: toml::Table = toml::from_str(&text).unwrap();
+    info["exercises"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            (
+                e["name"].as_str().unwrap().to_string(),
+                e["dir"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn verify_passes_on_the_bundled_course() {
+    Test::bundled().args(["verify"]).run().code(0).stdout(
+        predicate::str::contains("course verified").and(predicate::str::contains("passed 10/10")),
+    );
+}
+
+/// For each exercise: `run` fails as shipped, passes with the solution, and
+/// fails with the solution's work moved onto the calling thread, or with
+/// `std::process::exit(0)` called first.
+#[test]
+fn run_judges_shipped_solution_and_cheats_for_every_exercise() {
+    let test = Test::bundled();
+    for (name, dir) in exercises() {
+        let file = format!("exercises/{dir}/{name}.rs");
+        test.run_args(["run", &name]).code(1);
+        let cases = [
+            (format!("solutions/{dir}/{name}.rs"), 0),
+            (format!("checker/hidden/wrong/{name}/on_caller.rs"), 1),
+            (format!("checker/hidden/wrong/{name}/exit0.rs"), 1),
+        ];
+        for (source, code) in cases {
+            std::fs::copy(test.path().join(&source), test.path().join(&file))
+                .unwrap_or_else(|e| panic!("{source}: {e}"));
+            let assert = test.run_args(["run", &name]);
+            let out = String::from_utf8_lossy(&assert.get_output().stdout).into_owned();
+            assert!(
+                assert.get_output().status.code() == Some(code),
+                "{source} should exit {code}:\n{out}"
+            );
+        }
+    }
+}
+
+#[test]
+fn reset_puts_the_shipped_version_back() {
+    let (name, dir) = exercises().remove(0);
+    let file = format!("exercises/{dir}/{name}.rs");
+    let test = Test::bundled();
+    let shipped = test.read(&file);
+    let test = test.write(&file, "// my edits\n");
+    test.run_args(["reset", &name]).code(0);
+    assert_eq!(test.read(&file), shipped);
+}
+
+#[test]
+fn every_exercise_is_listed_for_rust_analyzer() {
+    let manifest =
+        std::fs::read_to_string(crate::harness::repo().join("exercises/Cargo.toml")).unwrap();
+    for (name, dir) in exercises() {
+        assert!(
+            manifest.contains(&format!("path = \"{dir}/{name}.rs\"")),
+            "exercises/Cargo.toml lacks {name}"
+        );
+    }
+}

@@ -1,0 +1,9 @@
+//! Integration tests: the real `threadlings` binary, driven with assert_cmd
+//! over small fixture courses (tests/fixtures/<scenario>/) and a copy of the
+//! bundled course.
+
+mod bundled;
+mod checking;
+mod commands;
+mod course_input;
+mod harness;
