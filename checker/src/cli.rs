@@ -31,6 +31,12 @@ pub(crate) struct LimitArgs {
     /// Most bytes of output (stdout + stderr) kept from one test run
     #[arg(long, value_name = "BYTES", value_parser = clap::value_parser!(u64).range(1024..))]
     pub max_output: Option<u64>,
+    /// Most live threads in one process of a test run
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(2..=100_000))]
+    pub max_threads: Option<u64>,
+    /// Most resident memory of one process of a test run, in MiB
+    #[arg(long, value_name = "MIB", value_parser = clap::value_parser!(u64).range(16..=65_536))]
+    pub max_memory: Option<u64>,
 }
 
 #[derive(Subcommand, Debug)]
@@ -84,6 +90,7 @@ pub(crate) enum Cmd {
 pub(crate) fn main() -> ExitCode {
     let cli = Cli::parse();
     on_interrupt();
+    crate::sandbox::adopt_orphans();
     match commands::dispatch(cli) {
         Ok(code) => code,
         Err(e) => {
@@ -96,12 +103,17 @@ pub(crate) fn main() -> ExitCode {
 /// Ctrl-C, SIGTERM or SIGHUP: kill every process we started, let a progress
 /// write in flight finish, give the terminal back, and exit. A second signal
 /// exits at once.
+#[expect(
+    clippy::disallowed_methods,
+    reason = "a signal handler has no caller to return an exit code to"
+)]
 fn on_interrupt() {
     static SIGNALS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
     let _ = ctrlc::set_handler(|| {
         if SIGNALS.fetch_add(1, std::sync::atomic::Ordering::SeqCst) > 0 {
             std::process::exit(130);
         }
+        crate::engine::interrupt();
         crate::sandbox::shutdown();
         let _writing = crate::state::WRITING.lock();
         crate::watch::terminal::restore();

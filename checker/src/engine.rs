@@ -6,6 +6,7 @@ use std::borrow::Cow;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::process::Command;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Condvar, Mutex};
 use std::time::Instant;
 
@@ -13,6 +14,16 @@ use crate::build::{Builder, Built, Input};
 use crate::course::Exercise;
 use crate::sandbox::{self, Exit, Finished, Limits};
 use crate::verdict::{Status, TestResult, Verdict};
+
+/// Set by the signal handler: the run is being stopped, its verdicts are void.
+static INTERRUPTED: AtomicBool = AtomicBool::new(false);
+
+/// Marks the run as interrupted: checks in flight never report (their test
+/// processes were killed, so their verdicts would be false) and wait for the
+/// handler to exit the process.
+pub(crate) fn interrupt() {
+    INTERRUPTED.store(true, Ordering::SeqCst);
+}
 
 /// What happened, for reporters.
 pub(crate) enum Event<'a> {
@@ -130,6 +141,9 @@ impl Engine {
         let mut verdict = self.judge(job, on);
         verdict.duration_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
         verdict.flags = flags(&job.source);
+        while INTERRUPTED.load(Ordering::SeqCst) {
+            std::thread::park();
+        }
         on(Event::Finished { verdict: &verdict });
         verdict
     }
@@ -252,7 +266,16 @@ impl Engine {
         let nonce = nonce();
         let stdin = format!("{nonce}\n{}\n", report.path().display());
         let mut cmd = Command::new(binary);
-        cmd.arg("--test").arg(test).env_remove("RUST_BACKTRACE");
+        cmd.arg("--test")
+            .arg(test)
+            .env_remove("RUST_BACKTRACE")
+            // The test binary watches itself too (and the learner's program
+            // when a test runs it): see `support::watch_limits`.
+            .env("THREADLINGS_MAX_THREADS", limits.max_threads.to_string())
+            .env(
+                "THREADLINGS_MAX_MEMORY_MB",
+                limits.max_memory_mb.to_string(),
+            );
         let finished = match sandbox::run(cmd, stdin.as_bytes(), limits) {
             Ok(f) => f,
             Err(e) => {
@@ -320,6 +343,13 @@ fn judge(
         }
         _ => {}
     }
+    match finished.exit {
+        Exit::ThreadLimit(n) => return (Status::Crash, thread_limit(test, n, limits.max_threads)),
+        Exit::MemoryLimit(mb) => {
+            return (Status::Crash, memory_limit(test, mb, limits.max_memory_mb));
+        }
+        _ => {}
+    }
     let prefix = format!("{nonce} ");
     if let Some(line) = reported.lines().find_map(|l| l.strip_prefix(&prefix)) {
         let mut parts = line.splitn(3, ' ');
@@ -332,6 +362,11 @@ fn judge(
         }
     }
     let tail = stderr_tail(&finished.stderr);
+    if finished.exit == Exit::Code(LIMIT_EXIT)
+        && let Some(crash) = self_reported_limit(test, &finished.stderr, limits)
+    {
+        return (Status::Crash, crash);
+    }
     match finished.exit {
         Exit::Signal(signal) => (
             Status::Crash,
@@ -353,7 +388,42 @@ fn judge(
                 "the program stopped with exit code {code} before the test `{test}` finished.{tail}"
             ),
         ),
-        Exit::TimedOut | Exit::OutputLimit => unreachable!("handled above"),
+        Exit::TimedOut | Exit::OutputLimit | Exit::ThreadLimit(_) | Exit::MemoryLimit(_) => {
+            unreachable!("handled above")
+        }
+    }
+}
+
+/// The exit code of a test binary that stopped itself at a limit (support.rs).
+const LIMIT_EXIT: i32 = 117;
+
+fn thread_limit(test: &str, threads: u64, max: u64) -> String {
+    format!(
+        "the test `{test}` was stopped: the program had {threads} threads alive at once, and the limit is \
+         {max}. Is something starting threads without end?"
+    )
+}
+
+fn memory_limit(test: &str, mb: u64, max: u64) -> String {
+    format!(
+        "the test `{test}` was stopped: the program used {mb} MiB of memory, and the limit is {max} MiB"
+    )
+}
+
+/// A test binary that stopped itself (or the learner's program it ran) at a
+/// limit says so on stderr: `threadlings-limit: threads N` or `memory N`.
+fn self_reported_limit(test: &str, stderr: &[u8], limits: &Limits) -> Option<String> {
+    let text = String::from_utf8_lossy(stderr);
+    let line = text
+        .lines()
+        .rev()
+        .find_map(|l| l.strip_prefix("threadlings-limit: "))?;
+    let mut words = line.split_whitespace();
+    let (kind, value) = (words.next()?, words.next()?.parse().ok()?);
+    match kind {
+        "threads" => Some(thread_limit(test, value, limits.max_threads)),
+        "memory" => Some(memory_limit(test, value, limits.max_memory_mb)),
+        _ => None,
     }
 }
 
@@ -433,6 +503,8 @@ mod tests {
     const LIMITS: Limits = Limits {
         timeout: Duration::from_secs(10),
         max_output_bytes: 100,
+        max_threads: 50,
+        max_memory_mb: 100,
     };
 
     #[test]

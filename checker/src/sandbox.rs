@@ -1,7 +1,14 @@
 //! Running one untrusted process under limits: its own process group, a
-//! wall-clock limit after which the whole group is killed, and a cap on the
-//! output kept. It knows nothing about tests or verdicts: it reports how the
-//! process ended and what it printed.
+//! wall-clock limit after which the whole group is killed, a cap on the
+//! output, and caps on the live threads and resident memory of the process
+//! (sampled from /proc: RLIMIT_NPROC counts per user and root ignores it,
+//! RLIMIT_AS trips on thread stacks and allocator arenas). It knows nothing
+//! about tests or verdicts: it reports how the process ended and what it
+//! printed.
+//!
+//! The test binaries also watch themselves (support.rs does the same
+//! sampling in-process), which covers the learner's program when a hidden
+//! test runs it as a grandchild.
 
 use std::io::{Read, Write};
 use std::os::unix::process::{CommandExt, ExitStatusExt};
@@ -22,6 +29,10 @@ pub(crate) struct Limits {
     pub timeout: Duration,
     /// stdout and stderr together.
     pub max_output_bytes: usize,
+    /// Live threads of one process.
+    pub max_threads: u64,
+    /// Resident memory of one process, in MiB.
+    pub max_memory_mb: u64,
 }
 
 fn as_secs<S: serde::Serializer>(d: &Duration, s: S) -> Result<S::Ok, S::Error> {
@@ -30,7 +41,12 @@ fn as_secs<S: serde::Serializer>(d: &Duration, s: S) -> Result<S::Ok, S::Error> 
 
 impl Limits {
     pub const DEFAULT_MAX_OUTPUT: usize = 1024 * 1024;
+    pub const DEFAULT_MAX_THREADS: u64 = 256;
+    pub const DEFAULT_MAX_MEMORY_MB: u64 = 1024;
 }
+
+/// How often the process's threads and memory are sampled.
+const SAMPLE_EVERY: Duration = Duration::from_millis(20);
 
 /// How the process ended.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -41,6 +57,10 @@ pub(crate) enum Exit {
     TimedOut,
     /// We killed it for printing more than the output limit.
     OutputLimit,
+    /// We killed it for having this many live threads.
+    ThreadLimit(u64),
+    /// We killed it for using this many MiB of resident memory.
+    MemoryLimit(u64),
 }
 
 /// What one run produced.
@@ -108,12 +128,12 @@ pub(crate) fn run(mut cmd: Command, stdin: &[u8], limits: &Limits) -> std::io::R
     };
     let group = Pid::from_raw(child.id() as i32);
 
-    if let Some(mut pipe) = child.stdin.take() {
-        let input = stdin.to_vec();
-        // A process that never reads must not block us: write from a thread.
-        thread::spawn(move || {
-            let _ = pipe.write_all(&input);
-        });
+    // The input is a few lines: it fits the pipe buffer, so this never
+    // blocks. The pipe stays open until the child is gone: the test binary
+    // stops by itself when it closes, that is, if we die (even by SIGKILL).
+    let mut stdin_pipe = child.stdin.take();
+    if let Some(pipe) = stdin_pipe.as_mut() {
+        let _ = pipe.write_all(stdin);
     }
 
     let (tx, rx) = mpsc::channel();
@@ -135,11 +155,17 @@ pub(crate) fn run(mut cmd: Command, stdin: &[u8], limits: &Limits) -> std::io::R
     let mut verdict: Option<Exit> = None;
     let status = loop {
         let left = deadline.saturating_duration_since(Instant::now());
-        match rx.recv_timeout(left) {
+        match rx.recv_timeout(left.min(SAMPLE_EVERY)) {
             Ok(Msg::Exited(status)) => break status?,
             Ok(Msg::OutputLimit) => {
                 verdict.get_or_insert(Exit::OutputLimit);
                 kill_group(group, false);
+            }
+            Err(mpsc::RecvTimeoutError::Timeout) if verdict.is_none() && !left.is_zero() => {
+                if let Some(over) = over_limits(group.as_raw(), limits) {
+                    verdict = Some(over);
+                    kill_group(group, false);
+                }
             }
             Err(mpsc::RecvTimeoutError::Timeout) => {
                 if verdict.is_none() {
@@ -152,9 +178,12 @@ pub(crate) fn run(mut cmd: Command, stdin: &[u8], limits: &Limits) -> std::io::R
             }
         }
     };
-    // The child is gone; anything it left behind in its group goes too.
+    drop(stdin_pipe);
+    // The child is gone; anything it left behind in its group goes too,
+    // and so does anything that left the group (see `sweep_orphans`).
     kill_group(group, false);
     live().groups.retain(|&g| g != group.as_raw());
+    sweep_orphans();
 
     let drain_deadline = Instant::now() + PIPE_DRAIN;
     let [stdout, stderr] = readers.map(|reader| {
@@ -175,6 +204,62 @@ pub(crate) fn run(mut cmd: Command, stdin: &[u8], limits: &Limits) -> std::io::R
         stdout,
         stderr,
     })
+}
+
+/// The process's live threads and resident memory, if over a limit.
+fn over_limits(pid: i32, limits: &Limits) -> Option<Exit> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    let field = |name: &str| -> Option<u64> {
+        let line = status.lines().find(|l| l.starts_with(name))?;
+        line[name.len()..].split_whitespace().next()?.parse().ok()
+    };
+    let threads = field("Threads:").unwrap_or(0);
+    if threads > limits.max_threads {
+        return Some(Exit::ThreadLimit(threads));
+    }
+    let rss_mb = field("VmRSS:").unwrap_or(0) / 1024;
+    (rss_mb > limits.max_memory_mb).then_some(Exit::MemoryLimit(rss_mb))
+}
+
+/// Makes this process the reaper of its orphaned descendants, so that a
+/// learner's process that left its process group (`Command::process_group`
+/// is safe Rust) is re-parented to us and `sweep_orphans` can find it.
+pub(crate) fn adopt_orphans() {
+    let _ = nix::sys::prctl::set_child_subreaper(true);
+}
+
+/// Kills and reaps every child of ours that we did not start ourselves:
+/// descendants of finished runs that escaped their group.
+fn sweep_orphans() {
+    let me = std::process::id().to_string();
+    // Under the lock: a child spawned concurrently is registered before we look.
+    let live = live();
+    for _ in 0..10 {
+        let orphans: Vec<i32> = std::fs::read_dir("/proc")
+            .into_iter()
+            .flatten()
+            .flatten()
+            .filter_map(|entry| entry.file_name().to_str()?.parse::<i32>().ok())
+            .filter(|pid| !live.groups.contains(pid))
+            .filter(|pid| parent_of(*pid).as_deref() == Some(me.as_str()))
+            .collect();
+        if orphans.is_empty() {
+            return;
+        }
+        for pid in orphans {
+            let pid = Pid::from_raw(pid);
+            let _ = nix::sys::signal::kill(pid, Signal::SIGKILL);
+            let _ = nix::sys::wait::waitpid(pid, None);
+        }
+    }
+}
+
+/// The parent pid of a process, from /proc/PID/stat (field 4).
+fn parent_of(pid: i32) -> Option<String> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    // The command name (field 2) may hold spaces: parse after its ')'.
+    let rest = &stat[stat.rfind(')')? + 1..];
+    rest.split_whitespace().nth(1).map(str::to_string)
 }
 
 fn box_read(pipe: impl Read + Send + 'static) -> Box<dyn Read + Send> {
@@ -234,6 +319,8 @@ mod tests {
         Limits {
             timeout: Duration::from_secs(secs),
             max_output_bytes: 1000,
+            max_threads: 64,
+            max_memory_mb: 256,
         }
     }
 

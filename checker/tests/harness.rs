@@ -98,6 +98,11 @@ impl Test {
         self.command(&args.map(str::to_string))
     }
 
+    /// Runs with a list of arguments built at run time.
+    pub fn run_vec(&self, args: &[&str]) -> Assert {
+        self.command(&args.iter().map(|a| (*a).to_string()).collect::<Vec<_>>())
+    }
+
     /// Runs `threadlings --course DIR ARGS...` and returns the assertion.
     pub fn run(&self) -> Assert {
         self.command(&self.args)

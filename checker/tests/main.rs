@@ -7,3 +7,4 @@ mod checking;
 mod commands;
 mod course_input;
 mod harness;
+mod hostile;

@@ -34,6 +34,8 @@ const FLAGS: &[&str] = &[
 
 /// rustc gets this long before a file counts as one that makes it loop.
 const COMPILE_TIMEOUT: Duration = Duration::from_secs(120);
+/// rustc needs ~150 MiB for an exercise; a file that needs this much is a bomb.
+const COMPILE_MEMORY_MB: u64 = 3072;
 
 /// What to build.
 pub(crate) struct Input<'a> {
@@ -84,6 +86,9 @@ impl Builder {
 
     /// Compiles `input`, or finds its binary from an earlier build.
     pub fn build(&self, input: &Input) -> std::io::Result<Built> {
+        if let Some(refusal) = forbidden(input.source) {
+            return Ok(Built::CompileError(refusal));
+        }
         let key = self.key(input);
         let bin_dir = self.dir.join("bin");
         let binary = bin_dir.join(&key);
@@ -179,6 +184,8 @@ impl Builder {
         let limits = Limits {
             timeout: COMPILE_TIMEOUT,
             max_output_bytes: 8 * 1024 * 1024,
+            max_threads: 1024,
+            max_memory_mb: COMPILE_MEMORY_MB,
         };
         let finished = sandbox::run(cmd, b"", &limits)?;
         let stderr = String::from_utf8_lossy(&finished.stderr);
@@ -193,6 +200,12 @@ impl Builder {
             ))),
             Exit::Signal(s) => Ok(Err(Diagnostics::note(format!(
                 "rustc was killed by signal {s}"
+            )))),
+            Exit::MemoryLimit(mb) => Ok(Err(Diagnostics::note(format!(
+                "rustc used {mb} MiB of memory and was stopped: something in the file makes the compiler explode"
+            )))),
+            Exit::ThreadLimit(n) => Ok(Err(Diagnostics::note(format!(
+                "rustc started {n} threads and was stopped"
             )))),
             Exit::Code(_) => Ok(Err(Diagnostics::parse(&stderr))),
         }
@@ -218,6 +231,42 @@ fn main() { support::main(hidden::TESTS, learner::__threadlings_main) }
 /// Appended on a line of its own after the learner's last line, so every
 /// line number in diagnostics stays the learner's.
 const LEARNER_MAIN: &str = "\npub(crate) fn __threadlings_main() { main() }\n";
+
+/// Pulling in another file would let an exercise pass with code that is not
+/// in it (the reference solution, say), so those constructs do not compile.
+fn forbidden(source: &str) -> Option<String> {
+    for (line_no, line) in source.lines().enumerate() {
+        let line_no = line_no + 1;
+        if line.trim_start().starts_with("//") {
+            continue;
+        }
+        for word in ["include", "include_str", "include_bytes"] {
+            let mut from = 0;
+            while let Some(at) = line[from..].find(word).map(|i| i + from) {
+                from = at + word.len();
+                let before_ok = at == 0 || !is_ident(line.as_bytes()[at - 1]);
+                let rest = line[from..].trim_start();
+                if before_ok && rest.starts_with('!') {
+                    return Some(format!(
+                        "error: `{word}!` is not allowed in an exercise\n --> line {line_no}\n  = note: write the \
+                         code in this file: threadlings checks what you wrote, not another file"
+                    ));
+                }
+            }
+        }
+        if line.contains("#[path") || line.contains("# [path") {
+            return Some(format!(
+                "error: `#[path = ...]` modules are not allowed in an exercise\n --> line {line_no}\n  = note: \
+                 write the code in this file: threadlings checks what you wrote, not another file"
+            ));
+        }
+    }
+    None
+}
+
+fn is_ident(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b == b'_'
+}
 
 /// rustc's errors, from its JSON output.
 struct Diagnostics {
@@ -302,6 +351,23 @@ impl Diagnostics {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn including_other_files_is_refused() {
+        assert!(
+            forbidden("include!(\"../x.rs\");")
+                .unwrap()
+                .contains("`include!` is not allowed")
+        );
+        assert!(forbidden("fn f() { let s = std::include_str !(\"/etc/x\"); }").is_some());
+        assert!(
+            forbidden("#[path = \"/tmp/sol.rs\"]\nmod sol;")
+                .unwrap()
+                .contains("line 1")
+        );
+        assert!(forbidden("// include!(\"x\") in a comment\nfn main() {}").is_none());
+        assert!(forbidden("fn my_include() {} fn main() { my_include(); }").is_none());
+    }
 
     #[test]
     fn errors_are_blamed_on_the_learner_only_when_every_span_is_theirs() {

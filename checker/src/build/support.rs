@@ -16,7 +16,7 @@
 use std::any::Any;
 use std::collections::hash_map::RandomState;
 use std::hash::{BuildHasher, Hasher};
-use std::io::{Read, Write};
+use std::io::{BufRead, Read, Write};
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::process::{Command, Stdio};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
@@ -63,13 +63,19 @@ pub fn main(tests: &[Test], learner_main: fn()) {
         return;
     }
     let args: Vec<String> = std::env::args().skip(1).collect();
+    if args.first().map(String::as_str) != Some("--list") {
+        watch_limits();
+    }
     match args.first().map(String::as_str) {
         Some("--list") => {
             for test in tests {
                 println!("{}", test.name);
             }
         }
-        Some("--main") => learner_main(),
+        Some("--main") => {
+            exit_when_orphaned();
+            learner_main()
+        }
         Some("--test") if args.len() == 2 => run_one(tests, &args[1]),
         _ => {
             eprintln!("this program is built by threadlings: run it with `threadlings run`");
@@ -79,14 +85,18 @@ pub fn main(tests: &[Test], learner_main: fn()) {
 }
 
 fn run_one(tests: &[Test], name: &str) {
-    let mut input = String::new();
-    if std::io::stdin().read_to_string(&mut input).is_err() {
+    // Two lines, then the checker keeps stdin open while it lives.
+    let mut stdin = std::io::stdin().lock();
+    let (mut nonce, mut path) = (String::new(), String::new());
+    if stdin.read_line(&mut nonce).is_err() || stdin.read_line(&mut path).is_err() {
         std::process::exit(3);
     }
-    let mut lines = input.lines();
-    let (Some(nonce), Some(path)) = (lines.next(), lines.next()) else {
+    drop(stdin);
+    let (nonce, path) = (nonce.trim_end(), path.trim_end());
+    if nonce.is_empty() || path.is_empty() {
         std::process::exit(3);
-    };
+    }
+    exit_when_orphaned();
     let Ok(mut report) = std::fs::OpenOptions::new().append(true).open(path) else {
         std::process::exit(3);
     };
@@ -106,6 +116,25 @@ fn run_one(tests: &[Test], name: &str) {
     // Learner threads may still be running; the verdict is in, stop them all.
     std::process::exit(0);
 }
+
+/// The checker holds our stdin open while it lives; if it dies (even by
+/// SIGKILL), stdin ends and this process stops instead of running on.
+fn exit_when_orphaned() {
+    let _ = thread::Builder::new()
+        .name("threadlings-orphan".into())
+        .spawn(|| {
+            let mut sink = [0u8; 64];
+            while let Ok(n) = std::io::stdin().read(&mut sink) {
+                if n == 0 {
+                    break;
+                }
+            }
+            std::process::exit(ORPHANED_EXIT);
+        });
+}
+
+/// The exit code of a test process whose checker went away.
+const ORPHANED_EXIT: i32 = 118;
 
 fn escape(message: &str) -> String {
     message.replace('\\', "\\\\").replace('\n', "\\n")
@@ -496,6 +525,59 @@ pub fn random_word() -> String {
 }
 
 // ---------------------------------------------------------------------------
+// Limits: every process of the test binary watches its own threads and memory.
+// ---------------------------------------------------------------------------
+
+/// The exit code of a process that stopped itself at a limit.
+const LIMIT_EXIT: i32 = 117;
+/// What it prints last on stderr, e.g. `threadlings-limit: threads 300`.
+const LIMIT_MARK: &str = "threadlings-limit: ";
+
+/// Starts a thread that samples this process's live threads and resident
+/// memory every few milliseconds and stops the process past the limits the
+/// checker passed in the environment. The checker samples the test process
+/// too; this also covers the learner's program when a test runs it.
+fn watch_limits() {
+    let limit = |name: &str| std::env::var(name).ok().and_then(|v| v.parse::<u64>().ok());
+    let (Some(max_threads), Some(max_mb)) = (
+        limit("THREADLINGS_MAX_THREADS"),
+        limit("THREADLINGS_MAX_MEMORY_MB"),
+    ) else {
+        return;
+    };
+    let _ = thread::Builder::new()
+        .name("threadlings-limits".into())
+        .spawn(move || {
+            loop {
+                thread::sleep(Duration::from_millis(5));
+                let Ok(status) = std::fs::read_to_string("/proc/self/status") else {
+                    return;
+                };
+                let field = |name: &str| -> u64 {
+                    status
+                        .lines()
+                        .find_map(|l| l.strip_prefix(name))
+                        .and_then(|rest| rest.split_whitespace().next()?.parse().ok())
+                        .unwrap_or(0)
+                };
+                let threads = field("Threads:");
+                let mb = field("VmRSS:") / 1024;
+                let over = if threads > max_threads {
+                    Some(format!("threads {threads}"))
+                } else if mb > max_mb {
+                    Some(format!("memory {mb}"))
+                } else {
+                    None
+                };
+                if let Some(over) = over {
+                    eprintln!("\n{LIMIT_MARK}{over}");
+                    std::process::exit(LIMIT_EXIT);
+                }
+            }
+        });
+}
+
+// ---------------------------------------------------------------------------
 // Whole-program runs: the learner's `main`, as its own process.
 // ---------------------------------------------------------------------------
 
@@ -518,7 +600,8 @@ pub fn run_program(limit: Duration) -> Result<Program, String> {
     let started = Instant::now();
     let mut child = Command::new(exe)
         .arg("--main")
-        .stdin(Stdio::null())
+        // Held open while this test runs: the program stops if we die.
+        .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
@@ -541,14 +624,24 @@ pub fn run_program(limit: Duration) -> Result<Program, String> {
     let elapsed = started.elapsed();
     let collect =
         |h: Option<thread::JoinHandle<String>>| h.and_then(|h| h.join().ok()).unwrap_or_default();
+    let code = if timed_out {
+        None
+    } else {
+        status.and_then(|s| s.code())
+    };
+    let stderr = collect(err);
+    // The program stopped itself at a limit: this test stops the same way,
+    // so the verdict is a crash that names the limit, not a test failure.
+    if code == Some(LIMIT_EXIT) {
+        if let Some(mark) = stderr.lines().rev().find(|l| l.starts_with(LIMIT_MARK)) {
+            eprintln!("\n{mark}");
+            std::process::exit(LIMIT_EXIT);
+        }
+    }
     Ok(Program {
-        code: if timed_out {
-            None
-        } else {
-            status.and_then(|s| s.code())
-        },
+        code,
         stdout: collect(out),
-        stderr: collect(err),
+        stderr,
         timed_out,
         elapsed,
     })
@@ -610,6 +703,9 @@ pub fn poll_until(limit: Duration, mut condition: impl FnMut() -> bool) -> bool 
 // holds back and lets go one at a time.
 // ---------------------------------------------------------------------------
 
+/// How many samples in a row (about 1 ms apart) a thread must be seen parked.
+const PARKED_STREAK: usize = 20;
+
 impl<T> Call<T> {
     /// Blocks until the caller is parked in an untimed wait: asleep (state
     /// `S`) in the same futex wait, with no timeout, at 20 samples in a row
@@ -623,25 +719,17 @@ impl<T> Call<T> {
     /// (`park_timeout`, `recv_timeout`), which is a sleep in disguise.
     pub fn wait_until_joining(&self) -> Result<bool, String> {
         let deadline = Instant::now() + PATIENCE;
-        let mut streak = 0;
-        let mut last_addr = String::new();
+        let mut streak = Streak::default();
         while Instant::now() < deadline {
             if self.has_returned() {
                 return Ok(false);
             }
-            match (FUTEX, self.tid) {
-                (Some(futex), Some(tid)) => match parked_on(futex, tid) {
-                    Some(addr) if addr == last_addr => streak += 1,
-                    Some(addr) => {
-                        streak = 1;
-                        last_addr = addr;
-                    }
-                    None => streak = 0,
-                },
+            let parked = match (FUTEX, self.tid) {
+                (Some(futex), Some(tid)) => parked_on(futex, tid),
                 // Cannot observe (not Linux, or /proc hidden): a plain pause.
-                _ => streak += 1,
-            }
-            if streak >= 20 {
+                _ => Some(String::new()),
+            };
+            if streak.see(parked) {
                 return Ok(true);
             }
             thread::sleep(Duration::from_millis(1));
@@ -651,6 +739,29 @@ impl<T> Call<T> {
             self.what,
             PATIENCE.as_secs()
         ))
+    }
+}
+
+/// Counts samples in a row parked on one address.
+#[derive(Default)]
+struct Streak {
+    addr: String,
+    count: usize,
+}
+
+impl Streak {
+    /// Notes one sample; `true` once `PARKED_STREAK` samples in a row were
+    /// parked on the same address.
+    fn see(&mut self, parked: Option<String>) -> bool {
+        match parked {
+            Some(addr) if addr == self.addr => self.count += 1,
+            Some(addr) => {
+                self.addr = addr;
+                self.count = 1;
+            }
+            None => self.count = 0,
+        }
+        self.count >= PARKED_STREAK
     }
 }
 
@@ -671,12 +782,27 @@ fn parked_on(futex: &str, tid: u32) -> Option<String> {
 /// One of the test's jobs, handed to learner code inside a closure: it notes
 /// which thread runs it, then waits until the test lets it go (at most
 /// `PATIENCE`), then notes that it is done. Clones share one state.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct Held {
     gate: Gate,
     started: Flag,
     done: Flag,
-    ran_on: Arc<Mutex<Option<(ThreadId, Option<u32>)>>>,
+    /// The OS id of the thread that ran the job (0: not known yet). Read
+    /// while the learner's threads run, so it is lock-free.
+    os_tid: Arc<std::sync::atomic::AtomicU32>,
+    thread: Arc<Mutex<Option<ThreadId>>>,
+}
+
+impl Default for Held {
+    fn default() -> Self {
+        Held {
+            gate: Gate::new(),
+            started: Flag::new(),
+            done: Flag::new(),
+            os_tid: Arc::default(),
+            thread: Arc::default(),
+        }
+    }
 }
 
 impl Held {
@@ -686,8 +812,9 @@ impl Held {
 
     /// Inside the job, first: notes the thread and that the job started.
     pub fn arrive(&self) {
-        *self.ran_on.lock().unwrap_or_else(|e| e.into_inner()) =
-            Some((thread::current().id(), current_tid()));
+        *self.thread.lock().unwrap_or_else(|e| e.into_inner()) = Some(thread::current().id());
+        self.os_tid
+            .store(current_tid().unwrap_or(0), Ordering::SeqCst);
         self.started.raise();
     }
 
@@ -723,18 +850,15 @@ impl Held {
 
     /// The thread that ran the job, once it has started.
     pub fn thread(&self) -> Option<ThreadId> {
-        self.ran_on.lock().unwrap_or_else(|e| e.into_inner()).map(|r| r.0)
+        *self.thread.lock().unwrap_or_else(|e| e.into_inner())
     }
 
     fn os_tid(&self) -> Option<u32> {
-        self.ran_on
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .and_then(|r| r.1)
+        Some(self.os_tid.load(Ordering::SeqCst)).filter(|&tid| tid != 0)
     }
 }
 
-/// Lets every held job go (so the learner's threads can end), in order.
+/// Lets every held job go (so the learner's threads can end).
 pub fn let_all_go(jobs: &[Held]) {
     for job in jobs {
         job.let_go();
@@ -748,17 +872,20 @@ pub fn let_all_go(jobs: &[Held]) {
 /// A job is let go only when the caller is parked (`wait_until_joining`) and
 /// every thread of the process is accounted for: it was there before the
 /// call (`threads_before`, from `os_thread_ids()` just before `call`), or it
-/// is the caller, or it has started one of `jobs`. So a job that has not
-/// started when it is let go has no thread yet, and cannot get one before the
-/// caller wakes. A job let go after it started is waited for (at most
-/// `PATIENCE`) until it is done and its thread has ended, so a caller that was
-/// joining it has been woken before the next step, and never counts as parked
-/// again on that join.
+/// is the caller, or it has started one of `jobs`, or it is itself parked in
+/// an untimed wait (a thread of the learner's that joins another before it
+/// runs a job). So a job that has not started when it is let go has no
+/// thread that could start it before the caller or a parked thread wakes,
+/// and they wake only when a thread they wait for ends. A thread that stays
+/// unaccounted for `PATIENCE` is given up on (it only makes this slower).
+/// A job let go after it started is waited for (at most `PATIENCE`) until it
+/// is done and its thread has ended, so a caller that was joining it has been
+/// woken before the next step, and never counts as parked on that join again.
 ///
-/// Code that joins every thread it started before returning gets all jobs let
-/// go and returns. Code that returns while a join is missing (or joins one
-/// thread only) returns while the jobs later in `order` are still held, on
-/// every run; code that never waits (sleeps, polls) has nothing let go.
+/// Code that joins every thread it started before returning gets all jobs
+/// let go and returns. Code that returns while a join is missing (or joins
+/// one thread only) returns while the jobs later in `order` are still held,
+/// on every run; code that never waits (sleeps, polls) has nothing let go.
 /// `Err` when the caller neither returned nor waited within `PATIENCE`.
 pub fn let_go_in_order<T>(
     call: &Call<T>,
@@ -767,29 +894,17 @@ pub fn let_go_in_order<T>(
     order: &[usize],
 ) -> Result<(), String> {
     let caller = call.tid;
-    let unaccounted = || {
-        os_thread_ids().into_iter().any(|id| {
-            !threads_before.contains(&id)
-                && Some(id) != caller
-                && !jobs.iter().any(|job| job.os_tid() == Some(id))
-        })
-    };
+    let mut given_up: Vec<u32> = Vec::new();
     for &next in order {
-        // Parked, with every thread accounted for (a thread that has been
-        // spawned but has not started its job yet gets a moment to start).
         loop {
             if !call.wait_until_joining()? {
                 return Ok(());
             }
-            if !unaccounted() {
+            if accounted_for(caller, threads_before, jobs, &mut given_up) {
                 break;
             }
-            // A thread nobody knows: give it time to start its job, then
-            // look at the caller again. Unknown threads of the learner's own
-            // (none in correct code) only make this slower.
-            if !poll_until(PATIENCE, || !unaccounted()) {
-                break;
-            }
+            // Some thread started one of the jobs meanwhile, or became
+            // parked: look at the caller again before letting anything go.
         }
         let job = &jobs[next];
         let started = job.has_started();
@@ -798,9 +913,64 @@ pub fn let_go_in_order<T>(
             let tid = job.os_tid();
             poll_until(PATIENCE, || {
                 job.is_done()
-                    && (tid.is_none() || tid == caller || !os_thread_ids().contains(&tid.unwrap()))
+                    && match tid {
+                        Some(tid) => Some(tid) == caller || !os_thread_ids().contains(&tid),
+                        None => true,
+                    }
             });
         }
     }
     Ok(())
+}
+
+/// Whether every thread is accounted for (see `let_go_in_order`) at once
+/// (`true`), or only after waiting for some (`false`).
+fn accounted_for(
+    caller: Option<u32>,
+    threads_before: &[u32],
+    jobs: &[Held],
+    given_up: &mut Vec<u32>,
+) -> bool {
+    let Some(futex) = FUTEX else {
+        return true;
+    };
+    let deadline = Instant::now() + PATIENCE;
+    let mut streaks: Vec<(u32, Streak)> = Vec::new();
+    let mut first_look = true;
+    loop {
+        let unknown: Vec<u32> = os_thread_ids()
+            .into_iter()
+            .filter(|id| {
+                !threads_before.contains(id)
+                    && Some(*id) != caller
+                    && !given_up.contains(id)
+                    && !jobs.iter().any(|job| job.os_tid() == Some(*id))
+            })
+            .collect();
+        let mut all_parked = true;
+        for &id in &unknown {
+            let at = match streaks.iter().position(|(t, _)| *t == id) {
+                Some(at) => at,
+                None => {
+                    streaks.push((id, Streak::default()));
+                    streaks.len() - 1
+                }
+            };
+            if !streaks[at].1.see(parked_on(futex, id)) {
+                all_parked = false;
+            }
+        }
+        if unknown.is_empty() {
+            return first_look;
+        }
+        if all_parked {
+            return false;
+        }
+        if Instant::now() >= deadline {
+            given_up.extend(unknown);
+            return false;
+        }
+        first_look = false;
+        thread::sleep(Duration::from_millis(1));
+    }
 }

@@ -100,7 +100,18 @@ pub(crate) fn limits(ex: &Exercise, args: &LimitArgs) -> Limits {
         timeout: args.timeout.map_or(ex.timeout, Duration::from_secs),
         max_output_bytes: args
             .max_output
-            .map_or(Limits::DEFAULT_MAX_OUTPUT, |b| b as usize),
+            .or(ex.max_output_bytes)
+            .map_or(Limits::DEFAULT_MAX_OUTPUT, |b| {
+                usize::try_from(b).unwrap_or(usize::MAX)
+            }),
+        max_threads: args
+            .max_threads
+            .or(ex.max_threads)
+            .unwrap_or(Limits::DEFAULT_MAX_THREADS),
+        max_memory_mb: args
+            .max_memory
+            .or(ex.max_memory_mb)
+            .unwrap_or(Limits::DEFAULT_MAX_MEMORY_MB),
     }
 }
 

@@ -50,6 +50,9 @@ struct RawExercise {
     hint: String,
     points: Option<Spanned<f64>>,
     timeout_secs: Option<Spanned<u64>>,
+    max_output_bytes: Option<Spanned<u64>>,
+    max_threads: Option<Spanned<u64>>,
+    max_memory_mb: Option<Spanned<u64>>,
 }
 
 pub(crate) struct Info {
@@ -139,6 +142,14 @@ pub(crate) fn parse(text: &str, path: &Path) -> Result<Info, CourseError> {
             Some(t) => t.into_inner(),
             None => DEFAULT_TIMEOUT_SECS,
         };
+        let max_output_bytes = checked_range(
+            raw.max_output_bytes,
+            "max_output_bytes",
+            1024..=1 << 30,
+            &err,
+        )?;
+        let max_threads = checked_range(raw.max_threads, "max_threads", 2..=100_000, &err)?;
+        let max_memory_mb = checked_range(raw.max_memory_mb, "max_memory_mb", 16..=65_536, &err)?;
         exercises.push(CheckedEntry {
             exercise: Exercise {
                 name: raw.name.into_inner(),
@@ -146,6 +157,9 @@ pub(crate) fn parse(text: &str, path: &Path) -> Result<Info, CourseError> {
                 hint: raw.hint.trim().to_string(),
                 points,
                 timeout: Duration::from_secs(timeout_secs),
+                max_output_bytes,
+                max_threads,
+                max_memory_mb,
             },
             span,
         });
@@ -155,6 +169,27 @@ pub(crate) fn parse(text: &str, path: &Path) -> Result<Info, CourseError> {
         final_message: raw.final_message,
         exercises,
     })
+}
+
+/// An optional number that must lie in `range`.
+fn checked_range(
+    value: Option<Spanned<u64>>,
+    field: &str,
+    range: std::ops::RangeInclusive<u64>,
+    err: &impl Fn(Range<usize>, String) -> CourseError,
+) -> Result<Option<u64>, CourseError> {
+    match value {
+        Some(v) if !range.contains(v.get_ref()) => Err(err(
+            v.span(),
+            format!(
+                "{field} must be {} to {}, not {}",
+                range.start(),
+                range.end(),
+                v.get_ref()
+            ),
+        )),
+        other => Ok(other.map(Spanned::into_inner)),
+    }
 }
 
 #[cfg(test)]

@@ -25,6 +25,10 @@ pub(crate) struct Exercise {
     pub hint: String,
     pub points: f64,
     pub timeout: Duration,
+    /// Limits set in info.toml (else the command line's or the defaults).
+    pub max_output_bytes: Option<u64>,
+    pub max_threads: Option<u64>,
+    pub max_memory_mb: Option<u64>,
 }
 
 impl Exercise {

@@ -1,0 +1,226 @@
+//! Hostile learner code: each case gets its status within a bound, a small
+//! report, and leaves no process behind. Limits are set low on the command
+//! line so the suite stays quick and safe on a 2-core CI machine.
+
+use std::time::{Duration, Instant};
+
+use crate::harness::Test;
+
+struct Judged {
+    json: serde_json::Value,
+    elapsed: Duration,
+    test: Test,
+}
+
+/// Runs the fixture course's exercise replaced by `answer`, with `--json`.
+fn judge<const N: usize>(answer: &str, extra: [&str; N]) -> Judged {
+    let test = Test::new("good").answer(answer);
+    let mut args = vec!["run", "double", "--json", "--timeout", "3"];
+    args.extend(extra);
+    let started = Instant::now();
+    let assert = test.run_vec(&args);
+    let elapsed = started.elapsed();
+    let out = &assert.get_output().stdout;
+    assert!(
+        out.len() < 16 * 1024,
+        "{answer}: the report must stay small, got {} bytes",
+        out.len()
+    );
+    let json: serde_json::Value = serde_json::from_slice(out)
+        .unwrap_or_else(|e| panic!("{answer}: not JSON ({e}): {}", String::from_utf8_lossy(out)));
+    let code = assert.get_output().status.code();
+    assert_eq!(
+        code,
+        Some(if json["status"] == "pass" { 0 } else { 1 }),
+        "{answer}: exit code"
+    );
+    assert_eq!(
+        test.leftover_processes(),
+        Vec::<String>::new(),
+        "{answer}: processes left running"
+    );
+    Judged {
+        json,
+        elapsed,
+        test,
+    }
+}
+
+fn assert_status(j: &Judged, status: &str, words: &str, bound: Duration) {
+    assert_eq!(j.json["status"], status, "{}", j.json);
+    let message = j.json["message"].as_str().unwrap();
+    assert!(message.contains(words), "expected {words:?} in: {message}");
+    assert!(j.elapsed < bound, "took {:?}, bound {bound:?}", j.elapsed);
+}
+
+#[test]
+fn an_endless_loop_is_a_timeout() {
+    let j = judge("busy_loop", []);
+    assert_status(
+        &j,
+        "timeout",
+        "still running after 3 s",
+        Duration::from_secs(10),
+    );
+}
+
+#[test]
+fn an_endless_sleep_is_a_timeout() {
+    let j = judge("sleep_forever", []);
+    assert_status(
+        &j,
+        "timeout",
+        "still running after 3 s",
+        Duration::from_secs(10),
+    );
+}
+
+#[test]
+fn a_thread_bomb_is_a_crash_at_the_thread_limit() {
+    let j = judge("thread_bomb", ["--max-threads", "64"]);
+    assert_status(&j, "crash", "the limit is 64", Duration::from_secs(10));
+    assert_eq!(j.json["limits"]["max_threads"], 64);
+}
+
+#[test]
+fn a_memory_bomb_is_a_crash_at_the_memory_limit() {
+    let j = judge("memory_bomb", ["--max-memory", "200"]);
+    assert_status(&j, "crash", "the limit is 200 MiB", Duration::from_secs(10));
+}
+
+#[test]
+fn a_stack_overflow_is_a_crash() {
+    let j = judge("stack_overflow", []);
+    assert_status(&j, "crash", "overflowed its stack", Duration::from_secs(10));
+}
+
+#[test]
+fn an_abort_is_a_crash() {
+    let j = judge("abort", []);
+    assert_status(&j, "crash", "SIGABRT", Duration::from_secs(10));
+}
+
+#[test]
+fn an_output_flood_is_a_crash_with_a_bounded_report() {
+    let j = judge("flood", ["--max-output", "4096"]);
+    assert_status(
+        &j,
+        "crash",
+        "printed more than 4096 bytes",
+        Duration::from_secs(10),
+    );
+}
+
+#[test]
+fn noisy_stderr_from_correct_code_passes() {
+    let j = judge("noisy_pass", []);
+    assert_status(&j, "pass", "", Duration::from_secs(30));
+}
+
+#[test]
+fn forged_harness_output_fails() {
+    let j = judge("forged_report", []);
+    assert_status(&j, "fail", "std::process::exit", Duration::from_secs(30));
+}
+
+#[test]
+fn exit_zero_fails_and_is_flagged() {
+    let j = judge("exit0", []);
+    assert_status(&j, "fail", "std::process::exit", Duration::from_secs(30));
+    assert_eq!(j.json["flags"], serde_json::json!(["process_exit"]));
+}
+
+#[test]
+fn including_another_file_does_not_compile_and_is_flagged() {
+    let j = judge("includes_solution", []);
+    assert_status(
+        &j,
+        "compile_error",
+        "`include!` is not allowed",
+        Duration::from_secs(30),
+    );
+    assert_eq!(j.json["flags"], serde_json::json!(["include_macro"]));
+}
+
+#[test]
+fn a_process_that_leaves_its_group_is_killed_too() {
+    let j = judge("escapes_group", []);
+    assert_eq!(j.json["status"], "pass", "{}", j.json);
+    let survivors: Vec<String> = std::fs::read_dir("/proc")
+        .unwrap()
+        .flatten()
+        .filter(|e| std::fs::read(e.path().join("cmdline")).is_ok_and(|c| c == b"sleep\x00311\x00"))
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    assert!(survivors.is_empty(), "left running: {survivors:?}");
+    drop(j.test);
+}
+
+/// Starts `threadlings run` on a hanging exercise, waits until its test
+/// process runs, sends `signal` to the checker, and returns how it ended.
+fn interrupt(signal: nix::sys::signal::Signal) -> (Test, std::process::ExitStatus) {
+    let test = Test::new("hang");
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("threadlings"))
+        .arg("--course")
+        .arg(test.path())
+        .args(["run", "double", "--timeout", "60"])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let started = Instant::now();
+    while test.leftover_processes().is_empty() {
+        assert!(
+            started.elapsed() < Duration::from_secs(60),
+            "the test process never started"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    nix::sys::signal::kill(nix::unistd::Pid::from_raw(child.id() as i32), signal).unwrap();
+    let status = child.wait().unwrap();
+    // Generous: only a checker that leaves its children running reaches it.
+    let gone = Instant::now();
+    while !test.leftover_processes().is_empty() {
+        assert!(
+            gone.elapsed() < Duration::from_secs(10),
+            "left running: {:?}",
+            test.leftover_processes()
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    (test, status)
+}
+
+#[test]
+fn ctrl_c_stops_the_checker_and_everything_it_started() {
+    let (_, status) = interrupt(nix::sys::signal::Signal::SIGINT);
+    assert_eq!(status.code(), Some(130));
+}
+
+#[test]
+fn sigterm_stops_the_checker_and_everything_it_started() {
+    let (_, status) = interrupt(nix::sys::signal::Signal::SIGTERM);
+    assert_eq!(status.code(), Some(130));
+}
+
+#[test]
+fn even_sigkill_of_the_checker_leaves_nothing_running() {
+    let (_, status) = interrupt(nix::sys::signal::Signal::SIGKILL);
+    assert_eq!(
+        std::os::unix::process::ExitStatusExt::signal(&status),
+        Some(9)
+    );
+}
+
+#[test]
+fn two_checkers_on_one_course_keep_the_state_whole() {
+    let test = Test::new("good").copy("solutions/basics/double.rs", "exercises/basics/double.rs");
+    std::thread::scope(|s| {
+        for _ in 0..4 {
+            s.spawn(|| test.run_args(["run", "double"]).code(0));
+        }
+    });
+    let state: serde_json::Value =
+        serde_json::from_str(&test.read(".threadlings-state")).expect("valid JSON");
+    assert_eq!(state["done"], serde_json::json!(["double"]));
+}
