@@ -49,6 +49,20 @@ pub(crate) struct Job<'a> {
     pub limits: Limits,
     /// Run the hidden tests this many times; a pass needs every run to pass.
     pub repetitions: u32,
+    pub mode: Mode,
+}
+
+/// How a job is built, and whether its verdict may come from the cache.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Mode {
+    /// One learner waiting (run, watch): fastest error path, incremental
+    /// builds, cached verdicts.
+    Interactive,
+    /// Many files at once (check): incremental builds, cached verdicts, no
+    /// extra quick checks competing for the cores.
+    Batch,
+    /// Proof (verify): built and run afresh; never answered from the cache.
+    Fresh,
 }
 
 impl<'a> Job<'a> {
@@ -69,6 +83,7 @@ impl<'a> Job<'a> {
             hidden,
             limits,
             repetitions: 1,
+            mode: Mode::Interactive,
         })
     }
 }
@@ -103,6 +118,7 @@ pub(crate) struct Engine {
     builder: Builder,
     slots: Slots,
     runs_dir: PathBuf,
+    verdicts: PathBuf,
 }
 
 impl Engine {
@@ -116,6 +132,7 @@ impl Engine {
                 freed: Condvar::new(),
             },
             runs_dir: dir.join("runs"),
+            verdicts: dir.join("verdicts"),
         }
     }
 
@@ -149,18 +166,43 @@ impl Engine {
     }
 
     fn judge(&self, job: &Job, on: Reporter) -> Verdict {
-        let ex = job.exercise;
         let input = Input {
             source: &job.source,
             display: &job.display,
             hidden: &job.hidden,
+            incremental: job.mode != Mode::Fresh,
+            fast_errors: job.mode == Mode::Interactive,
         };
+        let cache = (job.mode != Mode::Fresh && job.repetitions == 1).then(|| {
+            self.verdicts.join(format!(
+                "{}.json",
+                verdict_key(&self.builder.key(&input), &job.limits)
+            ))
+        });
+        if let Some(verdict) = cache.as_deref().and_then(load_verdict) {
+            return verdict;
+        }
+        let verdict = self.judge_afresh(job, &input, on);
+        if let Some(path) = cache
+            && matches!(
+                verdict.status,
+                Status::Pass | Status::Fail | Status::CompileError
+            )
+            && !verdict.message.starts_with(INTERNAL)
+        {
+            store_verdict(&path, &verdict);
+        }
+        verdict
+    }
+
+    fn judge_afresh(&self, job: &Job, input: &Input, on: Reporter) -> Verdict {
+        let ex = job.exercise;
         let built = {
             let _slot = self.slots.acquire();
-            self.builder.build(&input)
+            self.builder.build(input)
         };
-        let binary = match built {
-            Ok(Built::Binary(path)) => path,
+        let (binary, names) = match built {
+            Ok(Built::Binary(path, names)) => (path, names),
             Ok(Built::CompileError(diagnostics)) => {
                 return Verdict::new(
                     &ex.name,
@@ -171,10 +213,6 @@ impl Engine {
                 );
             }
             Err(e) => return self.internal(ex, format!("could not build the exercise: {e}")),
-        };
-        let names = match self.list_tests(&binary, &job.limits) {
-            Ok(names) => names,
-            Err(message) => return self.internal(ex, message),
         };
         let binary = binary.as_path();
         let mut first_bad: Option<Verdict> = None;
@@ -226,25 +264,6 @@ impl Engine {
         )
     }
 
-    /// Asks the binary for its test names (no learner code runs for this).
-    fn list_tests(&self, binary: &Path, limits: &Limits) -> Result<Vec<String>, String> {
-        let mut cmd = Command::new(binary);
-        cmd.arg("--list");
-        let finished =
-            sandbox::run(cmd, b"", limits).map_err(|e| format!("cannot start the tests: {e}"))?;
-        let names: Vec<String> = String::from_utf8_lossy(&finished.stdout)
-            .lines()
-            .map(str::to_string)
-            .collect();
-        if finished.exit != Exit::Code(0) || names.is_empty() {
-            return Err(format!(
-                "the hidden tests could not be listed ({:?})",
-                finished.exit
-            ));
-        }
-        Ok(names)
-    }
-
     /// Runs one hidden test in its own process and judges how it ended.
     fn run_test(&self, binary: &Path, test: &str, limits: &Limits) -> TestResult {
         let result = |status, message: String| TestResult {
@@ -289,6 +308,46 @@ impl Engine {
         let (status, message) = judge(test, &nonce, &reported, &finished, limits);
         result(status, message)
     }
+}
+
+/// How the message of a verdict the checker itself could not reach begins.
+const INTERNAL: &str = "threadlings could not run the check: ";
+
+/// The verdict cache key: the binary's key (the learner's file, the hidden
+/// tests, the support library, the toolchain, the flags) and the limits.
+fn verdict_key(binary_key: &str, limits: &Limits) -> String {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    (
+        binary_key,
+        limits.timeout,
+        limits.max_output_bytes,
+        limits.max_threads,
+        limits.max_memory_mb,
+    )
+        .hash(&mut h);
+    format!("{binary_key}-{:016x}", h.finish())
+}
+
+fn load_verdict(path: &Path) -> Option<Verdict> {
+    let text = std::fs::read_to_string(path).ok()?;
+    let mut verdict: Verdict = serde_json::from_str(&text).ok()?;
+    verdict.passes = u32::from(verdict.status == Status::Pass);
+    verdict.runs = 1;
+    Some(verdict)
+}
+
+/// Written to a temporary file and renamed: a reader never sees half of it.
+fn store_verdict(path: &Path, verdict: &Verdict) {
+    let Some(dir) = path.parent() else { return };
+    let write = || -> std::io::Result<()> {
+        std::fs::create_dir_all(dir)?;
+        let mut tmp = tempfile::NamedTempFile::new_in(dir)?;
+        serde_json::to_writer(&mut tmp, verdict).map_err(std::io::Error::other)?;
+        tmp.persist(path).map_err(|e| e.error)?;
+        Ok(())
+    };
+    let _ = write();
 }
 
 /// A secret for one test run: only the support library, which reads it
@@ -388,6 +447,7 @@ fn judge(
                 "the program stopped with exit code {code} before the test `{test}` finished.{tail}"
             ),
         ),
+        Exit::Stopped => (Status::Crash, format!("the test `{test}` was stopped")),
         Exit::TimedOut | Exit::OutputLimit | Exit::ThreadLimit(_) | Exit::MemoryLimit(_) => {
             unreachable!("handled above")
         }

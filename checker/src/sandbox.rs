@@ -13,7 +13,7 @@
 use std::io::{Read, Write};
 use std::os::unix::process::{CommandExt, ExitStatusExt};
 use std::process::{Command, Stdio};
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::mpsc;
 use std::sync::{Arc, Mutex};
 use std::thread;
@@ -61,6 +61,8 @@ pub(crate) enum Exit {
     ThreadLimit(u64),
     /// We killed it for using this many MiB of resident memory.
     MemoryLimit(u64),
+    /// We killed it because the caller asked us to stop.
+    Stopped,
 }
 
 /// What one run produced.
@@ -110,7 +112,18 @@ pub(crate) fn shutdown() {
 }
 
 /// Runs `cmd` with `stdin` as its input, under `limits`.
-pub(crate) fn run(mut cmd: Command, stdin: &[u8], limits: &Limits) -> std::io::Result<Finished> {
+pub(crate) fn run(cmd: Command, stdin: &[u8], limits: &Limits) -> std::io::Result<Finished> {
+    run_until(cmd, stdin, limits, None)
+}
+
+/// Like `run`, and kills the process once `stop` is set (checked as often as
+/// the limits are sampled).
+pub(crate) fn run_until(
+    mut cmd: Command,
+    stdin: &[u8],
+    limits: &Limits,
+    stop: Option<&AtomicBool>,
+) -> std::io::Result<Finished> {
     cmd.process_group(0)
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
@@ -162,7 +175,10 @@ pub(crate) fn run(mut cmd: Command, stdin: &[u8], limits: &Limits) -> std::io::R
                 kill_group(group, false);
             }
             Err(mpsc::RecvTimeoutError::Timeout) if verdict.is_none() && !left.is_zero() => {
-                if let Some(over) = over_limits(group.as_raw(), limits) {
+                if stop.is_some_and(|s| s.load(Ordering::SeqCst)) {
+                    verdict = Some(Exit::Stopped);
+                    kill_group(group, false);
+                } else if let Some(over) = over_limits(group.as_raw(), limits) {
                     verdict = Some(over);
                     kill_group(group, false);
                 }

@@ -1,14 +1,10 @@
 //! Verdicts: the one status each check ends in, per exercise and per hidden
 //! test, shaped like an exercise entry of the JSON report (DESIGN.md).
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
-#[expect(
-    dead_code,
-    reason = "not_attempted and missing are grading's, which comes next"
-)]
 pub(crate) enum Status {
     Pass,
     Fail,
@@ -48,7 +44,7 @@ impl Status {
 }
 
 /// One hidden test's result.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub(crate) struct TestResult {
     pub name: String,
     pub status: Status,
@@ -56,7 +52,7 @@ pub(crate) struct TestResult {
 }
 
 /// The verdict on one exercise.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub(crate) struct Verdict {
     pub name: String,
     pub status: Status,

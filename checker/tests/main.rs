@@ -8,3 +8,4 @@ mod commands;
 mod course_input;
 mod harness;
 mod hostile;
+mod watch;

@@ -3,14 +3,21 @@
 //! resulting binaries.
 //!
 //! The generated crate is `learner` (a snapshot of the learner's file, as a
-//! module) + `support` (support.rs) + `hidden` (the hidden tests). Paths are
+//! module) + `hidden` (the hidden tests), linked against the support library
+//! (support.rs), which is compiled once per toolchain into an rlib. Paths are
 //! remapped so that diagnostics name the learner's own file and lines.
+//!
+//! Speed: learners edit one file many times, so rustc keeps incremental
+//! state per file; and the learner's file is checked alone (metadata only)
+//! alongside the build, so their own compile errors come back at the speed
+//! of `rustc --emit=metadata`.
 
 use std::collections::hash_map::DefaultHasher;
 use std::hash::{Hash, Hasher};
 use std::path::{Path, PathBuf};
 use std::process::Command;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::OnceLock;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::Duration;
 
 use crate::sandbox::{self, Exit, Limits};
@@ -19,11 +26,9 @@ use crate::toolchain::Toolchain;
 /// The hidden tests' support library, compiled into every test binary.
 pub(crate) const SUPPORT: &str = include_str!("support.rs");
 
-/// The flags every test crate is compiled with; part of the cache key.
-const FLAGS: &[&str] = &[
+/// Flags for everything we compile; part of every cache key.
+const COMMON_FLAGS: &[&str] = &[
     "--edition=2024",
-    "--crate-type=bin",
-    "--crate-name=threadlings_check",
     "-Cdebuginfo=0",
     "-Copt-level=0",
     "-Funsafe_code",
@@ -36,6 +41,8 @@ const FLAGS: &[&str] = &[
 const COMPILE_TIMEOUT: Duration = Duration::from_secs(120);
 /// rustc needs ~150 MiB for an exercise; a file that needs this much is a bomb.
 const COMPILE_MEMORY_MB: u64 = 3072;
+/// `--list` runs no learner code; this only guards against a broken binary.
+const LIST_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// What to build.
 pub(crate) struct Input<'a> {
@@ -44,12 +51,18 @@ pub(crate) struct Input<'a> {
     /// How diagnostics should name the file, e.g. `exercises/01_spawning/x.rs`.
     pub display: &'a str,
     pub hidden: &'a str,
+    /// Keep rustc's incremental state for this file between builds: right
+    /// for a learner's file, edited many times; wasted on one-off builds.
+    pub incremental: bool,
+    /// Also check the learner's file alone, at the same time, so that their
+    /// own errors come back as soon as that quick check has them.
+    pub fast_errors: bool,
 }
 
 /// The outcome of a build.
 pub(crate) enum Built {
-    /// The test binary, ready to run.
-    Binary(PathBuf),
+    /// The test binary, ready to run, and its hidden tests' names.
+    Binary(PathBuf, Vec<String>),
     /// rustc's diagnostics (ANSI-coloured), pointing at the learner's file
     /// where the fault is theirs.
     CompileError(String),
@@ -59,29 +72,86 @@ pub(crate) enum Built {
 pub(crate) struct Builder {
     toolchain: Toolchain,
     dir: PathBuf,
+    support: OnceLock<Result<PathBuf, String>>,
 }
 
 static WORK_COUNTER: AtomicUsize = AtomicUsize::new(0);
 
+fn hash_hex(value: impl Hash) -> String {
+    let mut h = DefaultHasher::new();
+    value.hash(&mut h);
+    env!("CARGO_PKG_VERSION").hash(&mut h);
+    format!("{:016x}", h.finish())
+}
+
 impl Builder {
     pub fn new(toolchain: Toolchain, dir: PathBuf) -> Self {
-        Builder { toolchain, dir }
+        Builder {
+            toolchain,
+            dir,
+            support: OnceLock::new(),
+        }
     }
 
     /// The cache key: everything that can change the binary.
-    fn key(&self, input: &Input) -> String {
-        let mut h = DefaultHasher::new();
-        (
+    pub fn key(&self, input: &Input) -> String {
+        hash_hex((
             input.source,
             input.display,
             input.hidden,
             SUPPORT,
             &self.toolchain.version,
-            FLAGS,
-        )
-            .hash(&mut h);
-        env!("CARGO_PKG_VERSION").hash(&mut h);
-        format!("{:016x}", h.finish())
+            COMMON_FLAGS,
+        ))
+    }
+
+    /// A fresh private directory: several checkers may build at once, and one
+    /// killed mid-build leaves only a stray directory, never a bad product.
+    fn work_dir(&self, key: &str) -> std::io::Result<PathBuf> {
+        let n = WORK_COUNTER.fetch_add(1, Ordering::SeqCst);
+        let work = self
+            .dir
+            .join("work")
+            .join(format!("{key}-{}-{n}", std::process::id()));
+        std::fs::create_dir_all(&work)?;
+        Ok(work)
+    }
+
+    /// The support library as an rlib, built once per toolchain.
+    fn support_dir(&self) -> Result<&Path, String> {
+        self.support
+            .get_or_init(|| {
+                self.build_support()
+                    .map_err(|e| format!("cannot build the test support library: {e}"))
+            })
+            .as_deref()
+            .map_err(Clone::clone)
+    }
+
+    fn build_support(&self) -> std::io::Result<PathBuf> {
+        let key = hash_hex((SUPPORT, &self.toolchain.version, COMMON_FLAGS));
+        let done = self.dir.join("support").join(&key);
+        if done.join("libthreadlings_support.rlib").is_file() {
+            return Ok(done);
+        }
+        let work = self.work_dir(&key)?;
+        std::fs::write(work.join("support.rs"), SUPPORT)?;
+        let mut cmd = Command::new(&self.toolchain.rustc);
+        cmd.current_dir(&work).args(COMMON_FLAGS).args([
+            "--crate-type=rlib",
+            "--crate-name=threadlings_support",
+            "support.rs",
+        ]);
+        if let Err(diagnostics) = self.run_rustc(cmd, None)? {
+            let _ = std::fs::remove_dir_all(&work);
+            return Err(std::io::Error::other(diagnostics.rendered()));
+        }
+        std::fs::create_dir_all(done.parent().expect("under dir"))?;
+        // Another checker may have finished first: theirs is as good.
+        if std::fs::rename(&work, &done).is_err() {
+            let _ = std::fs::remove_dir_all(&work);
+        }
+        Ok(done)
     }
 
     /// Compiles `input`, or finds its binary from an earlier build.
@@ -92,42 +162,85 @@ impl Builder {
         let key = self.key(input);
         let bin_dir = self.dir.join("bin");
         let binary = bin_dir.join(&key);
-        if binary.is_file() {
-            return Ok(Built::Binary(binary));
+        let tests = bin_dir.join(format!("{key}.tests"));
+        // The binary is renamed into place last: if it exists, so does its list.
+        if binary.is_file()
+            && let Ok(names) = std::fs::read_to_string(&tests)
+        {
+            return Ok(Built::Binary(
+                binary,
+                names.lines().map(str::to_string).collect(),
+            ));
         }
         std::fs::create_dir_all(&bin_dir)?;
-        // A private work directory: several checkers may build at once, and
-        // one killed mid-build leaves only a stray directory, never a bad binary.
-        let n = WORK_COUNTER.fetch_add(1, Ordering::SeqCst);
-        let work = self
-            .dir
-            .join("work")
-            .join(format!("{key}-{}-{n}", std::process::id()));
-        std::fs::create_dir_all(&work)?;
-        let result = self.build_in(&work, input, &binary);
+        let work = self.work_dir(&key)?;
+        let result = self.build_in(&work, input, &binary, &tests);
         let _ = std::fs::remove_dir_all(&work);
         result
     }
 
-    fn build_in(&self, work: &Path, input: &Input, binary: &Path) -> std::io::Result<Built> {
-        let learner = work.join("learner.rs");
-        std::fs::write(&learner, format!("{}{LEARNER_MAIN}", input.source))?;
-        std::fs::write(work.join("support.rs"), SUPPORT)?;
+    fn build_in(
+        &self,
+        work: &Path,
+        input: &Input,
+        binary: &Path,
+        tests: &Path,
+    ) -> std::io::Result<Built> {
+        let support = self.support_dir().map_err(std::io::Error::other)?;
+        std::fs::write(
+            work.join("learner.rs"),
+            format!("{}{LEARNER_MAIN}", input.source),
+        )?;
+        std::fs::write(work.join("alone.rs"), input.source)?;
         std::fs::write(work.join("hidden.rs"), input.hidden)?;
         std::fs::write(work.join("main.rs"), GENERATED_MAIN)?;
         let out = work.join("test-binary");
         let mut cmd = self.rustc(work, input);
-        cmd.args(FLAGS)
+        cmd.args(COMMON_FLAGS)
+            .args(["--crate-type=bin", "--crate-name=threadlings_check"])
+            .arg("-L")
+            .arg(format!("crate={}", support.display()))
             .arg("-o")
             .arg(&out)
             .arg(work.join("main.rs"));
-        let diagnostics = match self.run_rustc(cmd)? {
-            Ok(()) => {
-                std::fs::rename(&out, binary)?;
-                return Ok(Built::Binary(binary.to_path_buf()));
-            }
+        if input.incremental {
+            cmd.arg(format!(
+                "-Cincremental={}",
+                self.dir
+                    .join("incremental")
+                    .join(hash_hex(input.display))
+                    .display()
+            ));
+        }
+        let stop = AtomicBool::new(false);
+        let (full, alone) = std::thread::scope(|scope| {
+            let alone = input.fast_errors.then(|| {
+                scope.spawn(|| {
+                    let result = self.check_alone(work, input);
+                    if matches!(result, Ok(Err(_))) {
+                        // The learner's own errors are the answer: stop the build.
+                        stop.store(true, Ordering::SeqCst);
+                    }
+                    result
+                })
+            });
+            let full = self.run_rustc(cmd, Some(&stop));
+            (
+                full,
+                alone.map(|h| h.join().expect("the quick check panicked")),
+            )
+        });
+        let diagnostics = match full? {
+            Ok(()) => return self.install(work, &out, binary, tests),
             Err(diagnostics) => diagnostics,
         };
+        let alone = match alone {
+            Some(result) => result?,
+            None => Ok(()),
+        };
+        if let Err(own) = alone {
+            return Ok(Built::CompileError(own.rendered()));
+        }
         // An error in our appended line means the file itself is broken
         // (no `main`, say): then the file's own diagnostics say it better.
         if diagnostics.blames(input.display) && !diagnostics.mentions("__threadlings_main") {
@@ -135,20 +248,9 @@ impl Builder {
         }
         // The hidden tests did not compile against this file. If the file
         // does not compile on its own either, those errors are the learner's.
-        std::fs::write(work.join("alone.rs"), input.source)?;
-        let mut alone = self.rustc(work, input);
-        alone
-            .args([
-                "--edition=2024",
-                "--crate-type=bin",
-                "--emit=metadata",
-                "-Awarnings",
-            ])
-            .args(["--error-format=json", "--json=diagnostic-rendered-ansi"])
-            .arg("-o")
-            .arg(work.join("alone.rmeta"))
-            .arg(work.join("alone.rs"));
-        if let Err(own) = self.run_rustc(alone)? {
+        if !input.fast_errors
+            && let Err(own) = self.check_alone(work, input)?
+        {
             return Ok(Built::CompileError(own.rendered()));
         }
         Ok(Built::CompileError(format!(
@@ -158,13 +260,63 @@ impl Builder {
         )))
     }
 
+    /// Lists the tests (no learner code runs for this) and moves the binary
+    /// and its list into the cache.
+    fn install(
+        &self,
+        work: &Path,
+        out: &Path,
+        binary: &Path,
+        tests: &Path,
+    ) -> std::io::Result<Built> {
+        let limits = Limits {
+            timeout: LIST_TIMEOUT,
+            max_output_bytes: 64 * 1024,
+            max_threads: 64,
+            max_memory_mb: 512,
+        };
+        let mut cmd = Command::new(out);
+        cmd.arg("--list");
+        let listed = sandbox::run(cmd, b"", &limits)?;
+        let names: Vec<String> = String::from_utf8_lossy(&listed.stdout)
+            .lines()
+            .map(str::to_string)
+            .collect();
+        if listed.exit != Exit::Code(0) || names.is_empty() {
+            return Err(std::io::Error::other(format!(
+                "the hidden tests could not be listed ({:?})",
+                listed.exit
+            )));
+        }
+        let list = work.join("tests");
+        std::fs::write(&list, names.join("\n"))?;
+        std::fs::rename(&list, tests)?;
+        std::fs::rename(out, binary)?;
+        Ok(Built::Binary(binary.to_path_buf(), names))
+    }
+
+    /// Compiles the learner's file alone, metadata only: its own errors.
+    fn check_alone(&self, work: &Path, input: &Input) -> std::io::Result<Result<(), Diagnostics>> {
+        let mut cmd = self.rustc(work, input);
+        cmd.args(COMMON_FLAGS)
+            .args([
+                "--crate-type=bin",
+                "--crate-name=alone",
+                "--emit=metadata",
+                "-o",
+            ])
+            .arg(work.join("alone.rmeta"))
+            .arg(work.join("alone.rs"));
+        self.run_rustc(cmd, None)
+    }
+
     fn rustc(&self, work: &Path, input: &Input) -> Command {
         let mut cmd = Command::new(&self.toolchain.rustc);
-        // rustc applies the last matching remapping: the learner's file first.
+        // rustc applies the last matching remapping: the learner's file last.
         cmd.current_dir(work)
             .arg(format!(
                 "--remap-path-prefix={}=[threadlings]",
-                work.display()
+                self.dir.display()
             ))
             .arg(format!(
                 "--remap-path-prefix={}={}",
@@ -179,35 +331,36 @@ impl Builder {
         cmd
     }
 
-    /// Runs rustc under a time limit. `Ok(Err(_))` holds its diagnostics.
-    fn run_rustc(&self, cmd: Command) -> std::io::Result<Result<(), Diagnostics>> {
+    /// Runs rustc under limits, until done or `stop` is set.
+    /// `Ok(Err(_))` holds its diagnostics.
+    fn run_rustc(
+        &self,
+        cmd: Command,
+        stop: Option<&AtomicBool>,
+    ) -> std::io::Result<Result<(), Diagnostics>> {
         let limits = Limits {
             timeout: COMPILE_TIMEOUT,
             max_output_bytes: 8 * 1024 * 1024,
             max_threads: 1024,
             max_memory_mb: COMPILE_MEMORY_MB,
         };
-        let finished = sandbox::run(cmd, b"", &limits)?;
+        let finished = sandbox::run_until(cmd, b"", &limits, stop)?;
         let stderr = String::from_utf8_lossy(&finished.stderr);
+        let note = |text: String| Ok(Err(Diagnostics::note(text)));
         match finished.exit {
             Exit::Code(0) => Ok(Ok(())),
-            Exit::TimedOut => Ok(Err(Diagnostics::note(format!(
+            Exit::Code(_) => Ok(Err(Diagnostics::parse(&stderr))),
+            Exit::Stopped => note("stopped: the learner's own errors came first".into()),
+            Exit::TimedOut => note(format!(
                 "rustc did not finish within {} s: something in the file makes the compiler work without end",
                 COMPILE_TIMEOUT.as_secs()
-            )))),
-            Exit::OutputLimit => Ok(Err(Diagnostics::note(
-                "rustc printed too much: the diagnostics were cut".into(),
-            ))),
-            Exit::Signal(s) => Ok(Err(Diagnostics::note(format!(
-                "rustc was killed by signal {s}"
-            )))),
-            Exit::MemoryLimit(mb) => Ok(Err(Diagnostics::note(format!(
+            )),
+            Exit::OutputLimit => note("rustc printed too much: the diagnostics were cut".into()),
+            Exit::Signal(s) => note(format!("rustc was killed by signal {s}")),
+            Exit::MemoryLimit(mb) => note(format!(
                 "rustc used {mb} MiB of memory and was stopped: something in the file makes the compiler explode"
-            )))),
-            Exit::ThreadLimit(n) => Ok(Err(Diagnostics::note(format!(
-                "rustc started {n} threads and was stopped"
-            )))),
-            Exit::Code(_) => Ok(Err(Diagnostics::parse(&stderr))),
+            )),
+            Exit::ThreadLimit(n) => note(format!("rustc started {n} threads and was stopped")),
         }
     }
 }
@@ -216,13 +369,14 @@ impl Builder {
 /// as `#![allow(..)]` work as in a crate of its own); `learner.rs` is the
 /// snapshot with `LEARNER_MAIN` appended, which lets `--main` runs call its
 /// private `main`.
-const GENERATED_MAIN: &str =
-    "// Generated by threadlings: the learner's file, the support library and the hidden tests.
+const GENERATED_MAIN: &str = "// Generated by threadlings: the learner's file and the hidden tests.
 #[allow(dead_code, unused)]
 #[path = \"learner.rs\"]
 mod learner;
-#[path = \"support.rs\"]
-mod support;
+extern crate threadlings_support;
+mod support {
+    pub use threadlings_support::*;
+}
 #[path = \"hidden.rs\"]
 mod hidden;
 fn main() { support::main(hidden::TESTS, learner::__threadlings_main) }

@@ -40,6 +40,7 @@ pub struct Test {
 pub const PATIENCE: Duration = Duration::from_secs(3);
 
 /// Fails the test with a formatted message unless the condition holds.
+#[macro_export]
 macro_rules! ensure {
     ($cond:expr, $($msg:tt)+) => {
         if !$cond {
@@ -47,7 +48,6 @@ macro_rules! ensure {
         }
     };
 }
-pub(crate) use ensure;
 
 static STARTED: AtomicBool = AtomicBool::new(false);
 
@@ -779,9 +779,15 @@ fn parked_on(futex: &str, tid: u32) -> Option<String> {
     (state == "S").then(|| fields[1].to_string())
 }
 
+/// How long a `Held` job waits to be let go before it goes on by itself: far
+/// longer than any wait of the test (`PATIENCE`), so that a job is only ever
+/// let go by the test, never by a timeout that wrong code could wait out.
+/// (A test process is stopped at its wall-clock limit anyway.)
+pub const HOLD: Duration = Duration::from_secs(3 * PATIENCE.as_secs());
+
 /// One of the test's jobs, handed to learner code inside a closure: it notes
 /// which thread runs it, then waits until the test lets it go (at most
-/// `PATIENCE`), then notes that it is done. Clones share one state.
+/// `HOLD`), then notes that it is done. Clones share one state.
 #[derive(Clone)]
 pub struct Held {
     gate: Gate,
@@ -818,9 +824,14 @@ impl Held {
         self.started.raise();
     }
 
-    /// Inside the job: waits until the test lets it go, at most `PATIENCE`.
+    /// Inside the job: waits until the test lets it go, at most `HOLD`.
     pub fn hold(&self) -> bool {
-        self.gate.wait()
+        let (lock, cvar) = &*self.gate.state;
+        let open = lock.lock().unwrap_or_else(|e| e.into_inner());
+        let (open, _) = cvar
+            .wait_timeout_while(open, HOLD, |open| !*open)
+            .unwrap_or_else(|e| e.into_inner());
+        *open
     }
 
     /// Inside the job, last: notes that the job is done.
@@ -894,13 +905,13 @@ pub fn let_go_in_order<T>(
     order: &[usize],
 ) -> Result<(), String> {
     let caller = call.tid;
-    let mut given_up: Vec<u32> = Vec::new();
+    let mut others = Others::default();
     for &next in order {
         loop {
             if !call.wait_until_joining()? {
                 return Ok(());
             }
-            if accounted_for(caller, threads_before, jobs, &mut given_up) {
+            if others.accounted_for(caller, threads_before, jobs) {
                 break;
             }
             // Some thread started one of the jobs meanwhile, or became
@@ -923,54 +934,57 @@ pub fn let_go_in_order<T>(
     Ok(())
 }
 
-/// Whether every thread is accounted for (see `let_go_in_order`) at once
-/// (`true`), or only after waiting for some (`false`).
-fn accounted_for(
-    caller: Option<u32>,
-    threads_before: &[u32],
-    jobs: &[Held],
-    given_up: &mut Vec<u32>,
-) -> bool {
-    let Some(futex) = FUTEX else {
-        return true;
-    };
-    let deadline = Instant::now() + PATIENCE;
-    let mut streaks: Vec<(u32, Streak)> = Vec::new();
-    let mut first_look = true;
-    loop {
-        let unknown: Vec<u32> = os_thread_ids()
-            .into_iter()
-            .filter(|id| {
-                !threads_before.contains(id)
-                    && Some(*id) != caller
-                    && !given_up.contains(id)
-                    && !jobs.iter().any(|job| job.os_tid() == Some(*id))
-            })
-            .collect();
-        let mut all_parked = true;
-        for &id in &unknown {
-            let at = match streaks.iter().position(|(t, _)| *t == id) {
-                Some(at) => at,
-                None => {
-                    streaks.push((id, Streak::default()));
-                    streaks.len() - 1
+/// The threads `let_go_in_order` knows nothing about: how long each has
+/// been seen parked, and those it gave up on.
+#[derive(Default)]
+struct Others {
+    streaks: Vec<(u32, Streak)>,
+    given_up: Vec<u32>,
+}
+
+impl Others {
+    /// Whether every thread is accounted for (see `let_go_in_order`) at the
+    /// first look (`true`), or only after waiting for some (`false`). A
+    /// thread's parked streak carries over from one call to the next: it is
+    /// broken as soon as the thread is seen doing anything else.
+    fn accounted_for(&mut self, caller: Option<u32>, before: &[u32], jobs: &[Held]) -> bool {
+        let Some(futex) = FUTEX else {
+            return true;
+        };
+        let deadline = Instant::now() + PATIENCE;
+        let mut first_look = true;
+        loop {
+            let unknown: Vec<u32> = os_thread_ids()
+                .into_iter()
+                .filter(|id| {
+                    !before.contains(id)
+                        && Some(*id) != caller
+                        && !self.given_up.contains(id)
+                        && !jobs.iter().any(|job| job.os_tid() == Some(*id))
+                })
+                .collect();
+            let mut all_parked = true;
+            for &id in &unknown {
+                let at = match self.streaks.iter().position(|(t, _)| *t == id) {
+                    Some(at) => at,
+                    None => {
+                        self.streaks.push((id, Streak::default()));
+                        self.streaks.len() - 1
+                    }
+                };
+                if !self.streaks[at].1.see(parked_on(futex, id)) {
+                    all_parked = false;
                 }
-            };
-            if !streaks[at].1.see(parked_on(futex, id)) {
-                all_parked = false;
             }
+            if all_parked {
+                return first_look;
+            }
+            if Instant::now() >= deadline {
+                self.given_up.extend(unknown);
+                return false;
+            }
+            first_look = false;
+            thread::sleep(Duration::from_millis(1));
         }
-        if unknown.is_empty() {
-            return first_look;
-        }
-        if all_parked {
-            return false;
-        }
-        if Instant::now() >= deadline {
-            given_up.extend(unknown);
-            return false;
-        }
-        first_look = false;
-        thread::sleep(Duration::from_millis(1));
     }
 }

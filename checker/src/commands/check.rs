@@ -8,16 +8,19 @@ use indicatif::{ProgressBar, ProgressStyle};
 use super::present;
 use crate::cli::LimitArgs;
 use crate::course::Course;
-use crate::engine::{Event, Job};
+use crate::engine::{Event, Job, Mode};
 use crate::state::State;
 use crate::verdict::Status;
 
 pub(crate) fn check(course: &Course, args: &LimitArgs) -> anyhow::Result<ExitCode> {
-    let jobs: Vec<Job> = course
+    let mut jobs: Vec<Job> = course
         .exercises
         .iter()
         .map(|ex| super::learner_job(course, ex, args))
         .collect::<anyhow::Result<_>>()?;
+    for job in &mut jobs {
+        job.mode = Mode::Batch;
+    }
     let engine = super::engine(course)?;
     let bar = progress_bar(jobs.len() as u64, "checking");
     let verdicts = engine.check_all(&jobs, &|event| match event {

@@ -10,7 +10,7 @@ use super::check::progress_bar;
 use super::present::{BOLD, GREEN, RED, RESET};
 use crate::cli::LimitArgs;
 use crate::course::{Course, Exercise};
-use crate::engine::{Event, Job};
+use crate::engine::{Event, Job, Mode};
 use crate::verdict::{Status, Verdict};
 
 /// What a job is meant to show.
@@ -43,6 +43,7 @@ pub(crate) fn verify(
     for &ex in &chosen {
         let mut shipped = super::learner_job(course, ex, args)?;
         shipped.repetitions = 1;
+        shipped.mode = Mode::Fresh;
         jobs.push(shipped);
         expects.push(Expect::ShippedFails);
         let hidden = course.hidden_source(ex).context("hidden tests")?;
@@ -54,6 +55,7 @@ pub(crate) fn verify(
             hidden: hidden.clone(),
             limits: super::limits(ex, args),
             repetitions: repeat,
+            mode: Mode::Fresh,
         });
         expects.push(Expect::Passes);
         let wrong = course.wrong_answers(ex);
@@ -71,6 +73,7 @@ pub(crate) fn verify(
                 hidden: hidden.clone(),
                 limits: super::limits(ex, args),
                 repetitions: repeat_wrong,
+                mode: Mode::Fresh,
             });
             expects.push(Expect::Fails);
         }

@@ -6,7 +6,7 @@ use std::sync::mpsc::Sender;
 use std::time::Duration;
 
 use crossterm::event::{self, Event as TermEvent, KeyEvent, KeyEventKind};
-use notify::event::{EventKind, ModifyKind};
+use notify::event::{EventKind, MetadataKind, ModifyKind};
 use notify::{RecursiveMode, Watcher};
 
 use crate::verdict::Verdict;
@@ -47,14 +47,20 @@ pub(crate) fn read_keys(tx: Sender<Msg>) {
     });
 }
 
-/// Events that may mean new contents: creation, data writes and renames
-/// (editors that save by renaming a temp file over the original). Reads and
+/// Events that may mean new contents: creation, data writes, renames
+/// (editors that save by renaming a temp file over the original), and a new
+/// modification time (what the polling watcher reports). Reads and other
 /// metadata changes are ignored.
 fn changes_contents(kind: &EventKind) -> bool {
     matches!(
         kind,
         EventKind::Create(_)
-            | EventKind::Modify(ModifyKind::Data(_) | ModifyKind::Name(_) | ModifyKind::Any)
+            | EventKind::Modify(
+                ModifyKind::Data(_)
+                    | ModifyKind::Name(_)
+                    | ModifyKind::Any
+                    | ModifyKind::Metadata(MetadataKind::WriteTime)
+            )
             | EventKind::Any
     )
 }
@@ -84,4 +90,28 @@ pub(crate) fn watch_dir(
     };
     watcher.watch(dir, RecursiveMode::Recursive)?;
     Ok(watcher)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use notify::event::{AccessKind, CreateKind, DataChange, RenameMode};
+
+    #[test]
+    fn saves_count_and_reads_do_not() {
+        assert!(changes_contents(&EventKind::Create(CreateKind::File)));
+        assert!(changes_contents(&EventKind::Modify(ModifyKind::Data(
+            DataChange::Content
+        ))));
+        assert!(changes_contents(&EventKind::Modify(ModifyKind::Name(
+            RenameMode::To
+        ))));
+        assert!(changes_contents(&EventKind::Modify(ModifyKind::Metadata(
+            MetadataKind::WriteTime
+        ))));
+        assert!(!changes_contents(&EventKind::Access(AccessKind::Any)));
+        assert!(!changes_contents(&EventKind::Modify(ModifyKind::Metadata(
+            MetadataKind::Permissions
+        ))));
+    }
 }

@@ -1,0 +1,245 @@
+//! Speed, measured side by side with its floor in one run: `cargo bench`.
+//!
+//! The floor is rustc compiling the learner's file alone. Each row prints the
+//! median time of threadlings and of its floor over several rounds, taken
+//! alternately so that machine load affects both alike, and their ratio
+//! against the goal from the speed issue. Nothing here asserts: it measures.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+const ROUNDS: usize = 7;
+
+fn main() {
+    // `cargo bench` passes --bench; anything else is a filter we ignore.
+    let course = Course::copy();
+    let exercises = course.exercises();
+    println!(
+        "threadlings speed benchmark: {} exercises, {ROUNDS} rounds, medians\n",
+        exercises.len()
+    );
+    println!(
+        "{:<44} {:>10} {:>10} {:>7} {:>7}",
+        "row", "ours", "floor", "ratio", "goal"
+    );
+
+    // Solutions in place, every exercise checked once: the state a learner
+    // who has been working is in (incremental state and support library warm).
+    for (name, dir) in &exercises {
+        course.copy_file(
+            &format!("solutions/{dir}/{name}.rs"),
+            &format!("exercises/{dir}/{name}.rs"),
+        );
+    }
+    course.threadlings(&["check"]);
+
+    let mut after_edit = Pair::default();
+    let mut unchanged = Pair::default();
+    let mut compile_error = Pair::default();
+    for round in 0..ROUNDS {
+        for (name, dir) in &exercises {
+            let file = format!("exercises/{dir}/{name}.rs");
+            course.append(&file, &format!("// edit {round}\n"));
+            after_edit.floor.push(course.rustc(&file, false));
+            after_edit.ours.push(course.threadlings(&["run", name]));
+            unchanged.floor.push(course.rustc(&file, false));
+            unchanged.ours.push(course.threadlings(&["run", name]));
+        }
+    }
+    row(
+        "run NAME after an edit, solution in place",
+        &after_edit,
+        1.5,
+    );
+    row("run NAME with nothing changed", &unchanged, 0.3);
+
+    for round in 0..ROUNDS {
+        for (name, dir) in &exercises {
+            let file = format!("exercises/{dir}/{name}.rs");
+            let shipped = course.read(&file);
+            course.append(
+                &file,
+                &format!("fn broken_{round}() -> u32 {{ \"not a number\" }}\n"),
+            );
+            compile_error.floor.push(course.rustc(&file, true));
+            compile_error.ours.push(course.threadlings(&["run", name]));
+            course.write(&file, &shipped);
+        }
+    }
+    row(
+        "a compile error (vs rustc --emit=metadata)",
+        &compile_error,
+        2.0,
+    );
+
+    let mut check = Pair::default();
+    for round in 0..ROUNDS {
+        for (name, dir) in &exercises {
+            course.append(
+                &format!("exercises/{dir}/{name}.rs"),
+                &format!("// check {round}\n"),
+            );
+        }
+        check.floor.push(course.rustc_all(&exercises, 2));
+        check.ours.push(course.threadlings(&["check"]));
+    }
+    row("check, every file edited (vs rustc x2 cores)", &check, 1.5);
+}
+
+#[derive(Default)]
+struct Pair {
+    ours: Vec<Duration>,
+    floor: Vec<Duration>,
+}
+
+fn median(times: &[Duration]) -> Duration {
+    let mut sorted = times.to_vec();
+    sorted.sort();
+    sorted[sorted.len() / 2]
+}
+
+fn row(what: &str, pair: &Pair, goal: f64) {
+    let (ours, floor) = (median(&pair.ours), median(&pair.floor));
+    let ratio = ours.as_secs_f64() / floor.as_secs_f64();
+    let verdict = if ratio <= goal {
+        ""
+    } else {
+        "  (over the goal)"
+    };
+    println!(
+        "{what:<44} {:>8.0}ms {:>8.0}ms {ratio:>6.2}x {goal:>6.1}x{verdict}",
+        ours.as_secs_f64() * 1000.0,
+        floor.as_secs_f64() * 1000.0
+    );
+}
+
+struct Course {
+    dir: tempfile::TempDir,
+    bin: PathBuf,
+}
+
+impl Course {
+    fn copy() -> Course {
+        let repo = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .parent()
+            .expect("repo")
+            .to_path_buf();
+        let dir = tempfile::tempdir().expect("temp dir");
+        let status = Command::new("cp")
+            .arg("-r")
+            .args(["info.toml", "exercises", "solutions"])
+            .arg(dir.path())
+            .current_dir(&repo)
+            .status()
+            .expect("cp");
+        assert!(status.success());
+        std::fs::create_dir_all(dir.path().join("checker")).expect("mkdir");
+        let status = Command::new("cp")
+            .arg("-r")
+            .arg(repo.join("checker/hidden"))
+            .arg(dir.path().join("checker"))
+            .status();
+        assert!(status.expect("cp").success());
+        Course {
+            dir,
+            bin: PathBuf::from(env!("CARGO_BIN_EXE_threadlings")),
+        }
+    }
+
+    fn exercises(&self) -> Vec<(String, String)> {
+        let text = self.read("info.toml");
+        let info: toml::Table = toml::from_str(&text).expect("info.toml");
+        info["exercises"]
+            .as_array()
+            .expect("exercises")
+            .iter()
+            .map(|e| {
+                (
+                    e["name"].as_str().expect("name").into(),
+                    e["dir"].as_str().expect("dir").into(),
+                )
+            })
+            .collect()
+    }
+
+    fn path(&self, rel: &str) -> PathBuf {
+        self.dir.path().join(rel)
+    }
+
+    fn read(&self, rel: &str) -> String {
+        std::fs::read_to_string(self.path(rel)).expect("read")
+    }
+
+    fn write(&self, rel: &str, text: &str) {
+        std::fs::write(self.path(rel), text).expect("write");
+    }
+
+    fn append(&self, rel: &str, text: &str) {
+        let old = self.read(rel);
+        self.write(rel, &format!("{old}{text}"));
+    }
+
+    fn copy_file(&self, from: &str, to: &str) {
+        std::fs::copy(self.path(from), self.path(to)).expect("copy");
+    }
+
+    fn threadlings(&self, args: &[&str]) -> Duration {
+        let started = Instant::now();
+        Command::new(&self.bin)
+            .arg("--course")
+            .arg(self.dir.path())
+            .args(args)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status()
+            .expect("threadlings runs");
+        started.elapsed()
+    }
+
+    /// rustc compiling the learner's file alone, as a learner would.
+    fn rustc_command(&self, rel: &str, metadata: bool) -> Command {
+        let out = self
+            .dir
+            .path()
+            .join(format!("floor-{}", rel.replace('/', "_")));
+        let mut cmd = Command::new("rustc");
+        cmd.args(["--edition=2024", "-Cdebuginfo=0", "-Awarnings"])
+            .arg(self.path(rel))
+            .arg("-o");
+        if metadata {
+            cmd.arg(out.with_extension("rmeta")).arg("--emit=metadata");
+        } else {
+            cmd.arg(out);
+        }
+        cmd.stdout(Stdio::null()).stderr(Stdio::null());
+        cmd
+    }
+
+    fn rustc(&self, rel: &str, metadata: bool) -> Duration {
+        let started = Instant::now();
+        self.rustc_command(rel, metadata)
+            .status()
+            .expect("rustc runs");
+        started.elapsed()
+    }
+
+    /// Every exercise file compiled alone, `parallel` at a time.
+    fn rustc_all(&self, exercises: &[(String, String)], parallel: usize) -> Duration {
+        let started = Instant::now();
+        for chunk in exercises.chunks(parallel) {
+            let children: Vec<_> = chunk
+                .iter()
+                .map(|(name, dir)| {
+                    self.rustc_command(&format!("exercises/{dir}/{name}.rs"), false)
+                        .spawn()
+                        .expect("rustc")
+                })
+                .collect();
+            for mut child in children {
+                child.wait().expect("rustc");
+            }
+        }
+        started.elapsed()
+    }
+}

@@ -1,0 +1,357 @@
+//! Watch mode in a real pseudo-terminal: the real binary, keys typed as a
+//! learner types them, the screen read back through a terminal emulator.
+
+use std::io::{Read, Write};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use portable_pty::{CommandBuilder, PtySize, native_pty_system};
+
+use crate::harness::Test;
+
+/// Generous: only a broken watch mode ever waits this long.
+const PATIENCE: Duration = Duration::from_secs(60);
+
+struct Terminal {
+    master: Box<dyn portable_pty::MasterPty + Send>,
+    writer: Box<dyn Write + Send>,
+    parser: Arc<Mutex<vt100::Parser>>,
+    child: Box<dyn portable_pty::Child + Send + Sync>,
+}
+
+impl Terminal {
+    fn start(test: &Test, args: &[&str], rows: u16, cols: u16) -> Terminal {
+        let pair = native_pty_system()
+            .openpty(PtySize {
+                rows,
+                cols,
+                pixel_width: 0,
+                pixel_height: 0,
+            })
+            .expect("a pseudo-terminal");
+        let mut cmd = CommandBuilder::new(assert_cmd::cargo::cargo_bin("threadlings"));
+        cmd.arg("--course");
+        cmd.arg(test.path());
+        cmd.args(args);
+        cmd.env("TERM", "xterm-256color");
+        let child = pair.slave.spawn_command(cmd).expect("threadlings starts");
+        drop(pair.slave);
+        let parser = Arc::new(Mutex::new(vt100::Parser::new(rows, cols, 0)));
+        let mut reader = pair.master.try_clone_reader().expect("a reader");
+        let feed = Arc::clone(&parser);
+        std::thread::spawn(move || {
+            let mut buf = [0u8; 4096];
+            while let Ok(n) = reader.read(&mut buf) {
+                if n == 0 {
+                    break;
+                }
+                feed.lock().unwrap().process(&buf[..n]);
+            }
+        });
+        let writer = pair.master.take_writer().expect("a writer");
+        Terminal {
+            master: pair.master,
+            writer,
+            parser,
+            child,
+        }
+    }
+
+    fn screen(&self) -> String {
+        self.parser.lock().unwrap().screen().contents()
+    }
+
+    /// Waits until the screen shows `text`; returns the screen.
+    fn wait_for(&self, text: &str) -> String {
+        let started = Instant::now();
+        loop {
+            let screen = self.screen();
+            if screen.contains(text) {
+                return screen;
+            }
+            assert!(
+                started.elapsed() < PATIENCE,
+                "never saw {text:?}; the screen:\n{screen}"
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
+    fn send(&mut self, keys: &str) {
+        self.writer.write_all(keys.as_bytes()).unwrap();
+        self.writer.flush().unwrap();
+    }
+
+    fn resize(&self, rows: u16, cols: u16) {
+        self.master
+            .resize(PtySize {
+                rows,
+                cols,
+                pixel_width: 0,
+                pixel_height: 0,
+            })
+            .unwrap();
+        // The emulator needs a column; the program sees the real size.
+        self.parser
+            .lock()
+            .unwrap()
+            .screen_mut()
+            .set_size(rows.max(1), cols.max(1));
+    }
+
+    fn wait_exit(&mut self) -> portable_pty::ExitStatus {
+        let started = Instant::now();
+        loop {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                return status;
+            }
+            assert!(
+                started.elapsed() < PATIENCE,
+                "watch mode did not exit; the screen:\n{}",
+                self.screen()
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+}
+
+impl Drop for Terminal {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+    }
+}
+
+/// Saves a file the way many editors do: write a temporary file, rename it over.
+fn save_by_rename(test: &Test, rel: &str, text: &str) {
+    let path = test.path().join(rel);
+    let tmp = path.with_extension("rs.swp");
+    std::fs::write(&tmp, text).unwrap();
+    std::fs::rename(&tmp, &path).unwrap();
+}
+
+fn solution(test: &Test, name: &str) -> String {
+    test.read(&format!("solutions/basics/{name}.rs"))
+}
+
+#[test]
+fn a_learners_session_from_welcome_to_the_next_exercise() {
+    let test = Test::new("two");
+    let mut term = Terminal::start(&test, &[], 30, 100);
+    term.wait_for("Welcome to the two-exercise fixture course.");
+    term.send("\r");
+    let screen = term.wait_for("✗ Not yet: fail");
+    assert!(
+        screen.contains("double") && screen.contains("exercises/basics/double.rs"),
+        "{screen}"
+    );
+    assert!(screen.contains("0/2"), "{screen}");
+    assert!(
+        screen.contains("returned"),
+        "the hidden test's message: {screen}"
+    );
+
+    // A compile error shows rustc's own message, pointing at the file.
+    save_by_rename(
+        &test,
+        "exercises/basics/double.rs",
+        "pub fn double(x: u64) -> u64 { \"two\" }\nfn main() {}\n",
+    );
+    let screen = term.wait_for("does not compile");
+    assert!(
+        screen.contains("mismatched types") && screen.contains("exercises/basics/double.rs:1"),
+        "{screen}"
+    );
+
+    // The hint toggles.
+    term.send("h");
+    term.wait_for("Multiply by two on another thread.");
+    term.send("h");
+    let started = Instant::now();
+    while term.screen().contains("Multiply by two on another thread.") {
+        assert!(started.elapsed() < PATIENCE, "the hint did not hide");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+
+    // Saving the solution by rename: passed, recorded at once, solution shown.
+    save_by_rename(
+        &test,
+        "exercises/basics/double.rs",
+        &solution(&test, "double"),
+    );
+    let screen = term.wait_for("✓ Passed!");
+    assert!(
+        screen.contains("1/2") && screen.contains("solutions/basics/double.rs"),
+        "{screen}"
+    );
+    assert!(
+        test.read(".threadlings-state").contains("\"double\""),
+        "recorded without a key press"
+    );
+
+    // `n` moves on.
+    term.send("n");
+    let screen = term.wait_for("exercises/basics/triple.rs");
+    assert!(screen.contains("1/2"), "{screen}");
+
+    // `q` quits and gives the terminal back.
+    term.send("q");
+    assert!(term.wait_exit().success());
+    let parser = term.parser.lock().unwrap();
+    assert!(
+        !parser.screen().alternate_screen(),
+        "still on the alternate screen"
+    );
+    assert!(!parser.screen().hide_cursor(), "the cursor is still hidden");
+    drop(parser);
+
+    // A restart resumes at the exercise where the learner left, no welcome.
+    let term = Terminal::start(&test, &[], 30, 100);
+    let screen = term.wait_for("exercises/basics/triple.rs");
+    assert!(!screen.contains("Welcome"), "{screen}");
+}
+
+#[test]
+fn list_view_moves_filters_and_makes_an_exercise_current() {
+    let test = Test::new("two").write(".threadlings-state", "{}");
+    let mut term = Terminal::start(&test, &[], 30, 100);
+    term.wait_for("✗ Not yet");
+    term.send("l");
+    let screen = term.wait_for("Exercises");
+    assert!(
+        screen.contains("current") && screen.contains("pending"),
+        "{screen}"
+    );
+    term.send("j");
+    term.send("\r");
+    term.wait_for("exercises/basics/triple.rs");
+    term.send("l");
+    term.wait_for("Exercises");
+    term.send("/dou\r");
+    term.wait_for("filter: /dou");
+    term.send("\r");
+    term.wait_for("exercises/basics/double.rs");
+}
+
+#[test]
+fn reset_asks_first_and_check_all_shows_progress() {
+    // The shipped versions come from the binary: the bundled course.
+    let test = Test::bundled().write(".threadlings-state", "{}");
+    let file = "exercises/01_spawning/spawn1_closure.rs";
+    let shipped = test.read(file);
+    let mut term = Terminal::start(&test, &[], 30, 100);
+    term.wait_for("does not compile");
+    let solved = test.read("solutions/01_spawning/spawn1_closure.rs");
+    save_by_rename(&test, file, &solved);
+    term.wait_for("✓ Passed!");
+    term.send("x");
+    term.wait_for("(y/n)");
+    term.send("n");
+    term.wait_for("n next");
+    assert_eq!(test.read(file), solved, "`n` must keep the file");
+    term.send("x");
+    term.wait_for("(y/n)");
+    term.send("y");
+    term.wait_for("does not compile");
+    assert_eq!(test.read(file), shipped);
+    // Check all: a progress bar, then the list with each status.
+    save_by_rename(&test, file, &solved);
+    term.wait_for("✓ Passed!");
+    term.send("c");
+    let screen = term.wait_for("Exercises");
+    assert!(screen.contains("1/9 done"), "{screen}");
+}
+
+#[test]
+fn a_tiny_terminal_and_resizes_do_not_break_it() {
+    let test = Test::new("two").write(".threadlings-state", "{}");
+    let mut term = Terminal::start(&test, &[], 10, 20);
+    term.wait_for("Not yet");
+    term.resize(3, 0);
+    term.send("r");
+    std::thread::sleep(Duration::from_millis(300));
+    term.resize(40, 120);
+    term.send("r");
+    term.wait_for("exercises/basics/double.rs");
+    term.send("q");
+    assert!(term.wait_exit().success());
+}
+
+#[test]
+fn saves_during_a_check_are_not_lost() {
+    let test = Test::new("two").write(".threadlings-state", "{}");
+    let term = Terminal::start(&test, &[], 30, 100);
+    term.wait_for("✗ Not yet");
+    // A burst of saves, the last one the solution: the verdict must be on it.
+    for i in 0..5 {
+        save_by_rename(
+            &test,
+            "exercises/basics/double.rs",
+            &format!("{}// save {i}\n", test.read("exercises/basics/double.rs")),
+        );
+        std::thread::sleep(Duration::from_millis(60));
+    }
+    save_by_rename(
+        &test,
+        "exercises/basics/double.rs",
+        &solution(&test, "double"),
+    );
+    term.wait_for("✓ Passed!");
+}
+
+#[test]
+fn manual_mode_rechecks_on_enter() {
+    let test = Test::new("two").write(".threadlings-state", "{}");
+    let mut term = Terminal::start(&test, &["watch", "--manual"], 30, 100);
+    term.wait_for("✗ Not yet");
+    save_by_rename(
+        &test,
+        "exercises/basics/double.rs",
+        &solution(&test, "double"),
+    );
+    std::thread::sleep(Duration::from_millis(500));
+    assert!(
+        !term.screen().contains("Passed"),
+        "manual mode must wait for Enter"
+    );
+    term.send("\r");
+    term.wait_for("✓ Passed!");
+}
+
+#[test]
+fn poll_mode_sees_saves() {
+    let test = Test::new("two").write(".threadlings-state", "{}");
+    let term = Terminal::start(&test, &["watch", "--poll"], 30, 100);
+    term.wait_for("✗ Not yet");
+    save_by_rename(
+        &test,
+        "exercises/basics/double.rs",
+        &solution(&test, "double"),
+    );
+    term.wait_for("✓ Passed!");
+}
+
+#[test]
+fn a_damaged_state_file_is_a_message_not_a_panic() {
+    let test = Test::new("two").write(".threadlings-state", "{ not json");
+    let term = Terminal::start(&test, &[], 30, 120);
+    let screen = term.wait_for("damaged");
+    assert!(screen.contains("exercises/basics/double.rs"), "{screen}");
+}
+
+#[test]
+fn quitting_leaves_no_process_behind() {
+    let test = Test::new("hang").write(".threadlings-state", "{}");
+    let mut term = Terminal::start(&test, &[], 30, 100);
+    term.wait_for("Checking");
+    let started = Instant::now();
+    while test.leftover_processes().is_empty() {
+        assert!(
+            started.elapsed() < PATIENCE,
+            "the test process never started"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    term.send("q");
+    assert!(term.wait_exit().success());
+    assert_eq!(test.leftover_processes(), Vec::<String>::new());
+}
