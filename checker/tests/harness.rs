@@ -113,7 +113,8 @@ impl Test {
         cmd.arg("--course")
             .arg(self.dir.path())
             .args(args)
-            .env("NO_COLOR", "1");
+            .env("NO_COLOR", "1")
+            .current_dir(self.dir.path());
         for (k, v) in &self.envs {
             cmd.env(k, v);
         }

@@ -3,6 +3,7 @@
 //! bundled course.
 
 mod bundled;
+mod cache;
 mod checking;
 mod commands;
 mod course_input;

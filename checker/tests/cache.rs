@@ -1,0 +1,92 @@
+//! The verdict cache: answers `run` instantly when nothing changed, and never
+//! when anything that decides the verdict did. The `counted` fixture's hidden
+//! test appends a line to runs.log each time it really runs.
+
+use crate::harness::Test;
+
+fn runs(test: &Test) -> usize {
+    std::fs::read_to_string(test.path().join("runs.log")).map_or(0, |log| log.lines().count())
+}
+
+fn solved() -> Test {
+    Test::new("counted").copy("solutions/basics/double.rs", "exercises/basics/double.rs")
+}
+
+#[test]
+fn an_unchanged_exercise_is_answered_from_the_cache() {
+    let test = solved();
+    test.run_args(["run", "double"]).code(0);
+    test.run_args(["run", "double"]).code(0);
+    assert_eq!(runs(&test), 1);
+    // A failing verdict is cached as well, and still fails.
+    let test = Test::new("counted");
+    test.run_args(["run", "double"]).code(1);
+    test.run_args(["run", "double"]).code(1);
+    assert_eq!(runs(&test), 1);
+}
+
+#[test]
+fn editing_the_learners_file_invalidates_it() {
+    let test = solved();
+    test.run_args(["run", "double"]).code(0);
+    let text = test.read("exercises/basics/double.rs");
+    let test = test.write("exercises/basics/double.rs", &format!("{text}// an edit\n"));
+    test.run_args(["run", "double"]).code(0);
+    assert_eq!(runs(&test), 2);
+}
+
+#[test]
+fn changing_the_hidden_tests_invalidates_it() {
+    let test = solved();
+    test.run_args(["run", "double"]).code(0);
+    let hidden = test.read("checker/hidden/double.rs");
+    let test = test.write(
+        "checker/hidden/double.rs",
+        &format!("{hidden}// a new hidden test version\n"),
+    );
+    test.run_args(["run", "double"]).code(0);
+    assert_eq!(runs(&test), 2);
+}
+
+#[test]
+fn changing_limits_in_info_toml_or_the_command_line_invalidates_it() {
+    let test = solved();
+    test.run_args(["run", "double"]).code(0);
+    let info = test.read("info.toml");
+    let test = test.write("info.toml", &format!("{info}timeout_secs = 7\n"));
+    test.run_args(["run", "double"]).code(0);
+    assert_eq!(runs(&test), 2);
+    test.run_args(["run", "double", "--max-threads", "100"])
+        .code(0);
+    assert_eq!(runs(&test), 3);
+}
+
+#[test]
+fn a_different_toolchain_invalidates_it() {
+    let test = solved();
+    test.run_args(["run", "double"]).code(0);
+    // The same rustc, reporting another version: as after `rustup update`.
+    let test = test.write(
+        "other-rustc",
+        "#!/bin/sh\nif [ \"$1\" = \"-vV\" ]; then rustc -vV | sed 's/^rustc \\(.*\\)/rustc \\1 (updated)/'; else exec rustc \"$@\"; fi\n",
+    );
+    let fake = test.path().join("other-rustc");
+    std::fs::set_permissions(&fake, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+    let test = test.env("RUSTC", fake.to_str().unwrap());
+    test.run_args(["run", "double"]).code(0);
+    assert_eq!(runs(&test), 2);
+}
+
+#[test]
+fn verify_never_answers_from_the_cache() {
+    let test = solved();
+    test.run_args(["run", "double"]).code(0);
+    test.run_args(["run", "double"]).code(0);
+    assert_eq!(runs(&test), 1);
+    let test = test.copy("solutions/basics/double.rs", "exercises/basics/double.rs");
+    // The shipped file is the solution here, so verify reports a problem;
+    // what matters is that every repetition really ran.
+    test.run_args(["verify", "--repeat", "3"]);
+    // shipped (1) + solution x3 + wrong answer x1, each one test run.
+    assert_eq!(runs(&test), 1 + 1 + 3 + 1);
+}
