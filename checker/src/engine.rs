@@ -179,7 +179,9 @@ impl Engine {
                 verdict_key(&self.builder.key(&input), &job.limits)
             ))
         });
-        if let Some(verdict) = cache.as_deref().and_then(load_verdict) {
+        if let Some(mut verdict) = cache.as_deref().and_then(load_verdict) {
+            let binary = self.builder.binary_path(&input);
+            verdict.binary = binary.is_file().then_some(binary);
             return verdict;
         }
         let verdict = self.judge_afresh(job, &input, on);
@@ -248,6 +250,7 @@ impl Engine {
             }
         }
         let mut verdict = first_bad.or(last).expect("at least one repetition ran");
+        verdict.binary = Some(binary.to_path_buf());
         verdict.passes = passes;
         verdict.runs = job.repetitions.max(1);
         verdict
@@ -262,6 +265,26 @@ impl Engine {
             format!("threadlings could not run the check: {message}"),
             Vec::new(),
         )
+    }
+
+    /// Runs the learner's own `main` once, as the program would run, and
+    /// returns what it printed (cut to a few KiB, control characters out).
+    pub fn program_output(&self, binary: &Path, limits: &Limits) -> String {
+        let limits = Limits { timeout: limits.timeout.min(PROGRAM_TIMEOUT), max_output_bytes: 16 * 1024, ..*limits };
+        let mut cmd = Command::new(binary);
+        cmd.arg("--main")
+            .env("THREADLINGS_MAX_THREADS", limits.max_threads.to_string())
+            .env("THREADLINGS_MAX_MEMORY_MB", limits.max_memory_mb.to_string());
+        let Ok(finished) = sandbox::run(cmd, b"", &limits) else { return String::new() };
+        let mut text = String::from_utf8_lossy(&finished.stdout).into_owned();
+        text.push_str(&String::from_utf8_lossy(&finished.stderr));
+        let mut text: String = text.chars().filter(|c| !c.is_control() || *c == '\n').collect();
+        match finished.exit {
+            Exit::TimedOut => text.push_str(&format!("\n(still running after {} s: stopped)", limits.timeout.as_secs())),
+            Exit::OutputLimit => text.push_str("\n(more output was cut)"),
+            _ => {}
+        }
+        text
     }
 
     /// Runs one hidden test in its own process and judges how it ended.
@@ -309,6 +332,9 @@ impl Engine {
         result(status, message)
     }
 }
+
+/// How long watch mode lets the learner's own program run to show its output.
+const PROGRAM_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(5);
 
 /// How the message of a verdict the checker itself could not reach begins.
 const INTERNAL: &str = "threadlings could not run the check: ";

@@ -68,6 +68,10 @@ pub(crate) struct Verdict {
     pub passes: u32,
     #[serde(skip)]
     pub runs: u32,
+    /// The test binary, when the file compiled: it can also run the
+    /// learner's own `main` (watch mode shows what it prints).
+    #[serde(skip)]
+    pub binary: Option<std::path::PathBuf>,
 }
 
 impl Verdict {
@@ -103,6 +107,7 @@ impl Verdict {
             tests,
             passes: u32::from(passed),
             runs: 1,
+            binary: None,
         }
     }
 }

@@ -105,6 +105,11 @@ impl Builder {
         ))
     }
 
+    /// Where the binary for `input` is (or would be) cached.
+    pub fn binary_path(&self, input: &Input) -> PathBuf {
+        self.dir.join("bin").join(self.key(input))
+    }
+
     /// A fresh private directory: several checkers may build at once, and one
     /// killed mid-build leaves only a stray directory, never a bad product.
     fn work_dir(&self, key: &str) -> std::io::Result<PathBuf> {
@@ -160,8 +165,8 @@ impl Builder {
             return Ok(Built::CompileError(refusal));
         }
         let key = self.key(input);
+        let binary = self.binary_path(input);
         let bin_dir = self.dir.join("bin");
-        let binary = bin_dir.join(&key);
         let tests = bin_dir.join(format!("{key}.tests"));
         // The binary is renamed into place last: if it exists, so does its list.
         if binary.is_file()

@@ -22,6 +22,8 @@ pub(crate) enum Msg {
         generation: u64,
         verdict: Box<Verdict>,
     },
+    /// What the learner's own `main` printed, for the check `generation`.
+    Output { generation: u64, text: String },
     /// Check-all progress.
     Progress {
         done: usize,

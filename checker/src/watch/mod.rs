@@ -60,6 +60,8 @@ struct App<'c> {
     manual: bool,
     list: List,
     solution: Option<String>,
+    /// What the learner's `main` printed, once it has run.
+    output: Option<String>,
 }
 
 pub(crate) fn watch(course: &Course, poll: bool, manual: bool) -> anyhow::Result<ExitCode> {
@@ -116,6 +118,7 @@ pub(crate) fn watch(course: &Course, poll: bool, manual: bool) -> anyhow::Result
             filtering: false,
         },
         solution: None,
+        output: None,
     };
     let term = terminal::Terminal::enter()?;
     input::read_keys(tx.clone());
@@ -211,11 +214,17 @@ impl<'c> App<'c> {
             } => {
                 self.checking = false;
                 if generation == self.generation {
+                    self.show_program_output(&verdict, scope, tx);
                     self.checked(*verdict);
                 }
                 if self.pending {
                     self.pending = false;
                     self.start_check(scope, tx);
+                }
+            }
+            Msg::Output { generation, text } => {
+                if generation == self.generation {
+                    self.output = Some(text);
                 }
             }
             Msg::Progress { done, total } => {
@@ -252,6 +261,26 @@ impl<'c> App<'c> {
             self.solution = self.course.reveal_solution(self.ex()).ok();
         }
         self.verdict = Some(verdict);
+    }
+
+    /// Runs the learner's program in the background when it compiled and
+    /// no newer check is pending: seeing what `main` prints helps (lines cut
+    /// off because nothing joined, say).
+    fn show_program_output<'s>(&mut self, verdict: &Verdict, scope: &'s Scope<'s, '_>, tx: &Sender<Msg>)
+    where
+        'c: 's,
+    {
+        self.output = None;
+        let Some(binary) = verdict.binary.clone() else { return };
+        if self.pending || !matches!(verdict.status, Status::Pass | Status::Fail) {
+            return;
+        }
+        let (engine, generation, tx) = (self.engine, self.generation, tx.clone());
+        let limits = commands::limits(self.ex(), &LimitArgs::default());
+        scope.spawn(move || {
+            let text = engine.program_output(&binary, &limits);
+            let _ = tx.send(Msg::Output { generation, text });
+        });
     }
 
     fn update_state(&mut self, change: impl FnOnce(&mut State)) -> std::io::Result<()> {
@@ -359,6 +388,7 @@ impl<'c> App<'c> {
     {
         self.current = index;
         self.verdict = None;
+        self.output = None;
         self.solution = None;
         self.show_hint = false;
         self.generation += 1;
@@ -640,6 +670,23 @@ impl<'c> App<'c> {
                         "{DIM}… {} more lines: `threadlings run` shows them all{RESET}",
                         message.len() - room
                     ));
+                }
+            }
+        }
+        if let Some(output) = self.output.as_deref().filter(|_| !self.checking) {
+            let shown: Vec<&str> = output.lines().collect();
+            let room = height.saturating_sub(lines.len() + 6).min(10);
+            if room > 0 {
+                lines.push(String::new());
+                if shown.is_empty() {
+                    lines.push(format!("{DIM}Your program printed nothing.{RESET}"));
+                } else {
+                    lines.push(format!("{DIM}Your program (its `main`) printed:{RESET}"));
+                    let skip = shown.len().saturating_sub(room);
+                    if skip > 0 {
+                        lines.push(format!("{DIM}  … {skip} earlier lines{RESET}"));
+                    }
+                    lines.extend(shown[skip..].iter().map(|l| format!("{DIM}  {l}{RESET}")));
                 }
             }
         }

@@ -3,7 +3,10 @@
 
 use std::io::Write;
 
+use std::sync::{Arc, Mutex};
+
 use crossterm::{QueueableCommand, cursor, style, terminal};
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle, TermLike};
 
 use crate::commands::present::RESET;
 
@@ -59,21 +62,72 @@ pub(crate) fn fit(line: &str, width: usize) -> String {
     out
 }
 
-/// `[=====>     ] 3/9`, as wide as fits in `width`.
+/// `[=====>     ] 3/9`, as wide as fits in `width`, drawn by indicatif
+/// into a string (the screen around it is ours, so the bar is captured
+/// rather than drawn on the terminal).
 pub(crate) fn progress(done: usize, total: usize, width: usize) -> String {
     let label = format!(" {done}/{total}");
     let inner = width.saturating_sub(label.len() + 2).min(40);
     if inner < 3 || total == 0 {
         return label.trim_start().to_string();
     }
-    let filled = inner * done.min(total) / total;
-    let head = if filled < inner { ">" } else { "" };
-    let bar = format!(
-        "{}{head}{}",
-        "=".repeat(filled),
-        " ".repeat(inner - filled - head.len())
+    let capture = Capture::default();
+    let bar = ProgressBar::with_draw_target(
+        Some(total as u64),
+        ProgressDrawTarget::term_like(Box::new(capture.clone())),
     );
-    format!("[{bar}]{label}")
+    let style = ProgressStyle::with_template(&format!("[{{bar:{inner}}}] {{pos}}/{{len}}"))
+        .map(|style| style.progress_chars("=> "));
+    match style {
+        Ok(style) => bar.set_style(style),
+        Err(_) => return label.trim_start().to_string(),
+    }
+    bar.set_position(done.min(total) as u64);
+    bar.force_draw();
+    let line = capture.line.lock().map(|l| l.clone()).unwrap_or_default();
+    line.trim_end().to_string()
+}
+
+/// A terminal for indicatif that keeps the line it last drew.
+#[derive(Clone, Debug, Default)]
+struct Capture {
+    line: Arc<Mutex<String>>,
+}
+
+impl TermLike for Capture {
+    fn width(&self) -> u16 {
+        u16::MAX
+    }
+    fn move_cursor_up(&self, _: usize) -> std::io::Result<()> {
+        Ok(())
+    }
+    fn move_cursor_down(&self, _: usize) -> std::io::Result<()> {
+        Ok(())
+    }
+    fn move_cursor_right(&self, _: usize) -> std::io::Result<()> {
+        Ok(())
+    }
+    fn move_cursor_left(&self, _: usize) -> std::io::Result<()> {
+        Ok(())
+    }
+    fn write_line(&self, s: &str) -> std::io::Result<()> {
+        self.write_str(s)
+    }
+    fn write_str(&self, s: &str) -> std::io::Result<()> {
+        if let Ok(mut line) = self.line.lock() {
+            line.push_str(s);
+        }
+        Ok(())
+    }
+    fn clear_line(&self) -> std::io::Result<()> {
+        if let Ok(mut line) = self.line.lock() {
+            line.clear();
+        }
+        Ok(())
+    }
+    fn flush(&self) -> std::io::Result<()> {
+        Ok(())
+    }
 }
 
 #[cfg(test)]
