@@ -85,6 +85,98 @@ fn main() {
         check.ours.push(course.threadlings(&["check"]));
     }
     row("check, every file edited (vs rustc x2 cores)", &check, 1.5);
+
+    watch(&course, &exercises[0], median(&after_edit.ours));
+}
+
+/// Watch mode: from a save to the verdict on screen, against the debounce
+/// plus `run` after an edit; then the CPU it uses while idle.
+fn watch(course: &Course, (name, dir): &(String, String), run_after_edit: Duration) {
+    use portable_pty::{CommandBuilder, PtySize, native_pty_system};
+    use std::io::Read;
+    use std::sync::{Arc, Mutex};
+
+    course.write(
+        ".threadlings-state",
+        &format!("{{\"current\": \"{name}\"}}"),
+    );
+    let pair = native_pty_system()
+        .openpty(PtySize {
+            rows: 40,
+            cols: 120,
+            pixel_width: 0,
+            pixel_height: 0,
+        })
+        .expect("a pseudo-terminal");
+    let mut cmd = CommandBuilder::new(&course.bin);
+    cmd.arg("--course");
+    cmd.arg(course.dir.path());
+    let mut child = pair.slave.spawn_command(cmd).expect("watch mode starts");
+    let pid = child.process_id().expect("a pid");
+    let parser = Arc::new(Mutex::new(vt100::Parser::new(40, 120, 0)));
+    let mut reader = pair.master.try_clone_reader().expect("reader");
+    let feed = Arc::clone(&parser);
+    std::thread::spawn(move || {
+        let mut buf = [0u8; 4096];
+        while let Ok(n) = reader.read(&mut buf) {
+            if n == 0 {
+                break;
+            }
+            feed.lock().expect("parser").process(&buf[..n]);
+        }
+    });
+    let shows = |text: &str| {
+        parser
+            .lock()
+            .expect("parser")
+            .screen()
+            .contents()
+            .contains(text)
+    };
+    let wait = |text: &str| {
+        let started = Instant::now();
+        while !shows(text) {
+            assert!(
+                started.elapsed() < Duration::from_secs(60),
+                "watch mode never showed {text:?}"
+            );
+            std::thread::sleep(Duration::from_millis(1));
+        }
+    };
+    wait("Passed");
+    let file = format!("exercises/{dir}/{name}.rs");
+    let mut times = Vec::new();
+    for round in 0..ROUNDS {
+        let saved = Instant::now();
+        course.append(&file, &format!("// watch {round}\n"));
+        wait("Checking");
+        wait("Passed");
+        times.push(saved.elapsed());
+    }
+    let ours = median(&times);
+    let budget = Duration::from_millis(200) + run_after_edit;
+    println!(
+        "{:<44} {:>8.0}ms {:>8.0}ms {:>6.2}x {:>6.1}x  (floor: 200 ms debounce + run after an edit)",
+        "watch: save to verdict on screen",
+        ours.as_secs_f64() * 1000.0,
+        budget.as_secs_f64() * 1000.0,
+        ours.as_secs_f64() / budget.as_secs_f64(),
+        1.0
+    );
+    let cpu = || -> u64 {
+        let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).expect("stat");
+        let fields: Vec<&str> = stat[stat.rfind(')').expect("comm") + 2..]
+            .split_whitespace()
+            .collect();
+        fields[11].parse::<u64>().expect("utime") + fields[12].parse::<u64>().expect("stime")
+    };
+    let before = cpu();
+    std::thread::sleep(Duration::from_secs(5));
+    println!(
+        "watch: CPU used while idle for 5 s: {} clock ticks (0 means none)",
+        cpu() - before
+    );
+    let _ = child.kill();
 }
 
 #[derive(Default)]

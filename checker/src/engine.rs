@@ -270,17 +270,32 @@ impl Engine {
     /// Runs the learner's own `main` once, as the program would run, and
     /// returns what it printed (cut to a few KiB, control characters out).
     pub fn program_output(&self, binary: &Path, limits: &Limits) -> String {
-        let limits = Limits { timeout: limits.timeout.min(PROGRAM_TIMEOUT), max_output_bytes: 16 * 1024, ..*limits };
+        let limits = Limits {
+            timeout: limits.timeout.min(PROGRAM_TIMEOUT),
+            max_output_bytes: 16 * 1024,
+            ..*limits
+        };
         let mut cmd = Command::new(binary);
         cmd.arg("--main")
             .env("THREADLINGS_MAX_THREADS", limits.max_threads.to_string())
-            .env("THREADLINGS_MAX_MEMORY_MB", limits.max_memory_mb.to_string());
-        let Ok(finished) = sandbox::run(cmd, b"", &limits) else { return String::new() };
+            .env(
+                "THREADLINGS_MAX_MEMORY_MB",
+                limits.max_memory_mb.to_string(),
+            );
+        let Ok(finished) = sandbox::run(cmd, b"", &limits) else {
+            return String::new();
+        };
         let mut text = String::from_utf8_lossy(&finished.stdout).into_owned();
         text.push_str(&String::from_utf8_lossy(&finished.stderr));
-        let mut text: String = text.chars().filter(|c| !c.is_control() || *c == '\n').collect();
+        let mut text: String = text
+            .chars()
+            .filter(|c| !c.is_control() || *c == '\n')
+            .collect();
         match finished.exit {
-            Exit::TimedOut => text.push_str(&format!("\n(still running after {} s: stopped)", limits.timeout.as_secs())),
+            Exit::TimedOut => text.push_str(&format!(
+                "\n(still running after {} s: stopped)",
+                limits.timeout.as_secs()
+            )),
             Exit::OutputLimit => text.push_str("\n(more output was cut)"),
             _ => {}
         }

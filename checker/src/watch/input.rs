@@ -23,7 +23,10 @@ pub(crate) enum Msg {
         verdict: Box<Verdict>,
     },
     /// What the learner's own `main` printed, for the check `generation`.
-    Output { generation: u64, text: String },
+    Output {
+        generation: u64,
+        text: String,
+    },
     /// Check-all progress.
     Progress {
         done: usize,

@@ -266,12 +266,18 @@ impl<'c> App<'c> {
     /// Runs the learner's program in the background when it compiled and
     /// no newer check is pending: seeing what `main` prints helps (lines cut
     /// off because nothing joined, say).
-    fn show_program_output<'s>(&mut self, verdict: &Verdict, scope: &'s Scope<'s, '_>, tx: &Sender<Msg>)
-    where
+    fn show_program_output<'s>(
+        &mut self,
+        verdict: &Verdict,
+        scope: &'s Scope<'s, '_>,
+        tx: &Sender<Msg>,
+    ) where
         'c: 's,
     {
         self.output = None;
-        let Some(binary) = verdict.binary.clone() else { return };
+        let Some(binary) = verdict.binary.clone() else {
+            return;
+        };
         if self.pending || !matches!(verdict.status, Status::Pass | Status::Fail) {
             return;
         }
