@@ -78,7 +78,8 @@ impl Verdict {
     /// Combines test results: the most telling status wins; the message is
     /// the first non-passing test's.
     pub fn from_tests(name: &str, max_score: f64, tests: Vec<TestResult>) -> Verdict {
-        let worst = tests.iter().max_by_key(|t| t.status.severity());
+        // The first of the most telling: `max_by_key` keeps the last maximum.
+        let worst = tests.iter().rev().max_by_key(|t| t.status.severity());
         let status = worst.map_or(Status::Fail, |t| t.status);
         let message = match worst {
             None => "the hidden tests reported nothing".to_string(),
@@ -143,6 +144,12 @@ mod tests {
             (Status::Timeout, 0.0, "slow")
         );
         assert_eq!(Verdict::from_tests("x", 1.0, vec![]).status, Status::Fail);
+        let two_fails = Verdict::from_tests(
+            "x",
+            1.0,
+            vec![t(Status::Fail, "first"), t(Status::Fail, "second")],
+        );
+        assert_eq!(two_fails.message, "first");
     }
 
     #[test]
