@@ -1,0 +1,224 @@
+//! Hidden tests for join1_wait.
+//!
+//! The test's `spawned_line` notes each line with its thread, and holds line
+//! 9 back until `count`'s caller is parked in a wait (`let_go_in_order`: an
+//! untimed futex wait, as in `join`). What had been written is read inside
+//! the call, the instant `count` returns. Correct code (join after the main
+//! loop) parks in `join`, line 9 is let go, the thread ends, `count` returns
+//! with all nine lines: every run. Without a join, or with a sleep instead,
+//! the caller never parks, so line 9 is still held when `count` returns:
+//! every run. Lines written on the calling thread are caught by thread id.
+//! Last, the learner's own program is run 20 times and must print all nine
+//! spawned lines (in order) and the four main lines every time.
+use super::learner;
+use super::support::*;
+use std::time::{Duration, Instant};
+
+pub const TESTS: &[Test] = &[
+    Test {
+        name: "all_spawned_lines_written_when_count_returns",
+        run: all_spawned_lines_written_when_count_returns,
+    },
+    Test {
+        name: "lines_come_from_the_right_threads",
+        run: lines_come_from_the_right_threads,
+    },
+    Test {
+        name: "program_prints_every_line_every_time",
+        run: program_prints_every_line_every_time,
+    },
+];
+
+const COUNT: &str = "`count(..)`";
+
+fn numbers(entries: &[Entry]) -> Vec<String> {
+    entries.iter().map(|e| e.label.clone()).collect()
+}
+
+fn all_spawned_lines_written_when_count_returns() -> Outcome {
+    let (spawned, mains, last) = (Log::new(), Log::new(), Held::new());
+    let (s, m, l, written) = (
+        spawned.clone(),
+        mains.clone(),
+        last.clone(),
+        spawned.clone(),
+    );
+    let before = os_thread_ids();
+    let t0 = Instant::now();
+    let counting = call(COUNT, move || {
+        learner::count(
+            move |i| {
+                if i == 9 {
+                    l.arrive();
+                    l.hold();
+                }
+                s.note(i.to_string());
+                if i == 9 {
+                    l.finish();
+                }
+            },
+            move |i| m.note(i.to_string()),
+        );
+        // What the spawned thread had written at the instant `count` returned.
+        written.entries()
+    });
+    let caller = counting.thread();
+    let driven = let_go_in_order(&counting, &before, &[last.clone()], &[0]);
+    last.let_go();
+    if driven.is_err() && last.thread() == Some(caller) {
+        return Err(format!(
+            "line 9 of the spawned lines was written by the thread that called {COUNT}: the \
+             nine spawned lines must come from the new thread, the one `thread::spawn` starts"
+        ));
+    }
+    if driven.is_err() {
+        return Err(format!(
+            "{COUNT} neither returned nor sat waiting for the spawned thread within {} s. \
+             To wait for a thread, `join` its handle: a pause or a loop that keeps checking \
+             does not count.",
+            PATIENCE.as_secs()
+        ));
+    }
+    let at_return = counting.finish_within(t0.elapsed() + PATIENCE)?;
+    let expected: Vec<String> = (1..=9).map(|i| i.to_string()).collect();
+    let got = numbers(&at_return);
+    ensure!(
+        got.len() >= 9,
+        "when {COUNT} returned, the spawned thread had written {} of its 9 lines{}. \
+         The thread is cut off when the program ends: did you keep the `JoinHandle` \
+         and `join` it before returning?",
+        got.len(),
+        if got.is_empty() {
+            String::new()
+        } else {
+            format!(" (lines {})", got.join(", "))
+        }
+    );
+    ensure!(
+        got == expected,
+        "the spawned lines should be 1 to 9 in order, each once, but they were: {}",
+        got.join(", ")
+    );
+    Ok(())
+}
+
+fn lines_come_from_the_right_threads() -> Outcome {
+    let (spawned, mains) = (Log::new(), Log::new());
+    let (s, m) = (spawned.clone(), mains.clone());
+    let counting = call(COUNT, move || {
+        learner::count(
+            move |i| s.note(i.to_string()),
+            move |i| m.note(i.to_string()),
+        )
+    });
+    let caller = counting.thread();
+    counting.finish()?;
+    // Not a check of the join (the first test does that): give late lines a moment.
+    poll_until(PATIENCE, || spawned.entries().len() >= 9);
+    let main_entries = mains.entries();
+    let expected: Vec<String> = (1..=4).map(|i| i.to_string()).collect();
+    ensure!(
+        numbers(&main_entries) == expected,
+        "`main_line` should be called with 1, 2, 3, 4 in order, but it got: {}",
+        numbers(&main_entries).join(", ")
+    );
+    ensure!(
+        main_entries.iter().all(|e| e.thread == caller),
+        "`main_line` was called on a thread other than the one that called {COUNT}: \
+         the main thread's four lines belong on the calling thread"
+    );
+    let spawned_entries = spawned.entries();
+    ensure!(
+        !spawned_entries.is_empty(),
+        "`spawned_line` was never called: the new thread should write lines 1 to 9"
+    );
+    ensure!(
+        spawned_entries.iter().all(|e| e.thread != caller),
+        "the spawned lines were written by the thread that called {COUNT}: they must come \
+         from the new thread, the one `thread::spawn` starts"
+    );
+    let first = spawned_entries[0].thread;
+    ensure!(
+        spawned_entries.iter().all(|e| e.thread == first),
+        "the spawned lines came from more than one thread: one spawned thread should write \
+         all nine"
+    );
+    Ok(())
+}
+
+/// How many times the program is run, at most...
+const RUNS: usize = 20;
+/// ...and no new run starts after this much time (a loaded machine gets
+/// fewer runs, never a failure: the first test is the one that proves the
+/// join, on every run).
+const BUDGET: Duration = Duration::from_millis(2500);
+/// The limit of one run: generous, since the program takes milliseconds.
+const ONE_RUN: Duration = Duration::from_secs(5);
+
+fn program_prints_every_line_every_time() -> Outcome {
+    let spawned: Vec<String> = (1..=9)
+        .map(|i| format!("spawned thread: line {i} of 9"))
+        .collect();
+    let main: Vec<String> = (1..=4)
+        .map(|i| format!("main thread: line {i} of 4"))
+        .collect();
+    let clock = Instant::now();
+    for run in 1..=RUNS {
+        if run > 1 && clock.elapsed() > BUDGET {
+            break;
+        }
+        let program = run_program(ONE_RUN)?;
+        ensure!(
+            !program.timed_out,
+            "your program did not finish within {} s (run {run} of {RUNS}): does it wait for \
+             something that never ends?",
+            ONE_RUN.as_secs()
+        );
+        ensure!(
+            program.code == Some(0),
+            "your program ended with exit code {:?} on run {run} of {RUNS}; stderr: {}",
+            program.code,
+            program.stderr.trim()
+        );
+        let lines: Vec<&str> = program.stdout.lines().collect();
+        let seen = |wanted: &[String]| -> Vec<String> {
+            lines
+                .iter()
+                .filter(|l| wanted.iter().any(|w| w == *l))
+                .map(|l| l.to_string())
+                .collect()
+        };
+        ensure!(
+            !lines.is_empty(),
+            "on run {run} of {RUNS}, your program printed nothing at all (keep `main` as it \
+             was given). Does something end the program early?"
+        );
+        let got = seen(&spawned);
+        ensure!(
+            got.len() >= 9,
+            "on run {run} of {RUNS}, your program printed only {} of the spawned thread's 9 \
+             lines: the rest were cut off when `main` ended. Does `count` wait for its thread?",
+            got.len()
+        );
+        ensure!(
+            got == spawned,
+            "on run {run} of {RUNS}, the spawned thread's lines were not 1 to 9, in order, \
+             once each (keep `main` as it was given). Output:\n{}",
+            program.stdout.trim_end()
+        );
+        ensure!(
+            seen(&main) == main,
+            "on run {run} of {RUNS}, the main thread's lines were not 1 to 4, in order, once \
+             each (keep `main` as it was given). Output:\n{}",
+            program.stdout.trim_end()
+        );
+        ensure!(
+            lines.len() == 13,
+            "on run {run} of {RUNS}, your program printed {} lines instead of 13 (keep `main` \
+             as it was given). Output:\n{}",
+            lines.len(),
+            program.stdout.trim_end()
+        );
+    }
+    Ok(())
+}

@@ -1,0 +1,129 @@
+//! Hidden tests for spawn2_two_workers. The test's jobs `a` and `b` meet at a
+//! timed barrier: getting through it proves they ran at the same time (one
+//! thread running both, one after the other, never gets through). They also
+//! record their thread ids, so neither may run on the caller, and their OS
+//! thread ids, so we see the OS holding one thread for each spawn.
+use super::learner;
+use super::support::*;
+use std::panic::{AssertUnwindSafe, catch_unwind, resume_unwind};
+use std::sync::mpsc;
+use std::sync::{Arc, Mutex};
+use std::thread::{self, ThreadId};
+use std::time::Instant;
+
+pub const TESTS: &[Test] = &[
+    Test {
+        name: "a_and_b_run_at_the_same_time",
+        run: a_and_b_run_at_the_same_time,
+    },
+    Test {
+        name: "each_worker_is_an_os_thread",
+        run: each_worker_is_an_os_thread,
+    },
+];
+
+const START: &str = "`start_two(a, b)`";
+
+fn a_and_b_run_at_the_same_time() -> Outcome {
+    let barrier = TimedBarrier::new(2);
+    let (tx, rx) = mpsc::channel::<(&'static str, ThreadId, bool)>();
+    let worker = |name: &'static str| {
+        let (barrier, tx) = (barrier.clone(), tx.clone());
+        move || {
+            let met = barrier.wait();
+            let _ = tx.send((name, thread::current().id(), met));
+        }
+    };
+    let (a, b) = (worker("a"), worker("b"));
+    drop(tx);
+    // A job run by `start_two` itself waits PATIENCE at the barrier: allow
+    // for that, so such code always gets the same message.
+    let deadline = Instant::now() + PATIENCE * 2;
+    let starting = call(START, move || learner::start_two(a, b));
+    let caller = starting.thread();
+    let _handles = starting.finish_within(PATIENCE * 2)?;
+    let mut seen = Vec::new();
+    while seen.len() < 2 {
+        match rx.recv_timeout(deadline.saturating_duration_since(Instant::now())) {
+            Ok(report) => seen.push(report),
+            Err(_) => break,
+        }
+    }
+    for name in ["a", "b"] {
+        let Some(&(_, thread, _)) = seen.iter().find(|r| r.0 == name) else {
+            return Err(format!(
+                "job `{name}` never ran: `start_two` should start a thread for it"
+            ));
+        };
+        ensure!(
+            thread != caller,
+            "job `{name}` ran on the thread that called `start_two`; it needs a thread of its \
+             own, started with `thread::spawn`"
+        );
+    }
+    ensure!(
+        seen.iter().all(|r| r.2),
+        "`a` and `b` never ran at the same time: each waited {} s for the other in vain. \
+         Running them one after the other (say, both in one spawned thread) is not enough: \
+         give each its own `thread::spawn`",
+        PATIENCE.as_secs()
+    );
+    Ok(())
+}
+
+fn each_worker_is_an_os_thread() -> Outcome {
+    let before = os_threads();
+    // a, b and this test: all three through it means a and b are both running.
+    let barrier = TimedBarrier::new(3);
+    let gate = Gate::new();
+    let tids = Arc::new(Mutex::new(Vec::new()));
+    let worker = |name: &'static str| {
+        let (barrier, gate, tids) = (barrier.clone(), gate.clone(), tids.clone());
+        move || {
+            tids.lock().unwrap().push((name, os_thread_id()));
+            if barrier.wait() {
+                gate.wait();
+            }
+        }
+    };
+    let (a, b) = (worker("a"), worker("b"));
+    let panicked = Flag::new();
+    let raise = panicked.clone();
+    let starting = call(START, move || {
+        let started = catch_unwind(AssertUnwindSafe(|| learner::start_two(a, b)));
+        started.unwrap_or_else(|payload| {
+            raise.raise();
+            resume_unwind(payload)
+        })
+    });
+    // Wait for a and b (or a panic, so `todo!()` gets its answer at once).
+    poll_until(PATIENCE, || barrier.arrived() >= 2 || panicked.is_up());
+    if panicked.is_up() {
+        return starting.finish().map(drop);
+    }
+    let met = barrier.arrived() >= 2 && barrier.wait();
+    let (now, alive) = (os_threads(), os_thread_ids());
+    gate.open();
+    if !met {
+        return Err(format!(
+            "`a` and `b` were never both running: in {} s they never met (one after the \
+             other does not count). Give each its own `thread::spawn`",
+            PATIENCE.as_secs()
+        ));
+    }
+    let tids = tids.lock().unwrap().clone();
+    let (Some((_, Some(ta))), Some((_, Some(tb)))) = (
+        tids.iter().find(|t| t.0 == "a"),
+        tids.iter().find(|t| t.0 == "b"),
+    ) else {
+        return Ok(()); // This OS does not show its threads: the barrier has to do.
+    };
+    ensure!(
+        ta != tb && alive.contains(ta) && alive.contains(tb) && now >= before + 2,
+        "while `a` and `b` were both running, the OS saw {} thread(s) in this process \
+         ({} before `start_two`): each `thread::spawn` should be an OS thread of its own",
+        now,
+        before
+    );
+    Ok(())
+}

@@ -1,0 +1,213 @@
+//! Hidden tests for spawn4_quiz. Three tests read the learner's answers (a
+//! wrong answer gets an explanation of that one answer, not the key). The
+//! fourth starts a random number of jobs with `spawn_many`, holds them all at
+//! a timed barrier, and counts the process's OS threads meanwhile: with 1:1
+//! threads, every job is one more thread the OS can see.
+use super::learner::{self, Model, Reason, Verdict};
+use super::support::*;
+use std::panic::{AssertUnwindSafe, catch_unwind, resume_unwind};
+use std::sync::{Arc, Mutex};
+use std::thread;
+
+pub const TESTS: &[Test] = &[
+    Test {
+        name: "q1_threading_model",
+        run: q1_threading_model,
+    },
+    Test {
+        name: "q2_why_one_model",
+        run: q2_why_one_model,
+    },
+    Test {
+        name: "q3_outputs_without_join",
+        run: q3_outputs_without_join,
+    },
+    Test {
+        name: "spawn_many_gives_each_job_an_os_thread",
+        run: spawn_many_gives_each_job_an_os_thread,
+    },
+];
+
+fn q1_threading_model() -> Outcome {
+    match learner::MODEL {
+        Model::OneToOne => Ok(()),
+        Model::Unanswered => Err("answer question 1: set `MODEL`".into()),
+        Model::MToN => Err(
+            "question 1: `std::thread::spawn` runs no green threads and has no \
+             scheduler of its own: what does it ask the operating system for? \
+             (The `spawn_many` test shows it.)"
+                .into(),
+        ),
+    }
+}
+
+fn q2_why_one_model() -> Outcome {
+    match learner::WHY {
+        Reason::SmallRuntime => Ok(()),
+        Reason::Unanswered => Err("answer question 2: set `WHY`".into()),
+        Reason::GreenThreadsAreImpossible => Err("question 2: green threads can be written in \
+            Rust, and crates do offer them. The reason is about what every Rust program would \
+            have to carry with it."
+            .into()),
+        Reason::AlwaysFaster => Err("question 2: OS threads are not faster in every situation; \
+            green threads are cheaper to start and to switch between. The reason is about what \
+            every Rust program would have to carry with it."
+            .into()),
+    }
+}
+
+/// The outputs of question 3: letter, answer, whether possible, and why.
+fn candidates() -> [(char, Verdict, bool, &'static str); 6] {
+    [
+        (
+            'a',
+            learner::OUTPUT_A,
+            true,
+            "nothing makes the spawned thread run before `main` ends; if it has not printed yet \
+             when `main` returns, its lines are never printed",
+        ),
+        (
+            'b',
+            learner::OUTPUT_B,
+            true,
+            "the new thread may get a CPU core at once and print both its lines before `main` \
+             prints anything",
+        ),
+        (
+            'c',
+            learner::OUTPUT_C,
+            true,
+            "the two threads may take turns at any point, and the spawned one is stopped \
+             wherever it is when the program ends",
+        ),
+        (
+            'd',
+            learner::OUTPUT_D,
+            false,
+            "one thread prints its own lines in the order of its code: `s2` never comes out \
+             without `s1` before it",
+        ),
+        (
+            'e',
+            learner::OUTPUT_E,
+            false,
+            "the program ends only when `main` returns, and `main` prints `m2` before it returns",
+        ),
+        (
+            'f',
+            learner::OUTPUT_F,
+            true,
+            "`main` printing its last line is not yet the end of the process: ending takes a \
+             moment, and the spawned thread may still print in it",
+        ),
+    ]
+}
+
+fn q3_outputs_without_join() -> Outcome {
+    for (letter, answer, possible, why) in candidates() {
+        let word = |p: bool| if p { "possible" } else { "impossible" };
+        match answer {
+            Verdict::Unanswered => {
+                return Err(format!(
+                    "answer question 3 ({letter}): set `OUTPUT_{}`",
+                    letter.to_ascii_uppercase()
+                ));
+            }
+            Verdict::Possible | Verdict::Impossible
+                if (answer == Verdict::Possible) != possible =>
+            {
+                return Err(format!(
+                    "question 3 ({letter}): you said {}, but it is {}: {why}",
+                    word(!possible),
+                    word(possible)
+                ));
+            }
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
+fn spawn_many_gives_each_job_an_os_thread() -> Outcome {
+    let n = random_between(3, 7) as usize;
+    let before = os_threads();
+    // The n jobs and this test: all through it means all n jobs run at once.
+    let barrier = TimedBarrier::new(n + 1);
+    let gate = Gate::new();
+    let seen = Arc::new(Mutex::new(Vec::new()));
+    let job = {
+        let (barrier, gate, seen) = (barrier.clone(), gate.clone(), seen.clone());
+        move |i: usize| {
+            seen.lock()
+                .unwrap()
+                .push((i, thread::current().id(), os_thread_id()));
+            if barrier.wait() {
+                gate.wait();
+            }
+        }
+    };
+    let panicked = Flag::new();
+    let raise = panicked.clone();
+    let what = format!("`spawn_many({n}, job)`");
+    let starting = call(&what, move || {
+        catch_unwind(AssertUnwindSafe(|| learner::spawn_many(n, job))).unwrap_or_else(|payload| {
+            raise.raise();
+            resume_unwind(payload)
+        })
+    });
+    let caller = starting.thread();
+    // Wait for the n jobs (or a panic, so `todo!()` gets its answer at once).
+    poll_until(PATIENCE, || barrier.arrived() >= n || panicked.is_up());
+    if panicked.is_up() {
+        return starting.finish().map(drop);
+    }
+    let met = barrier.arrived() >= n && barrier.wait();
+    let (now, alive) = (os_threads(), os_thread_ids());
+    gate.open();
+    let seen = seen.lock().unwrap().clone();
+    ensure!(
+        seen.iter().all(|s| s.1 != caller),
+        "a job ran on the thread that called `spawn_many`: each job needs a thread of its own, \
+         started with `thread::spawn`"
+    );
+    ensure!(
+        met,
+        "the {n} jobs were never all running at the same time (in {} s they never met): \
+         `spawn_many` should start one thread per job, all of them before any has to finish",
+        PATIENCE.as_secs()
+    );
+    let mut numbers: Vec<usize> = seen.iter().map(|s| s.0).collect();
+    numbers.sort();
+    ensure!(
+        numbers == (0..n).collect::<Vec<_>>(),
+        "with n = {n}, the jobs were called with {numbers:?}: thread `i` should call `job(i)`, \
+         for each `i` from 0 to {} once",
+        n - 1
+    );
+    let tids: Vec<u32> = seen.iter().filter_map(|s| s.2).collect();
+    if tids.len() == n {
+        let mut distinct = tids.clone();
+        distinct.sort();
+        distinct.dedup();
+        ensure!(
+            distinct.len() == n && tids.iter().all(|t| alive.contains(t)) && now >= before + n,
+            "while the {n} jobs were all running, the OS saw {now} thread(s) in this process \
+             ({before} before `spawn_many`): each `thread::spawn` should be an OS thread"
+        );
+    }
+    let handles = starting.finish()?;
+    ensure!(
+        handles.len() == n,
+        "`spawn_many({n}, job)` returned {} handle(s): one per job, please",
+        handles.len()
+    );
+    let joined = call("joining the handles from `spawn_many`", move || {
+        handles.into_iter().all(|h| h.join().is_ok())
+    })
+    .finish()?;
+    ensure!(
+        joined,
+        "a thread started by `spawn_many` panicked, but the jobs never panic"
+    );
+    Ok(())
+}
