@@ -162,12 +162,8 @@ fn program_prints_every_line_every_time() -> Outcome {
     let main: Vec<String> = (1..=4)
         .map(|i| format!("main thread: line {i} of 4"))
         .collect();
-    let clock = Instant::now();
-    for run in 1..=RUNS {
-        if run > 1 && clock.elapsed() > BUDGET {
-            break;
-        }
-        let program = run_program(ONE_RUN)?;
+    for (index, program) in run_programs(RUNS, ONE_RUN, BUDGET)?.into_iter().enumerate() {
+        let run = index + 1;
         ensure!(
             !program.timed_out,
             "your program did not finish within {} s (run {run} of {RUNS}): does it wait for \

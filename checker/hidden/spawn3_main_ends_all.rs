@@ -112,8 +112,7 @@ fn heartbeat_outlives_run() -> Outcome {
 }
 
 fn program_ends_by_itself() -> Outcome {
-    for _ in 0..RUNS {
-        let program = run_program(LIMIT)?;
+    for program in run_programs(RUNS, LIMIT, LIMIT)? {
         ensure!(
             !program.timed_out,
             "your program did not end by itself within {} s: its `main` must be waiting for \

@@ -199,10 +199,12 @@ impl Engine {
 
     fn judge_afresh(&self, job: &Job, input: &Input, on: Reporter) -> Verdict {
         let ex = job.exercise;
+        let started = Instant::now();
         let built = {
             let _slot = self.slots.acquire();
             self.builder.build(input)
         };
+        trace(&ex.name, "build", started);
         let (binary, names) = match built {
             Ok(Built::Binary(path, names)) => (path, names),
             Ok(Built::CompileError(diagnostics)) => {
@@ -227,7 +229,9 @@ impl Engine {
                     .map(|test| {
                         scope.spawn(move || {
                             let _slot = self.slots.acquire();
+                            let started = Instant::now();
                             let result = self.run_test(binary, test, &job.limits);
+                            trace(&ex.name, test, started);
                             on(Event::Test {
                                 name: &ex.name,
                                 test: &result,
@@ -249,6 +253,7 @@ impl Engine {
                 first_bad = Some(verdict);
             }
         }
+        trace(&ex.name, "build and tests", started);
         let mut verdict = first_bad.or(last).expect("at least one repetition ran");
         verdict.binary = Some(binary.to_path_buf());
         verdict.passes = passes;
@@ -345,6 +350,17 @@ impl Engine {
         let reported = std::fs::read_to_string(report.path()).unwrap_or_default();
         let (status, message) = judge(test, &nonce, &reported, &finished, limits);
         result(status, message)
+    }
+}
+
+/// With THREADLINGS_TRACE set, where a check's time goes, on stderr (for
+/// the speed benchmark and for anyone asking why a check is slow).
+fn trace(name: &str, phase: &str, since: Instant) {
+    if std::env::var_os("THREADLINGS_TRACE").is_some() {
+        eprintln!(
+            "threadlings-trace: {name}: {phase} {} ms",
+            since.elapsed().as_millis()
+        );
     }
 }
 

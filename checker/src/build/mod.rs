@@ -178,8 +178,25 @@ impl Builder {
             ));
         }
         std::fs::create_dir_all(&bin_dir)?;
+        // rustc's incremental state only helps when the sources sit at the
+        // same paths every time: a learner's file gets a fixed work directory,
+        // held under a lock; a second checker meanwhile gets a private one.
+        if input.incremental {
+            let home = self.dir.join("incremental").join(hash_hex(input.display));
+            std::fs::create_dir_all(home.join("src"))?;
+            let lock = std::fs::File::create(home.join("lock"))?;
+            if lock.try_lock().is_ok() {
+                return self.build_in(
+                    &home.join("src"),
+                    input,
+                    &binary,
+                    &tests,
+                    Some(&home.join("state")),
+                );
+            }
+        }
         let work = self.work_dir(&key)?;
-        let result = self.build_in(&work, input, &binary, &tests);
+        let result = self.build_in(&work, input, &binary, &tests, None);
         let _ = std::fs::remove_dir_all(&work);
         result
     }
@@ -190,6 +207,7 @@ impl Builder {
         input: &Input,
         binary: &Path,
         tests: &Path,
+        incremental: Option<&Path>,
     ) -> std::io::Result<Built> {
         let support = self.support_dir().map_err(std::io::Error::other)?;
         std::fs::write(
@@ -208,14 +226,8 @@ impl Builder {
             .arg("-o")
             .arg(&out)
             .arg(work.join("main.rs"));
-        if input.incremental {
-            cmd.arg(format!(
-                "-Cincremental={}",
-                self.dir
-                    .join("incremental")
-                    .join(hash_hex(input.display))
-                    .display()
-            ));
+        if let Some(state) = incremental {
+            cmd.arg(format!("-Cincremental={}", state.display()));
         }
         let stop = AtomicBool::new(false);
         let (full, alone) = std::thread::scope(|scope| {

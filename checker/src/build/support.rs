@@ -647,6 +647,40 @@ pub fn run_program(limit: Duration) -> Result<Program, String> {
     })
 }
 
+/// How many runs of the learner's program `run_programs` keeps going at once.
+const PROGRAM_RUNS_AT_ONCE: usize = 4;
+
+/// Runs the learner's `main` up to `times` times, a few at once (the runs
+/// mostly sleep, so this is quick even on two cores), each killed after
+/// `limit`. No new batch starts once `budget` has passed, so a loaded
+/// machine gets fewer runs, never a failure. Results come in run order.
+pub fn run_programs(
+    times: usize,
+    limit: Duration,
+    budget: Duration,
+) -> Result<Vec<Program>, String> {
+    let started = Instant::now();
+    let mut programs = Vec::with_capacity(times);
+    while programs.len() < times && (programs.is_empty() || started.elapsed() < budget) {
+        let batch = PROGRAM_RUNS_AT_ONCE.min(times - programs.len());
+        let results: Vec<Result<Program, String>> = thread::scope(|scope| {
+            let runs: Vec<_> = (0..batch)
+                .map(|_| scope.spawn(|| run_program(limit)))
+                .collect();
+            runs.into_iter()
+                .map(|run| {
+                    run.join()
+                        .unwrap_or_else(|_| Err("a program run panicked".to_string()))
+                })
+                .collect()
+        });
+        for result in results {
+            programs.push(result?);
+        }
+    }
+    Ok(programs)
+}
+
 fn read_capped(pipe: impl Read + Send + 'static) -> thread::JoinHandle<String> {
     thread::spawn(move || {
         let mut kept = Vec::new();
