@@ -69,6 +69,9 @@ pub(crate) enum Cmd {
     Check {
         #[command(flatten)]
         limits: LimitArgs,
+        /// At most this many processes at once (default: by the cores)
+        #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=256))]
+        jobs: Option<u32>,
     },
     /// Course authors: every exercise fails as shipped, every solution passes
     /// every time, every known-wrong answer fails
@@ -83,6 +86,9 @@ pub(crate) enum Cmd {
         repeat_wrong: u32,
         #[command(flatten)]
         limits: LimitArgs,
+        /// At most this many processes at once (default: by the cores)
+        #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=256))]
+        jobs: Option<u32>,
     },
 }
 

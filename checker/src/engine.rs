@@ -116,24 +116,36 @@ impl Drop for SlotGuard<'_> {
 
 pub(crate) struct Engine {
     builder: Builder,
-    slots: Slots,
+    /// rustc processes: CPU-bound, one per core.
+    compile_slots: Slots,
+    /// Test processes: mostly waiting at rendezvous, so twice as many.
+    test_slots: Slots,
     runs_dir: PathBuf,
     verdicts: PathBuf,
 }
 
 impl Engine {
-    /// `dir` holds build products and per-run scratch files.
-    pub fn new(builder: Builder, dir: &Path) -> Engine {
+    /// `dir` holds build products and per-run scratch files; `jobs` bounds
+    /// the processes running at once (default: by the cores).
+    pub fn new(builder: Builder, dir: &Path, jobs: Option<usize>) -> Engine {
         let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+        let slots = |n: usize| Slots {
+            free: Mutex::new(n.max(1)),
+            freed: Condvar::new(),
+        };
         Engine {
             builder,
-            slots: Slots {
-                free: Mutex::new(cores),
-                freed: Condvar::new(),
-            },
+            compile_slots: slots(jobs.unwrap_or(cores)),
+            test_slots: slots(jobs.unwrap_or(2 * cores)),
             runs_dir: dir.join("runs"),
             verdicts: dir.join("verdicts"),
         }
+    }
+
+    /// Fails if the toolchain turned out missing or too old (it is confirmed
+    /// in the background while checks start; see `toolchain::Detected`).
+    pub fn confirm_toolchain(&self) -> Result<(), crate::toolchain::ToolchainError> {
+        self.builder.toolchain().confirm().map(|_| ())
     }
 
     /// Checks several jobs in parallel; verdicts come back in job order.
@@ -173,26 +185,35 @@ impl Engine {
             incremental: job.mode != Mode::Fresh,
             fast_errors: job.mode == Mode::Interactive,
         };
-        let cache = (job.mode != Mode::Fresh && job.repetitions == 1).then(|| {
-            self.verdicts.join(format!(
-                "{}.json",
-                verdict_key(&self.builder.key(&input), &job.limits)
-            ))
-        });
-        if let Some(mut verdict) = cache.as_deref().and_then(load_verdict) {
+        let cached = job.mode != Mode::Fresh && job.repetitions == 1;
+        let cache_path = |key: &str| {
+            self.verdicts
+                .join(format!("{}.json", verdict_key(key, &job.limits)))
+        };
+        // Looked up under the version this run works with (maybe the last
+        // run's), and trusted only once that version is confirmed.
+        let guessed = self.builder.key(&input);
+        if cached
+            && let Some(mut verdict) = load_verdict(&cache_path(&guessed))
+            && self
+                .builder
+                .confirmed_key(&input)
+                .is_ok_and(|key| key == guessed)
+        {
             let binary = self.builder.binary_path(&input);
             verdict.binary = binary.is_file().then_some(binary);
             return verdict;
         }
         let verdict = self.judge_afresh(job, &input, on);
-        if let Some(path) = cache
+        if cached
             && matches!(
                 verdict.status,
                 Status::Pass | Status::Fail | Status::CompileError
             )
             && !verdict.message.starts_with(INTERNAL)
+            && let Ok(key) = self.builder.confirmed_key(&input)
         {
-            store_verdict(&path, &verdict);
+            store_verdict(&cache_path(&key), &verdict);
         }
         verdict
     }
@@ -201,7 +222,7 @@ impl Engine {
         let ex = job.exercise;
         let started = Instant::now();
         let built = {
-            let _slot = self.slots.acquire();
+            let _slot = self.compile_slots.acquire();
             self.builder.build(input)
         };
         trace(&ex.name, "build", started);
@@ -228,7 +249,7 @@ impl Engine {
                     .iter()
                     .map(|test| {
                         scope.spawn(move || {
-                            let _slot = self.slots.acquire();
+                            let _slot = self.test_slots.acquire();
                             let started = Instant::now();
                             let result = self.run_test(binary, test, &job.limits);
                             trace(&ex.name, test, started);

@@ -3,6 +3,8 @@
 
 use std::path::PathBuf;
 use std::process::Command;
+use std::sync::{Mutex, OnceLock};
+use std::thread::JoinHandle;
 
 /// Exercises use edition 2024, stable since Rust 1.85.
 pub(crate) const MIN_RUSTC: (u32, u32) = (1, 85);
@@ -10,12 +12,11 @@ pub(crate) const MIN_RUSTC: (u32, u32) = (1, 85);
 /// A rustc that is known to work for the course.
 #[derive(Clone, Debug)]
 pub(crate) struct Toolchain {
-    pub rustc: PathBuf,
     /// First line of `rustc -vV`, e.g. `rustc 1.95.0 (59807616e 2026-04-14)`.
     pub version: String,
 }
 
-#[derive(Debug, thiserror::Error)]
+#[derive(Clone, Debug, thiserror::Error)]
 pub(crate) enum ToolchainError {
     #[error(
         "cannot run `{0}` ({1}). threadlings needs a Rust toolchain: install one from \
@@ -58,7 +59,89 @@ impl Toolchain {
         if release < MIN_RUSTC {
             return Err(ToolchainError::TooOld(version));
         }
-        Ok(Toolchain { rustc, version })
+        Ok(Toolchain { version })
+    }
+}
+
+/// The toolchain, confirmed in the background. `rustc -vV` costs about 15 ms
+/// through rustup's proxy, and a check after an edit need not wait for it: it
+/// starts on the version the last run confirmed (kept in a small file) and
+/// confirms before it keeps anything under that version's cache keys.
+pub(crate) struct Detected {
+    rustc: PathBuf,
+    guess: Option<String>,
+    memo: PathBuf,
+    running: Mutex<Option<JoinHandle<Result<Toolchain, ToolchainError>>>>,
+    confirmed: OnceLock<Result<Toolchain, ToolchainError>>,
+}
+
+impl Detected {
+    /// Starts `rustc -vV`; `memo` keeps the last confirmed version.
+    pub fn start(memo: PathBuf) -> Detected {
+        let rustc = std::env::var_os("RUSTC")
+            .map(PathBuf::from)
+            .unwrap_or_else(|| PathBuf::from("rustc"));
+        let guess = std::fs::read_to_string(&memo).ok().and_then(|text| {
+            let (path, version) = text.split_once('\n')?;
+            (path == rustc.display().to_string()).then(|| version.trim_end().to_string())
+        });
+        let running = std::thread::spawn(Toolchain::detect);
+        Detected {
+            rustc,
+            guess,
+            memo,
+            running: Mutex::new(Some(running)),
+            confirmed: OnceLock::new(),
+        }
+    }
+
+    /// The rustc to run (the same one `rustc -vV` asks).
+    pub fn rustc(&self) -> &PathBuf {
+        &self.rustc
+    }
+
+    /// Whether work can start before `confirm` (a previous run left a version).
+    pub fn has_guess(&self) -> bool {
+        self.guess.is_some()
+    }
+
+    /// Waits for `rustc -vV` (once) and remembers the version for next time.
+    pub fn confirm(&self) -> Result<&Toolchain, ToolchainError> {
+        self.confirmed
+            .get_or_init(|| {
+                let handle = self
+                    .running
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .take();
+                let result = match handle.map(JoinHandle::join) {
+                    Some(Ok(result)) => result,
+                    _ => Toolchain::detect(),
+                };
+                if let Ok(toolchain) = &result
+                    && self.guess.as_deref() != Some(toolchain.version.as_str())
+                {
+                    let _ = std::fs::write(
+                        &self.memo,
+                        format!("{}\n{}\n", self.rustc.display(), toolchain.version),
+                    );
+                }
+                result
+            })
+            .as_ref()
+            .map_err(Clone::clone)
+    }
+
+    /// The version to work with now: confirmed if known, else the guess.
+    pub fn version(&self) -> String {
+        match (self.confirmed.get(), &self.guess) {
+            (Some(Ok(toolchain)), _) => toolchain.version.clone(),
+            (None, Some(guess)) => guess.clone(),
+            _ => self
+                .confirm()
+                .map(|t| t.version.clone())
+                .unwrap_or_default(),
+        }
     }
 }
 

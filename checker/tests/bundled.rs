@@ -46,10 +46,13 @@ fn run_judges_shipped_solution_and_cheats_for_every_exercise() {
             std::fs::copy(test.path().join(&source), test.path().join(&file))
                 .unwrap_or_else(|e| panic!("{source}: {e}"));
             let assert = test.run_args(["run", &name]);
-            let out = String::from_utf8_lossy(&assert.get_output().stdout).into_owned();
+            let output = assert.get_output();
             assert!(
-                assert.get_output().status.code() == Some(code),
-                "{source} should exit {code}:\n{out}"
+                output.status.code() == Some(code),
+                "{source} should exit {code}, not {:?}:\n{}\n{}",
+                output.status.code(),
+                String::from_utf8_lossy(&output.stdout),
+                String::from_utf8_lossy(&output.stderr)
             );
         }
     }

@@ -61,13 +61,19 @@ impl Terminal {
         self.parser.lock().unwrap().screen().contents()
     }
 
-    /// Waits until the screen shows `text`; returns the screen.
+    /// Waits until the screen shows `text` and has stopped changing (a
+    /// redraw arrives in pieces: reading mid-way would mix two screens);
+    /// returns the screen.
     fn wait_for(&self, text: &str) -> String {
         let started = Instant::now();
         loop {
             let screen = self.screen();
             if screen.contains(text) {
-                return screen;
+                std::thread::sleep(Duration::from_millis(50));
+                if self.screen() == screen {
+                    return screen;
+                }
+                continue;
             }
             assert!(
                 started.elapsed() < PATIENCE,

@@ -16,12 +16,12 @@ use std::collections::hash_map::DefaultHasher;
 use std::hash::{Hash, Hasher};
 use std::path::{Path, PathBuf};
 use std::process::Command;
-use std::sync::OnceLock;
+use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::Duration;
 
 use crate::sandbox::{self, Exit, Limits};
-use crate::toolchain::Toolchain;
+use crate::toolchain::{Detected, ToolchainError};
 
 /// The hidden tests' support library, compiled into every test binary.
 pub(crate) const SUPPORT: &str = include_str!("support.rs");
@@ -70,10 +70,23 @@ pub(crate) enum Built {
 
 /// Builds test binaries into `<dir>/bin/<key>`.
 pub(crate) struct Builder {
-    toolchain: Toolchain,
+    toolchain: Detected,
     dir: PathBuf,
-    support: OnceLock<Result<PathBuf, String>>,
+    /// Building the support library happens once: not twice at once here.
+    support_lock: Mutex<()>,
 }
+
+/// What rustc made of the crate.
+enum Compiled {
+    /// The test binary, at this path in the work directory.
+    Ready(PathBuf),
+    /// Diagnostics to show.
+    Errors(Built),
+}
+
+/// Work done under a guessed toolchain version that turned out wrong: it is
+/// thrown away, never kept under that version's keys.
+struct WrongVersion;
 
 static WORK_COUNTER: AtomicUsize = AtomicUsize::new(0);
 
@@ -85,29 +98,54 @@ fn hash_hex(value: impl Hash) -> String {
 }
 
 impl Builder {
-    pub fn new(toolchain: Toolchain, dir: PathBuf) -> Self {
+    pub fn new(toolchain: Detected, dir: PathBuf) -> Self {
         Builder {
             toolchain,
             dir,
-            support: OnceLock::new(),
+            support_lock: Mutex::new(()),
         }
     }
 
-    /// The cache key: everything that can change the binary.
-    pub fn key(&self, input: &Input) -> String {
+    pub fn toolchain(&self) -> &Detected {
+        &self.toolchain
+    }
+
+    fn key_for(&self, input: &Input, version: &str) -> String {
         hash_hex((
             input.source,
             input.display,
             input.hidden,
             SUPPORT,
-            &self.toolchain.version,
+            version,
             COMMON_FLAGS,
         ))
+    }
+
+    /// The cache key (everything that can change the binary), with the
+    /// version this run works with, which may still be a guess.
+    pub fn key(&self, input: &Input) -> String {
+        self.key_for(input, &self.toolchain.version())
+    }
+
+    /// The cache key with the confirmed toolchain version.
+    pub fn confirmed_key(&self, input: &Input) -> Result<String, ToolchainError> {
+        let toolchain = self.toolchain.confirm()?;
+        Ok(self.key_for(input, &toolchain.version))
     }
 
     /// Where the binary for `input` is (or would be) cached.
     pub fn binary_path(&self, input: &Input) -> PathBuf {
         self.dir.join("bin").join(self.key(input))
+    }
+
+    /// `Err(WrongVersion)` unless `version` is the confirmed one.
+    fn check_version(&self, version: &str) -> std::io::Result<Result<(), WrongVersion>> {
+        let toolchain = self.toolchain.confirm().map_err(std::io::Error::other)?;
+        Ok(if toolchain.version == version {
+            Ok(())
+        } else {
+            Err(WrongVersion)
+        })
     }
 
     /// A fresh private directory: several checkers may build at once, and one
@@ -122,26 +160,25 @@ impl Builder {
         Ok(work)
     }
 
-    /// The support library as an rlib, built once per toolchain.
-    fn support_dir(&self) -> Result<&Path, String> {
-        self.support
-            .get_or_init(|| {
-                self.build_support()
-                    .map_err(|e| format!("cannot build the test support library: {e}"))
-            })
-            .as_deref()
-            .map_err(Clone::clone)
-    }
-
-    fn build_support(&self) -> std::io::Result<PathBuf> {
-        let key = hash_hex((SUPPORT, &self.toolchain.version, COMMON_FLAGS));
+    /// The support library as an rlib, built once per toolchain version.
+    fn support_dir(&self, version: &str) -> std::io::Result<Result<PathBuf, WrongVersion>> {
+        let key = hash_hex((SUPPORT, version, COMMON_FLAGS));
         let done = self.dir.join("support").join(&key);
-        if done.join("libthreadlings_support.rlib").is_file() {
-            return Ok(done);
+        let ready = || done.join("libthreadlings_support.rlib").is_file();
+        if ready() {
+            return Ok(Ok(done));
+        }
+        // Rare (once per toolchain), so it may wait for the version.
+        if let Err(wrong) = self.check_version(version)? {
+            return Ok(Err(wrong));
+        }
+        let _building = self.support_lock.lock().unwrap_or_else(|e| e.into_inner());
+        if ready() {
+            return Ok(Ok(done));
         }
         let work = self.work_dir(&key)?;
         std::fs::write(work.join("support.rs"), SUPPORT)?;
-        let mut cmd = Command::new(&self.toolchain.rustc);
+        let mut cmd = Command::new(self.toolchain.rustc());
         cmd.current_dir(&work).args(COMMON_FLAGS).args([
             "--crate-type=rlib",
             "--crate-name=threadlings_support",
@@ -149,14 +186,17 @@ impl Builder {
         ]);
         if let Err(diagnostics) = self.run_rustc(cmd, None)? {
             let _ = std::fs::remove_dir_all(&work);
-            return Err(std::io::Error::other(diagnostics.rendered()));
+            return Err(std::io::Error::other(format!(
+                "cannot build the test support library: {}",
+                diagnostics.rendered()
+            )));
         }
         std::fs::create_dir_all(done.parent().expect("under dir"))?;
         // Another checker may have finished first: theirs is as good.
         if std::fs::rename(&work, &done).is_err() {
             let _ = std::fs::remove_dir_all(&work);
         }
-        Ok(done)
+        Ok(Ok(done))
     }
 
     /// Compiles `input`, or finds its binary from an earlier build.
@@ -164,18 +204,40 @@ impl Builder {
         if let Some(refusal) = forbidden(input.source) {
             return Ok(Built::CompileError(refusal));
         }
-        let key = self.key(input);
-        let binary = self.binary_path(input);
+        let version = self.toolchain.version();
+        if let Ok(built) = self.build_as(input, &version)? {
+            return Ok(built);
+        }
+        // The work started on the last run's toolchain version, and the
+        // toolchain has changed since: do it again with the real one.
+        let version = self
+            .toolchain
+            .confirm()
+            .map_err(std::io::Error::other)?
+            .version
+            .clone();
+        self.build_as(input, &version)?.map_err(|WrongVersion| {
+            std::io::Error::other("the Rust toolchain changed during the build")
+        })
+    }
+
+    /// Builds for one toolchain version; the result is kept (and returned)
+    /// only once that version is confirmed.
+    fn build_as(
+        &self,
+        input: &Input,
+        version: &str,
+    ) -> std::io::Result<Result<Built, WrongVersion>> {
+        let key = self.key_for(input, version);
         let bin_dir = self.dir.join("bin");
+        let binary = bin_dir.join(&key);
         let tests = bin_dir.join(format!("{key}.tests"));
         // The binary is renamed into place last: if it exists, so does its list.
         if binary.is_file()
             && let Ok(names) = std::fs::read_to_string(&tests)
         {
-            return Ok(Built::Binary(
-                binary,
-                names.lines().map(str::to_string).collect(),
-            ));
+            let hit = Built::Binary(binary, names.lines().map(str::to_string).collect());
+            return Ok(self.check_version(version)?.map(|()| hit));
         }
         std::fs::create_dir_all(&bin_dir)?;
         // rustc's incremental state only helps when the sources sit at the
@@ -186,17 +248,19 @@ impl Builder {
             std::fs::create_dir_all(home.join("src"))?;
             let lock = std::fs::File::create(home.join("lock"))?;
             if lock.try_lock().is_ok() {
+                let state = home.join("state");
                 return self.build_in(
                     &home.join("src"),
                     input,
+                    version,
                     &binary,
                     &tests,
-                    Some(&home.join("state")),
+                    Some(&state),
                 );
             }
         }
         let work = self.work_dir(&key)?;
-        let result = self.build_in(&work, input, &binary, &tests, None);
+        let result = self.build_in(&work, input, version, &binary, &tests, None);
         let _ = std::fs::remove_dir_all(&work);
         result
     }
@@ -205,11 +269,33 @@ impl Builder {
         &self,
         work: &Path,
         input: &Input,
+        version: &str,
         binary: &Path,
         tests: &Path,
         incremental: Option<&Path>,
-    ) -> std::io::Result<Built> {
-        let support = self.support_dir().map_err(std::io::Error::other)?;
+    ) -> std::io::Result<Result<Built, WrongVersion>> {
+        let support = match self.support_dir(version)? {
+            Ok(support) => support,
+            Err(wrong) => return Ok(Err(wrong)),
+        };
+        let built = self.compile(work, input, &support, incremental)?;
+        // Nothing made under a wrong guess is kept or shown.
+        if let Err(wrong) = self.check_version(version)? {
+            return Ok(Err(wrong));
+        }
+        match built {
+            Compiled::Ready(out) => self.install(work, &out, binary, tests).map(Ok),
+            Compiled::Errors(built) => Ok(Ok(built)),
+        }
+    }
+
+    fn compile(
+        &self,
+        work: &Path,
+        input: &Input,
+        support: &Path,
+        incremental: Option<&Path>,
+    ) -> std::io::Result<Compiled> {
         std::fs::write(
             work.join("learner.rs"),
             format!("{}{LEARNER_MAIN}", input.source),
@@ -248,7 +334,7 @@ impl Builder {
             )
         });
         let diagnostics = match full? {
-            Ok(()) => return self.install(work, &out, binary, tests),
+            Ok(()) => return Ok(Compiled::Ready(out)),
             Err(diagnostics) => diagnostics,
         };
         let alone = match alone {
@@ -256,25 +342,27 @@ impl Builder {
             None => Ok(()),
         };
         if let Err(own) = alone {
-            return Ok(Built::CompileError(own.rendered()));
+            return Ok(Compiled::Errors(Built::CompileError(own.rendered())));
         }
         // An error in our appended line means the file itself is broken
         // (no `main`, say): then the file's own diagnostics say it better.
         if diagnostics.blames(input.display) && !diagnostics.mentions("__threadlings_main") {
-            return Ok(Built::CompileError(diagnostics.rendered()));
+            return Ok(Compiled::Errors(Built::CompileError(
+                diagnostics.rendered(),
+            )));
         }
         // The hidden tests did not compile against this file. If the file
         // does not compile on its own either, those errors are the learner's.
         if !input.fast_errors
             && let Err(own) = self.check_alone(work, input)?
         {
-            return Ok(Built::CompileError(own.rendered()));
+            return Ok(Compiled::Errors(Built::CompileError(own.rendered())));
         }
-        Ok(Built::CompileError(format!(
+        Ok(Compiled::Errors(Built::CompileError(format!(
             "Your file compiles on its own, but the hidden tests cannot use it. Keep the names, \
              parameters and return types of the `pub fn`s as the exercise ships them.\n\n{}",
             diagnostics.rendered()
-        )))
+        ))))
     }
 
     /// Lists the tests (no learner code runs for this) and moves the binary
@@ -328,7 +416,7 @@ impl Builder {
     }
 
     fn rustc(&self, work: &Path, input: &Input) -> Command {
-        let mut cmd = Command::new(&self.toolchain.rustc);
+        let mut cmd = Command::new(self.toolchain.rustc());
         // rustc applies the last matching remapping: the learner's file last.
         cmd.current_dir(work)
             .arg(format!(

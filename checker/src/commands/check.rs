@@ -12,7 +12,11 @@ use crate::engine::{Event, Job, Mode};
 use crate::state::State;
 use crate::verdict::Status;
 
-pub(crate) fn check(course: &Course, args: &LimitArgs) -> anyhow::Result<ExitCode> {
+pub(crate) fn check(
+    course: &Course,
+    args: &LimitArgs,
+    max_jobs: Option<u32>,
+) -> anyhow::Result<ExitCode> {
     let mut jobs: Vec<Job> = course
         .exercises
         .iter()
@@ -21,7 +25,7 @@ pub(crate) fn check(course: &Course, args: &LimitArgs) -> anyhow::Result<ExitCod
     for job in &mut jobs {
         job.mode = Mode::Batch;
     }
-    let engine = super::engine(course)?;
+    let engine = super::engine_with_jobs(course, max_jobs.map(|j| j as usize))?;
     let bar = progress_bar(jobs.len() as u64, "checking");
     let verdicts = engine.check_all(&jobs, &|event| match event {
         Event::Finished { verdict } => {
@@ -31,6 +35,7 @@ pub(crate) fn check(course: &Course, args: &LimitArgs) -> anyhow::Result<ExitCod
         Event::Started { .. } | Event::Test { .. } => {}
     });
     bar.finish_and_clear();
+    engine.confirm_toolchain()?;
     State::update(&course.root, |s| {
         for v in &verdicts {
             if v.status == Status::Pass {

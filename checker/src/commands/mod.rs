@@ -18,7 +18,7 @@ use crate::course::{Course, Exercise};
 use crate::engine::{Engine, Job};
 use crate::sandbox::Limits;
 use crate::state::State;
-use crate::toolchain::Toolchain;
+use crate::toolchain::Detected;
 
 /// A bad name or input: reported with exit code 2 like every error.
 #[derive(Debug, thiserror::Error)]
@@ -35,13 +35,14 @@ pub(crate) fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
         Some(Cmd::Hint { name }) => simple::hint(&course, name.as_deref()),
         Some(Cmd::List) => simple::list(&course),
         Some(Cmd::Reset { name }) => simple::reset(&course, &name),
-        Some(Cmd::Check { limits }) => check::check(&course, &limits),
+        Some(Cmd::Check { limits, jobs }) => check::check(&course, &limits, jobs),
         Some(Cmd::Verify {
             names,
             repeat,
             repeat_wrong,
             limits,
-        }) => verify::verify(&course, &names, repeat, repeat_wrong, &limits),
+            jobs,
+        }) => verify::verify(&course, &names, repeat, repeat_wrong, &limits, jobs),
     }
 }
 
@@ -88,10 +89,25 @@ fn build_dir(course: &Course) -> PathBuf {
 
 /// The toolchain and the engine, made only by commands that check code.
 pub(crate) fn engine(course: &Course) -> anyhow::Result<Engine> {
-    let toolchain = Toolchain::detect()?;
+    engine_with_jobs(course, None)
+}
+
+/// Like `engine`, with at most `jobs` processes at once.
+pub(crate) fn engine_with_jobs(course: &Course, jobs: Option<usize>) -> anyhow::Result<Engine> {
     let dir = build_dir(course);
     std::fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
-    Ok(Engine::new(Builder::new(toolchain, dir.clone()), &dir))
+    let toolchain = Detected::start(dir.join("rustc-version"));
+    // With no version from an earlier run to start on, a missing or old
+    // rustc is reported before anything runs. Otherwise the command reports
+    // it when it confirms (see `Engine::confirm_toolchain`).
+    if !toolchain.has_guess() {
+        toolchain.confirm()?;
+    }
+    Ok(Engine::new(
+        Builder::new(toolchain, dir.clone()),
+        &dir,
+        jobs,
+    ))
 }
 
 /// The limits for one exercise: the command line, then info.toml, then defaults.

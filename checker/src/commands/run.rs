@@ -28,6 +28,7 @@ pub(crate) fn run(
     let job = super::learner_job(course, ex, args)?;
     let engine = super::engine(course)?;
     let mut verdict = engine.check(&job, &|_| {});
+    engine.confirm_toolchain()?;
     if verdict.status == Status::Pass {
         State::update(&course.root, |s| {
             s.done.insert(ex.name.clone());

@@ -30,6 +30,7 @@ pub(crate) fn verify(
     repeat: u32,
     repeat_wrong: u32,
     args: &LimitArgs,
+    max_jobs: Option<u32>,
 ) -> anyhow::Result<ExitCode> {
     super::check_names(course, names)?;
     let chosen: Vec<&Exercise> = course
@@ -78,7 +79,7 @@ pub(crate) fn verify(
             expects.push(Expect::Fails);
         }
     }
-    let engine = super::engine(course)?;
+    let engine = super::engine_with_jobs(course, max_jobs.map(|j| j as usize))?;
     let bar = progress_bar(jobs.len() as u64, "verifying");
     let verdicts = engine.check_all(&jobs, &|event| match event {
         Event::Test { name, test } => bar.set_message(format!("{name}: {}", test.name)),
@@ -86,6 +87,7 @@ pub(crate) fn verify(
         Event::Started { name } => bar.set_message(name.to_string()),
     });
     bar.finish_and_clear();
+    engine.confirm_toolchain()?;
 
     for ((job, verdict), expect) in jobs.iter().zip(&verdicts).zip(&expects) {
         let (ok, what) = judge(*expect, verdict);

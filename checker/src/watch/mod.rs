@@ -74,6 +74,7 @@ pub(crate) fn watch(course: &Course, poll: bool, manual: bool) -> anyhow::Result
         .into());
     }
     let engine = commands::engine(course)?;
+    engine.confirm_toolchain()?;
     let first_start = !course.root.join(STATE_FILE).exists();
     let loaded = State::load(&course.root);
     let (tx, rx) = mpsc::channel();
