@@ -5,6 +5,12 @@ use std::path::PathBuf;
 use std::process::Command;
 use std::sync::{Mutex, OnceLock};
 use std::thread::JoinHandle;
+use std::time::Duration;
+
+use crate::sandbox::{self, Exit, Limits};
+
+/// `rustc -vV` answers in milliseconds; this only guards against a hang.
+const VERSION_TIMEOUT: Duration = Duration::from_secs(60);
 
 /// Exercises use edition 2024, stable since Rust 1.85.
 pub(crate) const MIN_RUSTC: (u32, u32) = (1, 85);
@@ -41,13 +47,24 @@ impl Toolchain {
             .map(PathBuf::from)
             .unwrap_or_else(|| PathBuf::from("rustc"));
         let shown = rustc.display().to_string();
-        let output = Command::new(&rustc)
-            .arg("-vV")
-            .output()
+        let mut cmd = Command::new(&rustc);
+        cmd.arg("-vV");
+        // Through the sandbox, like every process we start: it runs while
+        // checks run, and their orphan sweep must know it is ours.
+        let limits = Limits {
+            timeout: VERSION_TIMEOUT,
+            max_output_bytes: 64 * 1024,
+            max_threads: 1024,
+            max_memory_mb: 4096,
+        };
+        let output = sandbox::run(cmd, b"", &limits)
             .map_err(|e| ToolchainError::Missing(shown.clone(), e.to_string()))?;
-        if !output.status.success() {
+        if output.exit != Exit::Code(0) {
             let why = String::from_utf8_lossy(&output.stderr).trim().to_string();
-            return Err(ToolchainError::Missing(shown, why));
+            return Err(ToolchainError::Missing(
+                shown,
+                format!("{:?}: {why}", output.exit),
+            ));
         }
         let text = String::from_utf8_lossy(&output.stdout).into_owned();
         let version = text.lines().next().unwrap_or_default().to_string();
