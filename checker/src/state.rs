@@ -78,9 +78,13 @@ impl State {
             .write(true)
             .open(root.join(LOCK_FILE))?;
         lock.lock()?;
-        let mut state = State::load(root).state;
+        let loaded = State::load(root);
+        let mut state = loaded.state.clone();
         change(&mut state);
-        state.write(root)?;
+        // An unchanged, readable state needs no write (and no fsync).
+        if state != loaded.state || loaded.warning.is_some() || !path(root).exists() {
+            state.write(root)?;
+        }
         Ok(state)
     }
 
@@ -116,6 +120,29 @@ mod tests {
             .map(|e| e.unwrap().file_name())
             .collect();
         assert_eq!(names.len(), 2, "{names:?}"); // the state and its lock file
+    }
+
+    #[test]
+    fn an_unchanged_state_is_not_rewritten() {
+        let dir = tempfile::tempdir().unwrap();
+        State::update(dir.path(), |s| {
+            s.done.insert("a".into());
+        })
+        .unwrap();
+        let written = std::fs::metadata(dir.path().join(STATE_FILE))
+            .unwrap()
+            .modified()
+            .unwrap();
+        std::thread::sleep(std::time::Duration::from_millis(20));
+        State::update(dir.path(), |s| {
+            s.done.insert("a".into());
+        })
+        .unwrap();
+        let again = std::fs::metadata(dir.path().join(STATE_FILE))
+            .unwrap()
+            .modified()
+            .unwrap();
+        assert_eq!(written, again);
     }
 
     #[test]

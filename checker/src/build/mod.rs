@@ -284,7 +284,7 @@ impl Builder {
             return Ok(Err(wrong));
         }
         match built {
-            Compiled::Ready(out) => self.install(work, &out, binary, tests).map(Ok),
+            Compiled::Ready(out) => self.install(work, input, &out, binary, tests).map(Ok),
             Compiled::Errors(built) => Ok(Ok(built)),
         }
     }
@@ -365,39 +365,55 @@ impl Builder {
         ))))
     }
 
-    /// Lists the tests (no learner code runs for this) and moves the binary
-    /// and its list into the cache.
+    /// Moves the binary and its test list into the cache. The list depends
+    /// only on the hidden tests, so it is asked of a binary (`--list`, which
+    /// runs no learner code) once per version of them.
     fn install(
         &self,
         work: &Path,
+        input: &Input,
         out: &Path,
         binary: &Path,
         tests: &Path,
     ) -> std::io::Result<Built> {
-        let limits = Limits {
-            timeout: LIST_TIMEOUT,
-            max_output_bytes: 64 * 1024,
-            max_threads: 64,
-            max_memory_mb: 512,
+        let known = self
+            .dir
+            .join("lists")
+            .join(hash_hex((input.hidden, SUPPORT)));
+        let names = match std::fs::read_to_string(&known) {
+            Ok(list) if !list.trim().is_empty() => list,
+            _ => {
+                let limits = Limits {
+                    timeout: LIST_TIMEOUT,
+                    max_output_bytes: 64 * 1024,
+                    max_threads: 64,
+                    max_memory_mb: 512,
+                };
+                let mut cmd = Command::new(out);
+                cmd.arg("--list");
+                let listed = sandbox::run(cmd, b"", &limits)?;
+                let list = String::from_utf8_lossy(&listed.stdout).into_owned();
+                if listed.exit != Exit::Code(0) || list.trim().is_empty() {
+                    return Err(std::io::Error::other(format!(
+                        "the hidden tests could not be listed ({:?})",
+                        listed.exit
+                    )));
+                }
+                std::fs::create_dir_all(known.parent().expect("under dir"))?;
+                let tmp = work.join("tests-known");
+                std::fs::write(&tmp, &list)?;
+                std::fs::rename(&tmp, &known)?;
+                list
+            }
         };
-        let mut cmd = Command::new(out);
-        cmd.arg("--list");
-        let listed = sandbox::run(cmd, b"", &limits)?;
-        let names: Vec<String> = String::from_utf8_lossy(&listed.stdout)
-            .lines()
-            .map(str::to_string)
-            .collect();
-        if listed.exit != Exit::Code(0) || names.is_empty() {
-            return Err(std::io::Error::other(format!(
-                "the hidden tests could not be listed ({:?})",
-                listed.exit
-            )));
-        }
         let list = work.join("tests");
-        std::fs::write(&list, names.join("\n"))?;
+        std::fs::write(&list, &names)?;
         std::fs::rename(&list, tests)?;
         std::fs::rename(out, binary)?;
-        Ok(Built::Binary(binary.to_path_buf(), names))
+        Ok(Built::Binary(
+            binary.to_path_buf(),
+            names.lines().map(str::to_string).collect(),
+        ))
     }
 
     /// Compiles the learner's file alone, metadata only: its own errors.
