@@ -226,51 +226,6 @@ impl<T> Call<T> {
             Err(RecvTimeoutError::Disconnected) => Err(format!("{} never returned", self.what)),
         }
     }
-
-    /// Blocks until the caller is parked in a wait on another thread (the
-    /// futex wait under `JoinHandle::join`, a channel or a lock), stably for
-    /// 20 ms. Returns `Ok(true)` then, `Ok(false)` if the call returned first,
-    /// and `Err` if the caller neither waited nor returned within `PATIENCE`.
-    ///
-    /// A `thread::sleep` is not a wait: the caller is then in `nanosleep`, so
-    /// a test that opens its gate only once this returns `Ok(true)` makes
-    /// sleep-instead-of-join fail on every run.
-    pub fn wait_until_waiting(&self) -> Result<bool, String> {
-        let deadline = Instant::now() + PATIENCE;
-        let mut streak = 0;
-        let mut last_addr = String::new();
-        while Instant::now() < deadline {
-            if self.has_returned() {
-                return Ok(false);
-            }
-            match self.tid.and_then(blocked_on) {
-                Some(Blocked::Wait(addr)) if addr == last_addr => streak += 1,
-                Some(Blocked::Wait(addr)) => {
-                    streak = 1;
-                    last_addr = addr;
-                }
-                Some(Blocked::Other) => streak = 0,
-                // Cannot observe (not Linux, or /proc hidden): a plain pause.
-                None => streak += 1,
-            }
-            if streak >= 20 {
-                return Ok(true);
-            }
-            thread::sleep(Duration::from_millis(1));
-        }
-        Err(format!(
-            "{} neither returned nor waited for its thread within {} s",
-            self.what,
-            PATIENCE.as_secs()
-        ))
-    }
-}
-
-enum Blocked {
-    /// Parked in a futex wait, on this address.
-    Wait(String),
-    /// Running, sleeping, or in some other system call.
-    Other,
 }
 
 #[cfg(target_arch = "x86_64")]
@@ -283,16 +238,6 @@ const FUTEX: Option<&str> = None;
 fn current_tid() -> Option<u32> {
     let link = std::fs::read_link("/proc/thread-self").ok()?;
     link.file_name()?.to_str()?.parse().ok()
-}
-
-fn blocked_on(tid: u32) -> Option<Blocked> {
-    let futex = FUTEX?;
-    let text = std::fs::read_to_string(format!("/proc/self/task/{tid}/syscall")).ok()?;
-    let mut fields = text.split_whitespace();
-    match (fields.next(), fields.next()) {
-        (Some(nr), Some(addr)) if nr == futex => Some(Blocked::Wait(addr.to_string())),
-        _ => Some(Blocked::Other),
-    }
 }
 
 /// How many threads this process has right now, as the OS counts them.
@@ -401,14 +346,6 @@ impl Gate {
             .unwrap_or_else(|e| e.into_inner());
         *open
     }
-}
-
-/// Opens `gate` once the caller is parked waiting (see
-/// `Call::wait_until_waiting`), or once it has returned, whichever is first.
-/// Always opens it, so the threads the learner started can finish.
-pub fn open_when_waiting<T>(call: &Call<T>, gate: &Gate) {
-    let _ = call.wait_until_waiting();
-    gate.open();
 }
 
 // ---------------------------------------------------------------------------
