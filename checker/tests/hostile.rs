@@ -204,12 +204,29 @@ fn sigterm_stops_the_checker_and_everything_it_started() {
 }
 
 #[test]
-fn even_sigkill_of_the_checker_leaves_nothing_running() {
-    let (_, status) = interrupt(nix::sys::signal::Signal::SIGKILL);
+fn even_sigkill_of_the_checker_leaves_nothing_running_and_nothing_broken() {
+    let (test, status) = interrupt(nix::sys::signal::Signal::SIGKILL);
     assert_eq!(
         std::os::unix::process::ExitStatusExt::signal(&status),
         Some(9)
     );
+    // Whatever the killed checker left half-done, the next check works.
+    let test = test.copy("solutions/basics/double.rs", "exercises/basics/double.rs");
+    test.run_args(["run", "double"]).code(0);
+}
+
+#[test]
+fn build_products_can_be_deleted_between_runs() {
+    let test = Test::new("good").copy("solutions/basics/double.rs", "exercises/basics/double.rs");
+    test.run_args(["run", "double"]).code(0);
+    std::fs::remove_dir_all(test.path().join("target")).unwrap();
+    test.run_args(["run", "double"]).code(0);
+    // Only parts of it, too: the support library and the incremental state.
+    std::fs::remove_dir_all(test.path().join("target/threadlings/support")).unwrap();
+    std::fs::remove_dir_all(test.path().join("target/threadlings/incremental")).unwrap();
+    let text = test.read("exercises/basics/double.rs");
+    let test = test.write("exercises/basics/double.rs", &format!("{text}// edited\n"));
+    test.run_args(["run", "double"]).code(0);
 }
 
 #[test]
