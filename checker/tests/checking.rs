@@ -175,3 +175,23 @@ fn json_verdicts_have_the_report_shape_and_the_limits() {
     assert_eq!(json["tests"][0]["name"], "doubles_random_numbers");
     assert_eq!(json["limits"]["timeout_secs"], 7);
 }
+
+#[test]
+fn a_compile_error_right_after_a_pass_still_points_at_the_learners_file() {
+    // After a pass the quick standalone check is skipped; the message must
+    // be the same rustc diagnostics.
+    let test = Test::new("good").copy("solutions/basics/double.rs", "exercises/basics/double.rs");
+    test.run_args(["run", "double"]).code(0);
+    let test = test.answer("compile_error");
+    test.run_args(["run", "double"]).code(1).stdout(
+        predicate::str::contains("error[E0308]")
+            .and(predicate::str::contains(
+                "--> exercises/basics/double.rs:5:5",
+            ))
+            .and(predicate::str::contains("[threadlings]").not()),
+    );
+    let test = test.answer("signature_changed");
+    test.run_args(["run", "double"])
+        .code(1)
+        .stdout(predicate::str::contains("the hidden tests cannot use it"));
+}

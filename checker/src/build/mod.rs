@@ -296,6 +296,10 @@ impl Builder {
         support: &Path,
         incremental: Option<&Path>,
     ) -> std::io::Result<Compiled> {
+        // The quick check costs a core. A learner's errors come in runs, so
+        // spend it while the file has errors, not right after it compiled.
+        let compiled_ok = incremental.map(|state| state.with_extension("ok"));
+        let fast_errors = input.fast_errors && !compiled_ok.as_ref().is_some_and(|ok| ok.exists());
         std::fs::write(
             work.join("learner.rs"),
             format!("{}{LEARNER_MAIN}", input.source),
@@ -317,7 +321,7 @@ impl Builder {
         }
         let stop = AtomicBool::new(false);
         let (full, alone) = std::thread::scope(|scope| {
-            let alone = input.fast_errors.then(|| {
+            let alone = fast_errors.then(|| {
                 scope.spawn(|| {
                     let result = self.check_alone(work, input);
                     if matches!(result, Ok(Err(_))) {
@@ -333,7 +337,15 @@ impl Builder {
                 alone.map(|h| h.join().expect("the quick check panicked")),
             )
         });
-        let diagnostics = match full? {
+        let full = full?;
+        if let Some(ok) = &compiled_ok {
+            let _ = if full.is_ok() {
+                std::fs::write(ok, "")
+            } else {
+                std::fs::remove_file(ok)
+            };
+        }
+        let diagnostics = match full {
             Ok(()) => return Ok(Compiled::Ready(out)),
             Err(diagnostics) => diagnostics,
         };
@@ -353,9 +365,7 @@ impl Builder {
         }
         // The hidden tests did not compile against this file. If the file
         // does not compile on its own either, those errors are the learner's.
-        if !input.fast_errors
-            && let Err(own) = self.check_alone(work, input)?
-        {
+        if !fast_errors && let Err(own) = self.check_alone(work, input)? {
             return Ok(Compiled::Errors(Built::CompileError(own.rendered())));
         }
         Ok(Compiled::Errors(Built::CompileError(format!(
