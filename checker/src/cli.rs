@@ -34,6 +34,9 @@ pub(crate) struct LimitArgs {
     /// Most live threads in one process of a test run
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(2..=100_000))]
     pub max_threads: Option<u64>,
+    /// How long rustc may take on an exercise, in seconds
+    #[arg(long, value_name = "SECS", value_parser = clap::value_parser!(u64).range(1..=3600))]
+    pub compile_timeout: Option<u64>,
     /// Most resident memory of one process of a test run, in MiB
     #[arg(long, value_name = "MIB", value_parser = clap::value_parser!(u64).range(16..=65_536))]
     pub max_memory: Option<u64>,

@@ -50,6 +50,8 @@ pub(crate) struct Job<'a> {
     /// Run the hidden tests this many times; a pass needs every run to pass.
     pub repetitions: u32,
     pub mode: Mode,
+    /// How long rustc may take on it.
+    pub compile_timeout: std::time::Duration,
 }
 
 /// How a job is built, and whether its verdict may come from the cache.
@@ -84,6 +86,7 @@ impl<'a> Job<'a> {
             limits,
             repetitions: 1,
             mode: Mode::Interactive,
+            compile_timeout: crate::build::COMPILE_TIMEOUT,
         })
     }
 }
@@ -184,9 +187,12 @@ impl Engine {
             hidden: &job.hidden,
             incremental: job.mode != Mode::Fresh,
             fast_errors: job.mode == Mode::Interactive,
+            compile_timeout: job.compile_timeout,
         };
         let cached = job.mode != Mode::Fresh && job.repetitions == 1;
         let cache_path = |key: &str| {
+            let key = format!("{key}-{}", job.compile_timeout.as_secs());
+            let key = key.as_str();
             self.verdicts
                 .join(format!("{}.json", verdict_key(key, &job.limits)))
         };

@@ -143,6 +143,23 @@ impl Test {
     }
 }
 
+impl Test {
+    /// Processes whose command line names this course directory (rustc on
+    /// a file inside it, say).
+    pub fn processes_naming_the_course(&self) -> Vec<String> {
+        let root = self.dir.path().to_string_lossy().into_owned();
+        std::fs::read_dir("/proc")
+            .expect("/proc")
+            .flatten()
+            .filter_map(|entry| {
+                let cmdline = std::fs::read(entry.path().join("cmdline")).ok()?;
+                let cmdline = String::from_utf8_lossy(&cmdline).replace('\0', " ");
+                cmdline.contains(&root).then_some(cmdline)
+            })
+            .collect()
+    }
+}
+
 fn copy_dir(from: &Path, to: &Path) {
     std::fs::create_dir_all(to).expect("create dir");
     for entry in std::fs::read_dir(from)

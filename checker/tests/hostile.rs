@@ -241,3 +241,20 @@ fn two_checkers_on_one_course_keep_the_state_whole() {
         serde_json::from_str(&test.read(".threadlings-state")).expect("valid JSON");
     assert_eq!(state["done"], serde_json::json!(["double"]));
 }
+
+#[test]
+fn a_file_that_makes_rustc_work_without_end_is_a_compile_error_after_a_bound() {
+    let j = judge("compile_bomb", ["--compile-timeout", "1"]);
+    assert_status(
+        &j,
+        "compile_error",
+        "rustc did not finish within 1 s",
+        Duration::from_secs(20),
+    );
+    assert_eq!(j.json["limits"]["compile_timeout_secs"], 1);
+    assert_eq!(
+        j.test.processes_naming_the_course(),
+        Vec::<String>::new(),
+        "rustc left running"
+    );
+}

@@ -38,7 +38,7 @@ const COMMON_FLAGS: &[&str] = &[
 ];
 
 /// rustc gets this long before a file counts as one that makes it loop.
-const COMPILE_TIMEOUT: Duration = Duration::from_secs(120);
+pub(crate) const COMPILE_TIMEOUT: Duration = Duration::from_secs(120);
 /// rustc needs ~150 MiB for an exercise; a file that needs this much is a bomb.
 const COMPILE_MEMORY_MB: u64 = 3072;
 /// `--list` runs no learner code; this only guards against a broken binary.
@@ -57,6 +57,8 @@ pub(crate) struct Input<'a> {
     /// Also check the learner's file alone, at the same time, so that their
     /// own errors come back as soon as that quick check has them.
     pub fast_errors: bool,
+    /// How long rustc may take (a file can make it work without end).
+    pub compile_timeout: Duration,
 }
 
 /// The outcome of a build.
@@ -184,7 +186,7 @@ impl Builder {
             "--crate-name=threadlings_support",
             "support.rs",
         ]);
-        if let Err(diagnostics) = self.run_rustc(cmd, None)? {
+        if let Err(diagnostics) = self.run_rustc(cmd, COMPILE_TIMEOUT, None)? {
             let _ = std::fs::remove_dir_all(&work);
             return Err(std::io::Error::other(format!(
                 "cannot build the test support library: {}",
@@ -331,7 +333,7 @@ impl Builder {
                     result
                 })
             });
-            let full = self.run_rustc(cmd, Some(&stop));
+            let full = self.run_rustc(cmd, input.compile_timeout, Some(&stop));
             (
                 full,
                 alone.map(|h| h.join().expect("the quick check panicked")),
@@ -347,6 +349,11 @@ impl Builder {
         }
         let diagnostics = match full {
             Ok(()) => return Ok(Compiled::Ready(out)),
+            Err(diagnostics) if diagnostics.by_limit => {
+                return Ok(Compiled::Errors(Built::CompileError(
+                    diagnostics.rendered(),
+                )));
+            }
             Err(diagnostics) => diagnostics,
         };
         let alone = match alone {
@@ -438,7 +445,7 @@ impl Builder {
             ])
             .arg(work.join("alone.rmeta"))
             .arg(work.join("alone.rs"));
-        self.run_rustc(cmd, None)
+        self.run_rustc(cmd, input.compile_timeout, None)
     }
 
     fn rustc(&self, work: &Path, input: &Input) -> Command {
@@ -467,10 +474,11 @@ impl Builder {
     fn run_rustc(
         &self,
         cmd: Command,
+        timeout: Duration,
         stop: Option<&AtomicBool>,
     ) -> std::io::Result<Result<(), Diagnostics>> {
         let limits = Limits {
-            timeout: COMPILE_TIMEOUT,
+            timeout,
             max_output_bytes: 8 * 1024 * 1024,
             max_threads: 1024,
             max_memory_mb: COMPILE_MEMORY_MB,
@@ -478,20 +486,27 @@ impl Builder {
         let finished = sandbox::run_until(cmd, b"", &limits, stop)?;
         let stderr = String::from_utf8_lossy(&finished.stderr);
         let note = |text: String| Ok(Err(Diagnostics::note(text)));
+        // A limit stopped rustc: that is the verdict's whole story.
+        let limit = |text: String| {
+            Ok(Err(Diagnostics {
+                by_limit: true,
+                ..Diagnostics::note(text)
+            }))
+        };
         match finished.exit {
             Exit::Code(0) => Ok(Ok(())),
             Exit::Code(_) => Ok(Err(Diagnostics::parse(&stderr))),
             Exit::Stopped => note("stopped: the learner's own errors came first".into()),
-            Exit::TimedOut => note(format!(
+            Exit::TimedOut => limit(format!(
                 "rustc did not finish within {} s: something in the file makes the compiler work without end",
-                COMPILE_TIMEOUT.as_secs()
+                timeout.as_secs()
             )),
-            Exit::OutputLimit => note("rustc printed too much: the diagnostics were cut".into()),
+            Exit::OutputLimit => limit("rustc printed too much: the diagnostics were cut".into()),
             Exit::Signal(s) => note(format!("rustc was killed by signal {s}")),
-            Exit::MemoryLimit(mb) => note(format!(
+            Exit::MemoryLimit(mb) => limit(format!(
                 "rustc used {mb} MiB of memory and was stopped: something in the file makes the compiler explode"
             )),
-            Exit::ThreadLimit(n) => note(format!("rustc started {n} threads and was stopped")),
+            Exit::ThreadLimit(n) => limit(format!("rustc started {n} threads and was stopped")),
         }
     }
 }
@@ -556,6 +571,8 @@ fn is_ident(b: u8) -> bool {
 /// rustc's errors, from its JSON output.
 struct Diagnostics {
     errors: Vec<Diagnostic>,
+    /// rustc was stopped by a limit, not by errors.
+    by_limit: bool,
 }
 
 struct Diagnostic {
@@ -585,6 +602,7 @@ impl Diagnostics {
                 rendered: format!("error: {text}\n"),
                 files: Vec::new(),
             }],
+            by_limit: false,
         }
     }
 
@@ -609,7 +627,10 @@ impl Diagnostics {
                 }),
             }
         }
-        Diagnostics { errors }
+        Diagnostics {
+            errors,
+            by_limit: false,
+        }
     }
 
     /// True if every located error points into the learner's file.

@@ -141,8 +141,16 @@ pub(crate) fn learner_job<'c>(
     let hidden = course
         .hidden_source(ex)
         .with_context(|| format!("the hidden tests of `{}` are missing", ex.name))?;
-    Job::from_file(ex, &path, ex.path(), hidden, limits(ex, args))
-        .with_context(|| format!("cannot read {}", path.display()))
+    let mut job = Job::from_file(ex, &path, ex.path(), hidden, limits(ex, args))
+        .with_context(|| format!("cannot read {}", path.display()))?;
+    job.compile_timeout = compile_timeout(args);
+    Ok(job)
+}
+
+/// How long rustc may take: the command line, else the default.
+pub(crate) fn compile_timeout(args: &LimitArgs) -> Duration {
+    args.compile_timeout
+        .map_or(crate::build::COMPILE_TIMEOUT, Duration::from_secs)
 }
 
 /// Fails unless every name is an exercise of the course.

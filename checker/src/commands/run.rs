@@ -15,7 +15,15 @@ use crate::verdict::{Status, Verdict};
 struct RunJson<'a> {
     #[serde(flatten)]
     verdict: &'a Verdict,
-    limits: &'a Limits,
+    limits: LimitsJson<'a>,
+}
+
+/// The limits applied: those of each test run, and rustc's time.
+#[derive(Serialize)]
+struct LimitsJson<'a> {
+    #[serde(flatten)]
+    run: &'a Limits,
+    compile_timeout_secs: u64,
 }
 
 pub(crate) fn run(
@@ -43,7 +51,10 @@ pub(crate) fn run(
             "{}",
             serde_json::to_string(&RunJson {
                 verdict: &verdict,
-                limits: &job.limits
+                limits: LimitsJson {
+                    run: &job.limits,
+                    compile_timeout_secs: job.compile_timeout.as_secs()
+                },
             })?
         );
     } else {

@@ -57,6 +57,7 @@ pub(crate) fn verify(
             limits: super::limits(ex, args),
             repetitions: repeat,
             mode: Mode::Fresh,
+            compile_timeout: super::compile_timeout(args),
         });
         expects.push(Expect::Passes);
         let wrong = course.wrong_answers(ex);
@@ -75,6 +76,7 @@ pub(crate) fn verify(
                 limits: super::limits(ex, args),
                 repetitions: repeat_wrong,
                 mode: Mode::Fresh,
+                compile_timeout: super::compile_timeout(args),
             });
             expects.push(Expect::Fails);
         }
