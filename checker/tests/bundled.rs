@@ -80,3 +80,25 @@ fn every_exercise_is_listed_for_rust_analyzer() {
         );
     }
 }
+
+/// A learner's directory has no hidden tests and no solutions on disk: the
+/// binary brings the hidden tests, and a solution appears once it is earned.
+#[test]
+fn a_learner_directory_is_checked_from_the_binary_and_earns_its_solutions() {
+    let (name, dir) = exercises().remove(1);
+    let solution_rel = format!("solutions/{dir}/{name}.rs");
+    let test = Test::learner_dir();
+    test.run_args(["run", &name]).code(1);
+    assert!(
+        !test.path().join(&solution_rel).exists(),
+        "no solution before a pass"
+    );
+    let solution = std::fs::read_to_string(crate::harness::repo().join(&solution_rel)).unwrap();
+    let test = test.write(&format!("exercises/{dir}/{name}.rs"), &solution);
+    test.run_args(["run", &name])
+        .code(0)
+        .stdout(predicate::str::contains(format!(
+            "Compare with the solution: {solution_rel}"
+        )));
+    assert_eq!(test.read(&solution_rel), solution);
+}

@@ -54,6 +54,21 @@ impl Test {
         }
     }
 
+    /// A learner's directory: info.toml and the exercises only. Hidden
+    /// tests and solutions come from the binary (what `threadlings init`
+    /// will write out).
+    pub fn learner_dir() -> Test {
+        let dir = tempfile::tempdir().expect("a temporary directory");
+        let repo = repo();
+        std::fs::copy(repo.join("info.toml"), dir.path().join("info.toml")).expect("info.toml");
+        copy_dir(&repo.join("exercises"), &dir.path().join("exercises"));
+        Test {
+            dir,
+            args: Vec::new(),
+            envs: Vec::new(),
+        }
+    }
+
     pub fn path(&self) -> &Path {
         self.dir.path()
     }

@@ -361,3 +361,43 @@ fn quitting_leaves_no_process_behind() {
     assert!(term.wait_exit().success());
     assert_eq!(test.leftover_processes(), Vec::<String>::new());
 }
+
+#[test]
+fn ctrl_c_and_sigterm_give_the_terminal_back() {
+    for how in ["ctrl-c", "sigterm"] {
+        let test = Test::new("two").write(".threadlings-state", "{}");
+        let mut term = Terminal::start(&test, &[], 30, 100);
+        term.wait_for("✗ Not yet");
+        assert!(term.parser.lock().unwrap().screen().alternate_screen());
+        if how == "ctrl-c" {
+            term.send("\x03");
+        } else {
+            let pid = term.child.process_id().expect("a pid");
+            nix::sys::signal::kill(
+                nix::unistd::Pid::from_raw(pid as i32),
+                nix::sys::signal::Signal::SIGTERM,
+            )
+            .unwrap();
+        }
+        term.wait_exit();
+        // The last bytes may still be on their way to the emulator.
+        let started = Instant::now();
+        loop {
+            let (alternate, hidden) = {
+                let parser = term.parser.lock().unwrap();
+                (
+                    parser.screen().alternate_screen(),
+                    parser.screen().hide_cursor(),
+                )
+            };
+            if !alternate && !hidden {
+                break;
+            }
+            assert!(
+                started.elapsed() < PATIENCE,
+                "{how}: the terminal was not given back"
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+}

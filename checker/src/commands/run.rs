@@ -37,10 +37,13 @@ pub(crate) fn run(
     let engine = super::engine(course)?;
     let mut verdict = engine.check(&job, &|_| {});
     engine.confirm_toolchain()?;
+    let mut solution = None;
     if verdict.status == Status::Pass {
         State::update(&course.root, |s| {
             s.done.insert(ex.name.clone());
         })?;
+        // A learner directory gets the solution only once it is earned.
+        solution = course.reveal_solution(ex).ok();
     }
     if json {
         verdict.message = plain(&verdict.message);
@@ -59,6 +62,9 @@ pub(crate) fn run(
         );
     } else {
         anstream::print!("{}", present::verdict(&verdict, &ex.path()));
+        if let Some(solution) = solution {
+            anstream::println!("Compare with the solution: {solution}");
+        }
     }
     Ok(if verdict.status == Status::Pass {
         ExitCode::SUCCESS
