@@ -208,6 +208,13 @@ impl Engine {
         {
             let binary = self.builder.binary_path(&input);
             verdict.binary = binary.is_file().then_some(binary);
+            // The weight is info.toml's now, not when the verdict was cached.
+            verdict.max_score = job.exercise.points;
+            verdict.score = if verdict.status == Status::Pass {
+                job.exercise.points
+            } else {
+                0.0
+            };
             return verdict;
         }
         let verdict = self.judge_afresh(job, &input, on);
@@ -217,6 +224,9 @@ impl Engine {
                 Status::Pass | Status::Fail | Status::CompileError
             )
             && !verdict.message.starts_with(INTERNAL)
+            // A check cut short by a shutdown proves nothing.
+            && !sandbox::is_stopping()
+            && !INTERRUPTED.load(Ordering::SeqCst)
             && let Ok(key) = self.builder.confirmed_key(&input)
         {
             store_verdict(&cache_path(&key), &verdict);
@@ -623,6 +633,9 @@ fn flags(source: &str) -> Vec<String> {
             &["include!", "include_str!", "include_bytes!"][..],
         ),
         ("leak", &["::leak", ".leak("][..]),
+        // Reading the process's own memory or descriptors is how in-process
+        // code could forge a report: no exercise needs it.
+        ("proc_fs", &["/proc", "proc/self", "process_vm"][..]),
     ];
     checks
         .iter()

@@ -100,15 +100,42 @@ fn live() -> std::sync::MutexGuard<'static, Live> {
     LIVE.lock().unwrap_or_else(|e| e.into_inner())
 }
 
+/// Whether `shutdown` was called: results from now on are not to be trusted.
+pub(crate) fn is_stopping() -> bool {
+    live().stopping
+}
+
 /// Kills every process group started here and refuses to start new ones.
 /// Called on Ctrl-C, SIGTERM and when watch mode quits: nothing we started
 /// may outlive us.
 pub(crate) fn shutdown() {
-    let mut live = live();
-    live.stopping = true;
-    for &group in &live.groups {
-        let _ = killpg(Pid::from_raw(group), Signal::SIGKILL);
+    let groups = {
+        let mut live = live();
+        live.stopping = true;
+        for &group in &live.groups {
+            let _ = killpg(Pid::from_raw(group), Signal::SIGKILL);
+        }
+        live.groups.clone()
+    };
+    // Processes that left those groups come to us (we are their subreaper)
+    // once each group's leader has died: wait for that, briefly, then sweep.
+    let deadline = Instant::now() + Duration::from_millis(500);
+    while Instant::now() < deadline && groups.iter().any(|&pid| is_running(pid)) {
+        thread::sleep(Duration::from_millis(5));
     }
+    sweep_orphans();
+}
+
+/// Whether a process exists and has not yet died (a zombie has).
+fn is_running(pid: i32) -> bool {
+    std::fs::read_to_string(format!("/proc/{pid}/stat"))
+        .ok()
+        .and_then(|stat| {
+            stat.rsplit(')')
+                .next()
+                .and_then(|rest| rest.split_whitespace().next().map(str::to_string))
+        })
+        .is_some_and(|state| state != "Z")
 }
 
 /// Runs `cmd` with `stdin` as its input, under `limits`.
@@ -250,7 +277,7 @@ fn sweep_orphans() {
     let me = std::process::id().to_string();
     // Under the lock: a child spawned concurrently is registered before we look.
     let live = live();
-    for _ in 0..10 {
+    for _ in 0..100 {
         let orphans: Vec<i32> = std::fs::read_dir("/proc")
             .into_iter()
             .flatten()

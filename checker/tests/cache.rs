@@ -90,3 +90,20 @@ fn verify_never_answers_from_the_cache() {
     // shipped (1) + solution x3 + wrong answer x1, each one test run.
     assert_eq!(runs(&test), 1 + 1 + 3 + 1);
 }
+
+#[test]
+fn a_cached_verdict_takes_the_points_info_toml_gives_now() {
+    let test = solved();
+    let first = test.run_args(["run", "double", "--json"]).code(0);
+    let json: serde_json::Value = serde_json::from_slice(&first.get_output().stdout).unwrap();
+    assert_eq!(json["max_score"], 1.0);
+    let info = test.read("info.toml");
+    let test = test.write("info.toml", &format!("{info}points = 3\n"));
+    let again = test.run_args(["run", "double", "--json"]).code(0);
+    let json: serde_json::Value = serde_json::from_slice(&again.get_output().stdout).unwrap();
+    assert_eq!(
+        (json["score"].clone(), json["max_score"].clone()),
+        (3.0.into(), 3.0.into())
+    );
+    assert_eq!(runs(&test), 1, "answered from the cache");
+}

@@ -195,3 +195,12 @@ fn a_compile_error_right_after_a_pass_still_points_at_the_learners_file() {
         .code(1)
         .stdout(predicate::str::contains("the hidden tests cannot use it"));
 }
+
+#[test]
+fn a_main_that_returns_a_result_is_fine() {
+    Test::new("good")
+        .answer("main_returns_result")
+        .args(["run", "double"])
+        .run()
+        .code(0);
+}

@@ -121,6 +121,10 @@ fn noisy_stderr_from_correct_code_passes() {
 fn forged_harness_output_fails() {
     let j = judge("forged_report", []);
     assert_status(&j, "fail", "std::process::exit", Duration::from_secs(30));
+    assert_eq!(
+        j.json["flags"],
+        serde_json::json!(["process_exit", "proc_fs"])
+    );
 }
 
 #[test]
@@ -159,7 +163,13 @@ fn a_process_that_leaves_its_group_is_killed_too() {
 /// Starts `threadlings run` on a hanging exercise, waits until its test
 /// process runs, sends `signal` to the checker, and returns how it ended.
 fn interrupt(signal: nix::sys::signal::Signal) -> (Test, std::process::ExitStatus) {
-    let test = Test::new("hang");
+    interrupt_with(signal, Test::new("hang"))
+}
+
+fn interrupt_with(
+    signal: nix::sys::signal::Signal,
+    test: Test,
+) -> (Test, std::process::ExitStatus) {
     let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("threadlings"))
         .arg("--course")
         .arg(test.path())
@@ -256,5 +266,53 @@ fn a_file_that_makes_rustc_work_without_end_is_a_compile_error_after_a_bound() {
         j.test.processes_naming_the_course(),
         Vec::<String>::new(),
         "rustc left running"
+    );
+}
+
+/// Processes running `sleep SECONDS` (the fixtures use unusual numbers).
+fn sleeps(seconds: &str) -> Vec<String> {
+    let wanted = format!("sleep\0{seconds}\0");
+    std::fs::read_dir("/proc")
+        .unwrap()
+        .flatten()
+        .filter(|e| std::fs::read(e.path().join("cmdline")).is_ok_and(|c| c == wanted.as_bytes()))
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect()
+}
+
+#[test]
+fn a_process_that_left_its_group_does_not_outlive_sigterm_of_the_checker() {
+    let test = Test::new("hang").answer("escapes_then_hangs");
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("threadlings"))
+        .arg("--course")
+        .arg(test.path())
+        .args(["run", "double", "--timeout", "60"])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let started = Instant::now();
+    while sleeps("313").is_empty() {
+        assert!(
+            started.elapsed() < Duration::from_secs(60),
+            "the escaping process never started"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let pid = nix::unistd::Pid::from_raw(child.id() as i32);
+    nix::sys::signal::kill(pid, nix::sys::signal::Signal::SIGTERM).unwrap();
+    assert_eq!(child.wait().unwrap().code(), Some(130));
+    assert_eq!(sleeps("313"), Vec::<String>::new(), "left running");
+    assert_eq!(test.leftover_processes(), Vec::<String>::new());
+}
+
+#[test]
+fn including_another_file_under_another_name_does_not_compile_either() {
+    let j = judge("includes_renamed", []);
+    assert_status(
+        &j,
+        "compile_error",
+        "read another file",
+        Duration::from_secs(30),
     );
 }

@@ -312,7 +312,11 @@ impl Builder {
         let out = work.join("test-binary");
         let mut cmd = self.rustc(work, input);
         cmd.args(COMMON_FLAGS)
-            .args(["--crate-type=bin", "--crate-name=threadlings_check"])
+            .args([
+                "--crate-type=bin",
+                "--crate-name=threadlings_check",
+                "--emit=dep-info,link",
+            ])
             .arg("-L")
             .arg(format!("crate={}", support.display()))
             .arg("-o")
@@ -348,7 +352,18 @@ impl Builder {
             };
         }
         let diagnostics = match full {
-            Ok(()) => return Ok(Compiled::Ready(out)),
+            Ok(()) => {
+                // What rustc read, not what the text looks like: any file
+                // besides ours means code from elsewhere (`include!` under
+                // another name, `#[path]`, `include_str!`...).
+                if let Some(other) = outside_file(work, &out.with_extension("d")) {
+                    return Ok(Compiled::Errors(Built::CompileError(format!(
+                        "error: your file makes the compiler read another file: {other}\n  = note: write the \
+                         code in this file: threadlings checks what you wrote, not another file"
+                    ))));
+                }
+                return Ok(Compiled::Ready(out));
+            }
             Err(diagnostics) if diagnostics.by_limit => {
                 return Ok(Compiled::Errors(Built::CompileError(
                     diagnostics.rendered(),
@@ -502,7 +517,11 @@ impl Builder {
                 timeout.as_secs()
             )),
             Exit::OutputLimit => limit("rustc printed too much: the diagnostics were cut".into()),
-            Exit::Signal(s) => note(format!("rustc was killed by signal {s}")),
+            // Not the file's fault (we are shutting down, or the system
+            // killed it): no verdict, so nothing false gets cached.
+            Exit::Signal(s) => Err(std::io::Error::other(format!(
+                "rustc was killed by signal {s}"
+            ))),
             Exit::MemoryLimit(mb) => limit(format!(
                 "rustc used {mb} MiB of memory and was stopped: something in the file makes the compiler explode"
             )),
@@ -525,12 +544,12 @@ mod support {
 }
 #[path = \"hidden.rs\"]
 mod hidden;
-fn main() { support::main(hidden::TESTS, learner::__threadlings_main) }
+fn main() -> std::process::ExitCode { support::main(hidden::TESTS, learner::__threadlings_main) }
 ";
 
 /// Appended on a line of its own after the learner's last line, so every
 /// line number in diagnostics stays the learner's.
-const LEARNER_MAIN: &str = "\npub(crate) fn __threadlings_main() { main() }\n";
+const LEARNER_MAIN: &str = "\npub(crate) fn __threadlings_main() -> std::process::ExitCode { std::process::Termination::report(main()) }\n";
 
 /// Pulling in another file would let an exercise pass with code that is not
 /// in it (the reference solution, say), so those constructs do not compile.
@@ -562,6 +581,23 @@ fn forbidden(source: &str) -> Option<String> {
         }
     }
     None
+}
+
+/// The first source file in rustc's dep-info that is not one of the three
+/// files of the generated crate. A missing dep-info file counts as outside.
+fn outside_file(work: &Path, dep_info: &Path) -> Option<String> {
+    let Ok(text) = std::fs::read_to_string(dep_info) else {
+        return Some("(rustc wrote no list of the files it read)".into());
+    };
+    let ours = ["main.rs", "learner.rs", "hidden.rs"].map(|f| work.join(f));
+    // After the first blank line: one `path:` line per file read.
+    text.split("\n\n")
+        .skip(1)
+        .flat_map(str::lines)
+        .filter(|line| !line.starts_with('#'))
+        .filter_map(|line| line.strip_suffix(':'))
+        .map(|path| path.replace("\\ ", " "))
+        .find(|path| !ours.iter().any(|ours| Path::new(path) == ours))
 }
 
 fn is_ident(b: u8) -> bool {
@@ -657,6 +693,24 @@ impl Diagnostics {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_the_three_generated_files_may_be_read() {
+        let dir = tempfile::tempdir().unwrap();
+        let work = dir.path();
+        let dep = work.join("out.d");
+        let ours = format!("{0}/main.rs {0}/learner.rs {0}/hidden.rs", work.display());
+        let own: String = ours.split(' ').map(|p| format!("{p}:\n")).collect();
+        std::fs::write(&dep, format!("out.d: {ours}\n\nout: {ours}\n\n{own}")).unwrap();
+        assert_eq!(outside_file(work, &dep), None);
+        std::fs::write(
+            &dep,
+            format!("out.d: {ours} /etc/x\n\nout: {ours}\n\n{own}/etc/x:\n"),
+        )
+        .unwrap();
+        assert_eq!(outside_file(work, &dep).as_deref(), Some("/etc/x"));
+        assert!(outside_file(work, &work.join("missing.d")).is_some());
+    }
 
     #[test]
     fn including_other_files_is_refused() {

@@ -18,7 +18,7 @@ use std::collections::hash_map::RandomState;
 use std::hash::{BuildHasher, Hasher};
 use std::io::{BufRead, Read, Write};
 use std::panic::{AssertUnwindSafe, catch_unwind};
-use std::process::{Command, Stdio};
+use std::process::{Command, ExitCode, Stdio};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError};
 use std::sync::{Arc, Condvar, Mutex};
@@ -57,10 +57,10 @@ static STARTED: AtomicBool = AtomicBool::new(false);
 /// * `--main` runs the learner's own `main`, exactly as the program would run;
 /// * `--test NAME` reads `nonce\nreport-path\n` from stdin, runs one test and
 ///   appends `nonce pass|fail NAME message` to the report file.
-pub fn main(tests: &[Test], learner_main: fn()) {
+pub fn main(tests: &[Test], learner_main: fn() -> ExitCode) -> ExitCode {
     // Only the first call does anything: learner code could call this again.
     if STARTED.swap(true, Ordering::SeqCst) {
-        return;
+        return ExitCode::SUCCESS;
     }
     let args: Vec<String> = std::env::args().skip(1).collect();
     if args.first().map(String::as_str) != Some("--list") {
@@ -72,9 +72,10 @@ pub fn main(tests: &[Test], learner_main: fn()) {
                 println!("{}", test.name);
             }
         }
+        // The learner's `main` may return `()` or a `Result`, as in a program.
         Some("--main") => {
             exit_when_orphaned();
-            learner_main()
+            return learner_main();
         }
         Some("--test") if args.len() == 2 => run_one(tests, &args[1]),
         _ => {
@@ -82,6 +83,7 @@ pub fn main(tests: &[Test], learner_main: fn()) {
             std::process::exit(2);
         }
     }
+    ExitCode::SUCCESS
 }
 
 fn run_one(tests: &[Test], name: &str) {
