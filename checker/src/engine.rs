@@ -224,6 +224,9 @@ impl Engine {
                 Status::Pass | Status::Fail | Status::CompileError
             )
             && !verdict.message.starts_with(INTERNAL)
+            // A failure the tests did not report themselves (the program
+            // exited, say) may have had another cause: check it again.
+            && (verdict.status == Status::CompileError || verdict.tests.iter().all(|t| t.reported))
             // A check cut short by a shutdown proves nothing.
             && !sandbox::is_stopping()
             && !INTERRUPTED.load(Ordering::SeqCst)
@@ -350,6 +353,7 @@ impl Engine {
             name: test.to_string(),
             status,
             message,
+            reported: false,
         };
         let report = match std::fs::create_dir_all(&self.runs_dir)
             .and_then(|()| tempfile::NamedTempFile::new_in(&self.runs_dir))
@@ -386,7 +390,11 @@ impl Engine {
         };
         let reported = std::fs::read_to_string(report.path()).unwrap_or_default();
         let (status, message) = judge(test, &nonce, &reported, &finished, limits);
-        result(status, message)
+        let tagged = format!("{nonce} ");
+        TestResult {
+            reported: reported.lines().any(|l| l.starts_with(&tagged)),
+            ..result(status, message)
+        }
     }
 }
 

@@ -20,6 +20,7 @@ use std::thread;
 use std::time::{Duration, Instant};
 
 use nix::sys::signal::{Signal, killpg};
+use nix::sys::wait::{Id, WaitPidFlag, waitid};
 use nix::unistd::Pid;
 
 /// Limits for one run.
@@ -80,7 +81,7 @@ const GRACE: Duration = Duration::from_millis(100);
 const PIPE_DRAIN: Duration = Duration::from_secs(1);
 
 enum Msg {
-    Exited(std::io::Result<std::process::ExitStatus>),
+    Exited(std::io::Result<()>),
     OutputLimit,
 }
 
@@ -112,6 +113,9 @@ pub(crate) fn shutdown() {
     let groups = {
         let mut live = live();
         live.stopping = true;
+        // Everything below us first, found by parent links while they still
+        // hold: a process that left its group is found through its parent.
+        kill_descendants();
         for &group in &live.groups {
             let _ = killpg(Pid::from_raw(group), Signal::SIGKILL);
         }
@@ -124,6 +128,35 @@ pub(crate) fn shutdown() {
         thread::sleep(Duration::from_millis(5));
     }
     sweep_orphans();
+}
+
+/// SIGKILLs every process descended from this one.
+fn kill_descendants() {
+    let me = std::process::id() as i32;
+    let links: Vec<(i32, i32)> = std::fs::read_dir("/proc")
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter_map(|entry| {
+            let pid = entry.file_name().to_str()?.parse::<i32>().ok()?;
+            Some((pid, parent_of(pid)?.parse().ok()?))
+        })
+        .collect();
+    let mut below = vec![me];
+    let mut at = 0;
+    while at < below.len() {
+        let parent = below[at];
+        below.extend(
+            links
+                .iter()
+                .filter(|&&(_, p)| p == parent)
+                .map(|&(pid, _)| pid),
+        );
+        at += 1;
+    }
+    for &pid in &below[1..] {
+        let _ = nix::sys::signal::kill(Pid::from_raw(pid), Signal::SIGKILL);
+    }
 }
 
 /// Whether a process exists and has not yet died (a zombie has).
@@ -185,18 +218,24 @@ pub(crate) fn run_until(
     .map(|pipe| {
         pipe.map(|p| read_capped(p, Arc::clone(&total), limits.max_output_bytes, tx.clone()))
     });
+    // Waits for the exit without reaping: while the leader is a zombie its
+    // pid (and so its group id) cannot be reused, so killing the group after
+    // it exited can never hit someone else's processes.
     let waiter_tx = tx.clone();
     thread::spawn(move || {
-        let _ = waiter_tx.send(Msg::Exited(child.wait()));
+        let exited = waitid(Id::Pid(group), WaitPidFlag::WEXITED | WaitPidFlag::WNOWAIT);
+        let _ = waiter_tx.send(Msg::Exited(
+            exited.map(|_| ()).map_err(std::io::Error::from),
+        ));
     });
     drop(tx);
 
     let deadline = started + limits.timeout;
     let mut verdict: Option<Exit> = None;
-    let status = loop {
+    loop {
         let left = deadline.saturating_duration_since(Instant::now());
         match rx.recv_timeout(left.min(SAMPLE_EVERY)) {
-            Ok(Msg::Exited(status)) => break status?,
+            Ok(Msg::Exited(exited)) => break exited?,
             Ok(Msg::OutputLimit) => {
                 verdict.get_or_insert(Exit::OutputLimit);
                 kill_group(group, false);
@@ -220,11 +259,12 @@ pub(crate) fn run_until(
                 return Err(std::io::Error::other("lost track of the child process"));
             }
         }
-    };
+    }
     drop(stdin_pipe);
     // The child is gone; anything it left behind in its group goes too,
-    // and so does anything that left the group (see `sweep_orphans`).
+    // then the child is reaped, and anything that left the group is swept.
     kill_group(group, false);
+    let status = child.wait()?;
     live().groups.retain(|&g| g != group.as_raw());
     sweep_orphans();
 

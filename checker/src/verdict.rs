@@ -49,6 +49,10 @@ pub(crate) struct TestResult {
     pub name: String,
     pub status: Status,
     pub message: String,
+    /// The status came from the test's own report (not from how the
+    /// process ended): only such results are certain enough to cache.
+    #[serde(skip)]
+    pub reported: bool,
 }
 
 /// The verdict on one exercise.
@@ -122,6 +126,7 @@ mod tests {
             name: "t".into(),
             status,
             message: message.into(),
+            reported: true,
         }
     }
 

@@ -107,3 +107,12 @@ fn a_cached_verdict_takes_the_points_info_toml_gives_now() {
     );
     assert_eq!(runs(&test), 1, "answered from the cache");
 }
+
+#[test]
+fn a_failure_the_tests_did_not_report_is_not_cached() {
+    // exit(0) ends the program before the test reports: checked again.
+    let test = Test::new("counted").answer("exit0");
+    test.run_args(["run", "double"]).code(1);
+    test.run_args(["run", "double"]).code(1);
+    assert_eq!(runs(&test), 2);
+}
