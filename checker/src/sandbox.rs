@@ -133,15 +133,7 @@ pub(crate) fn shutdown() {
 /// SIGKILLs every process descended from this one.
 fn kill_descendants() {
     let me = std::process::id() as i32;
-    let links: Vec<(i32, i32)> = std::fs::read_dir("/proc")
-        .into_iter()
-        .flatten()
-        .flatten()
-        .filter_map(|entry| {
-            let pid = entry.file_name().to_str()?.parse::<i32>().ok()?;
-            Some((pid, parent_of(pid)?.parse().ok()?))
-        })
-        .collect();
+    let links = parent_links();
     let mut below = vec![me];
     let mut at = 0;
     while at < below.len() {
@@ -314,17 +306,14 @@ pub(crate) fn adopt_orphans() {
 /// Kills and reaps every child of ours that we did not start ourselves:
 /// descendants of finished runs that escaped their group.
 fn sweep_orphans() {
-    let me = std::process::id().to_string();
+    let me = std::process::id() as i32;
     // Under the lock: a child spawned concurrently is registered before we look.
     let live = live();
     for _ in 0..100 {
-        let orphans: Vec<i32> = std::fs::read_dir("/proc")
+        let orphans: Vec<i32> = parent_links()
             .into_iter()
-            .flatten()
-            .flatten()
-            .filter_map(|entry| entry.file_name().to_str()?.parse::<i32>().ok())
-            .filter(|pid| !live.groups.contains(pid))
-            .filter(|pid| parent_of(*pid).as_deref() == Some(me.as_str()))
+            .filter(|&(pid, parent)| parent == me && !live.groups.contains(&pid))
+            .map(|(pid, _)| pid)
             .collect();
         if orphans.is_empty() {
             return;
@@ -337,12 +326,25 @@ fn sweep_orphans() {
     }
 }
 
+/// Every process on the machine with its parent: (pid, parent pid).
+fn parent_links() -> Vec<(i32, i32)> {
+    std::fs::read_dir("/proc")
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter_map(|entry| {
+            let pid = entry.file_name().to_str()?.parse::<i32>().ok()?;
+            Some((pid, parent_of(pid)?))
+        })
+        .collect()
+}
+
 /// The parent pid of a process, from /proc/PID/stat (field 4).
-fn parent_of(pid: i32) -> Option<String> {
+fn parent_of(pid: i32) -> Option<i32> {
     let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
     // The command name (field 2) may hold spaces: parse after its ')'.
     let rest = &stat[stat.rfind(')')? + 1..];
-    rest.split_whitespace().nth(1).map(str::to_string)
+    rest.split_whitespace().nth(1)?.parse().ok()
 }
 
 fn box_read(pipe: impl Read + Send + 'static) -> Box<dyn Read + Send> {
