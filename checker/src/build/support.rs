@@ -131,8 +131,34 @@ fn exit_when_orphaned() {
                     break;
                 }
             }
+            kill_children();
             std::process::exit(ORPHANED_EXIT);
         });
+}
+
+/// Kills the processes this one started (learner code may have started some
+/// in process groups of their own, out of the checker's reach once it is
+/// gone). std cannot send signals to other processes, so `kill` does it.
+fn kill_children() {
+    let me = std::process::id().to_string();
+    let children: Vec<String> = std::fs::read_dir("/proc")
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter_map(|entry| {
+            let pid = entry.file_name().to_str()?.to_string();
+            let stat = std::fs::read_to_string(entry.path().join("stat")).ok()?;
+            let parent = stat
+                .get(stat.rfind(')')? + 1..)?
+                .split_whitespace()
+                .nth(1)?
+                .to_string();
+            (parent == me).then_some(pid)
+        })
+        .collect();
+    if !children.is_empty() {
+        let _ = Command::new("kill").arg("-KILL").args(&children).status();
+    }
 }
 
 /// The exit code of a test process whose checker went away.
