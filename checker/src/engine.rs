@@ -209,12 +209,7 @@ impl Engine {
             let binary = self.builder.binary_path(&input);
             verdict.binary = binary.is_file().then_some(binary);
             // The weight is info.toml's now, not when the verdict was cached.
-            verdict.max_score = job.exercise.points;
-            verdict.score = if verdict.status == Status::Pass {
-                job.exercise.points
-            } else {
-                0.0
-            };
+            verdict.weigh(job.exercise.points);
             return verdict;
         }
         let verdict = self.judge_afresh(job, &input, on);
@@ -390,9 +385,8 @@ impl Engine {
         };
         let reported = std::fs::read_to_string(report.path()).unwrap_or_default();
         let (status, message) = judge(test, &nonce, &reported, &finished, limits);
-        let tagged = format!("{nonce} ");
         TestResult {
-            reported: reported.lines().any(|l| l.starts_with(&tagged)),
+            reported: report_of(test, &nonce, &reported).is_some(),
             ..result(status, message)
         }
     }
@@ -511,16 +505,8 @@ fn judge(
         }
         _ => {}
     }
-    let prefix = format!("{nonce} ");
-    if let Some(line) = reported.lines().find_map(|l| l.strip_prefix(&prefix)) {
-        let mut parts = line.splitn(3, ' ');
-        match (parts.next(), parts.next(), parts.next()) {
-            (Some("pass"), Some(name), _) if name == test => return (Status::Pass, String::new()),
-            (Some("fail"), Some(name), message) if name == test => {
-                return (Status::Fail, unescape(message.unwrap_or("")));
-            }
-            _ => {}
-        }
+    if let Some(outcome) = report_of(test, nonce, reported) {
+        return outcome;
     }
     let tail = stderr_tail(&finished.stderr);
     if finished.exit == Exit::Code(LIMIT_EXIT)
@@ -585,6 +571,20 @@ fn self_reported_limit(test: &str, stderr: &[u8], limits: &Limits) -> Option<Str
     match kind {
         "threads" => Some(thread_limit(test, value, limits.max_threads)),
         "memory" => Some(memory_limit(test, value, limits.max_memory_mb)),
+        _ => None,
+    }
+}
+
+/// The test's own report: the line tagged with the nonce that names it.
+fn report_of(test: &str, nonce: &str, reported: &str) -> Option<(Status, String)> {
+    let prefix = format!("{nonce} ");
+    let line = reported.lines().find_map(|l| l.strip_prefix(&prefix))?;
+    let mut parts = line.splitn(3, ' ');
+    match (parts.next(), parts.next(), parts.next()) {
+        (Some("pass"), Some(name), _) if name == test => Some((Status::Pass, String::new())),
+        (Some("fail"), Some(name), message) if name == test => {
+            Some((Status::Fail, unescape(message.unwrap_or(""))))
+        }
         _ => None,
     }
 }

@@ -101,10 +101,10 @@ impl Verdict {
         tests: Vec<TestResult>,
     ) -> Verdict {
         let passed = status == Status::Pass;
-        Verdict {
+        let mut verdict = Verdict {
             name: name.to_string(),
             status,
-            score: if passed { max_score } else { 0.0 },
+            score: 0.0,
             max_score,
             duration_ms: 0,
             message,
@@ -113,7 +113,19 @@ impl Verdict {
             passes: u32::from(passed),
             runs: 1,
             binary: None,
-        }
+        };
+        verdict.weigh(max_score);
+        verdict
+    }
+
+    /// Sets the exercise's weight: the score is all of it on a pass.
+    pub fn weigh(&mut self, points: f64) {
+        self.max_score = points;
+        self.score = if self.status == Status::Pass {
+            points
+        } else {
+            0.0
+        };
     }
 }
 

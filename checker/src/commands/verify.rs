@@ -48,17 +48,19 @@ pub(crate) fn verify(
         jobs.push(shipped);
         expects.push(Expect::ShippedFails);
         let hidden = course.hidden_source(ex).context("hidden tests")?;
-        let solution = course.read_solution(ex).context("solution")?;
-        jobs.push(Job {
+        // Solutions and wrong answers differ only in source, name and count.
+        let fresh = |source: String, display: String, repetitions: u32| Job {
             exercise: ex,
-            source: solution.into_owned(),
-            display: ex.solution_path(),
+            source,
+            display,
             hidden: hidden.clone(),
             limits: super::limits(ex, args),
-            repetitions: repeat,
+            repetitions,
             mode: Mode::Fresh,
             compile_timeout: super::compile_timeout(args),
-        });
+        };
+        let solution = course.read_solution(ex).context("solution")?;
+        jobs.push(fresh(solution.into_owned(), ex.solution_path(), repeat));
         expects.push(Expect::Passes);
         let wrong = course.wrong_answers(ex);
         if wrong.is_empty() {
@@ -68,16 +70,11 @@ pub(crate) fn verify(
             ));
         }
         for (variant, source) in wrong {
-            jobs.push(Job {
-                exercise: ex,
-                source: source.into_owned(),
-                display: format!("wrong/{}/{variant}.rs", ex.name),
-                hidden: hidden.clone(),
-                limits: super::limits(ex, args),
-                repetitions: repeat_wrong,
-                mode: Mode::Fresh,
-                compile_timeout: super::compile_timeout(args),
-            });
+            jobs.push(fresh(
+                source.into_owned(),
+                format!("wrong/{}/{variant}.rs", ex.name),
+                repeat_wrong,
+            ));
             expects.push(Expect::Fails);
         }
     }
