@@ -1,12 +1,9 @@
-//! Command-line parsing: flags become a plain struct, then a command runs.
-//! Errors in input end with exit code 2; see `main`.
+//! The command line as clap parses it: plain structs, nothing checked
+//! beyond their types and ranges. `plan` turns them into a checked plan.
 
 use std::path::PathBuf;
-use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
-
-use crate::commands;
 
 #[derive(Parser, Debug)]
 #[command(
@@ -93,39 +90,4 @@ pub(crate) enum Cmd {
         #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=256))]
         jobs: Option<u32>,
     },
-}
-
-/// Parses the command line and runs the command.
-pub(crate) fn main() -> ExitCode {
-    let cli = Cli::parse();
-    on_interrupt();
-    crate::sandbox::adopt_orphans();
-    match commands::dispatch(cli) {
-        Ok(code) => code,
-        Err(e) => {
-            anstream::eprintln!("\x1b[1;31merror:\x1b[0m {e:#}");
-            ExitCode::from(2)
-        }
-    }
-}
-
-/// Ctrl-C, SIGTERM or SIGHUP: kill every process we started, let a progress
-/// write in flight finish, give the terminal back, and exit. A second signal
-/// exits at once.
-#[expect(
-    clippy::disallowed_methods,
-    reason = "a signal handler has no caller to return an exit code to"
-)]
-fn on_interrupt() {
-    static SIGNALS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
-    let _ = ctrlc::set_handler(|| {
-        if SIGNALS.fetch_add(1, std::sync::atomic::Ordering::SeqCst) > 0 {
-            std::process::exit(130);
-        }
-        crate::engine::interrupt();
-        crate::sandbox::shutdown();
-        let _writing = crate::state::WRITING.lock();
-        crate::watch::terminal::restore();
-        std::process::exit(130);
-    });
 }

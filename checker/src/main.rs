@@ -6,12 +6,29 @@ mod cli;
 mod commands;
 mod course;
 mod engine;
+mod plan;
+mod report;
 mod sandbox;
+mod shutdown;
 mod state;
 mod toolchain;
 mod verdict;
 mod watch;
 
-fn main() -> std::process::ExitCode {
-    cli::main()
+use std::process::ExitCode;
+
+use clap::Parser as _;
+
+/// Parse, check, act. Every error (bad usage or input) exits with 2.
+fn main() -> ExitCode {
+    let cli = cli::Cli::parse();
+    shutdown::on_signals();
+    sandbox::adopt_orphans();
+    match plan::Plan::from_cli(cli).and_then(commands::execute) {
+        Ok(code) => code,
+        Err(e) => {
+            anstream::eprintln!("\x1b[1;31merror:\x1b[0m {e:#}");
+            ExitCode::from(2)
+        }
+    }
 }

@@ -304,16 +304,16 @@ pub(crate) fn adopt_orphans() {
 }
 
 /// Kills and reaps every child of ours that we did not start ourselves:
-/// descendants of finished runs that escaped their group.
+/// descendants of finished runs that escaped their group (we are their
+/// subreaper, so they became our children). Every process we start is in
+/// `LIVE` from its spawn until it is reaped, so nothing else is touched.
 fn sweep_orphans() {
-    let me = std::process::id() as i32;
     // Under the lock: a child spawned concurrently is registered before we look.
     let live = live();
     for _ in 0..100 {
-        let orphans: Vec<i32> = parent_links()
+        let orphans: Vec<i32> = our_children()
             .into_iter()
-            .filter(|&(pid, parent)| parent == me && !live.groups.contains(&pid))
-            .map(|(pid, _)| pid)
+            .filter(|pid| !live.groups.contains(pid))
             .collect();
         if orphans.is_empty() {
             return;
@@ -324,6 +324,37 @@ fn sweep_orphans() {
             let _ = nix::sys::wait::waitpid(pid, None);
         }
     }
+}
+
+/// The pids of this process's children. The kernel lists each thread's
+/// children in /proc/self/task/*/children: a few small files, where a scan
+/// of every process's parent link reads all of /proc.
+fn our_children() -> Vec<i32> {
+    let Ok(tasks) = std::fs::read_dir("/proc/self/task") else {
+        return Vec::new();
+    };
+    let mut listed = false;
+    let mut children = Vec::new();
+    for task in tasks.flatten() {
+        // A thread that ended meanwhile has no file: that is fine.
+        if let Ok(text) = std::fs::read_to_string(task.path().join("children")) {
+            listed = true;
+            children.extend(
+                text.split_whitespace()
+                    .filter_map(|p| p.parse::<i32>().ok()),
+            );
+        }
+    }
+    if !listed {
+        // A kernel without CONFIG_PROC_CHILDREN: ask every process instead.
+        let me = std::process::id() as i32;
+        children = parent_links()
+            .into_iter()
+            .filter(|&(_, parent)| parent == me)
+            .map(|(pid, _)| pid)
+            .collect();
+    }
+    children
 }
 
 /// Every process on the machine with its parent: (pid, parent pid).
@@ -434,6 +465,25 @@ mod tests {
             "{:?}",
             started.elapsed()
         );
+    }
+
+    #[test]
+    fn the_sweep_kills_strays_and_spares_what_we_started() {
+        // A child nobody registered: what an escaped learner process
+        // looks like once we are its reaper.
+        let mut stray = Command::new("sleep").arg("30").spawn().unwrap();
+        let stray_pid = stray.id() as i32;
+        let started = Instant::now();
+        let ours = thread::spawn(|| sh("sleep 1; exit 7", limits(20)));
+        // Each quick run sweeps when it ends, while `ours` still runs.
+        while !ours.is_finished() {
+            assert_eq!(sh("exit 0", limits(5)).exit, Exit::Code(0));
+        }
+        assert_eq!(ours.join().unwrap().exit, Exit::Code(7));
+        assert!(started.elapsed() < Duration::from_secs(10));
+        // The stray was killed and reaped by the sweep, not by us.
+        assert!(!is_running(stray_pid), "the stray still runs");
+        assert!(stray.try_wait().is_err() || stray.try_wait().unwrap().is_some());
     }
 
     #[test]

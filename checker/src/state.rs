@@ -39,6 +39,29 @@ fn path(root: &Path) -> PathBuf {
 }
 
 impl State {
+    /// Records fresh verdicts: a pass marks an exercise done, anything
+    /// else marks it not done (a finished exercise can break again).
+    pub fn record(&mut self, verdicts: &[crate::verdict::Verdict]) {
+        for v in verdicts {
+            if v.status == crate::verdict::Status::Pass {
+                self.done.insert(v.name.clone());
+            } else {
+                self.done.remove(&v.name);
+            }
+        }
+    }
+
+    /// The index of the current exercise: the one recorded, else the first
+    /// unfinished one, else the first.
+    pub fn current_index(&self, course: &crate::course::Course) -> usize {
+        let exercises = &course.exercises;
+        self.current
+            .as_deref()
+            .and_then(|name| exercises.iter().position(|e| e.name == name))
+            .or_else(|| exercises.iter().position(|e| !self.done.contains(&e.name)))
+            .unwrap_or(0)
+    }
+
     /// Reads the state; a missing file is a fresh start, a broken one is
     /// reported (not fatal) and replaced by a fresh start.
     pub fn load(root: &Path) -> Loaded {

@@ -12,13 +12,15 @@
 //! alongside the build, so their own compile errors come back at the speed
 //! of `rustc --emit=metadata`.
 
-use std::collections::hash_map::DefaultHasher;
-use std::hash::{Hash, Hasher};
+mod key;
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::Mutex;
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
+
+pub(crate) use key::Key;
 
 use crate::sandbox::{self, Exit, Limits};
 use crate::toolchain::{Detected, ToolchainError};
@@ -50,6 +52,10 @@ pub(crate) struct Input<'a> {
     pub source: &'a str,
     /// How diagnostics should name the file, e.g. `exercises/01_spawning/x.rs`.
     pub display: &'a str,
+    /// Where the file lives, when it is a file that gets edited and checked
+    /// again: its incremental state is kept under this path's key, so two
+    /// files (two students' copies of one exercise, say) never share it.
+    pub origin: Option<&'a Path>,
     pub hidden: &'a str,
     /// Keep rustc's incremental state for this file between builds: right
     /// for a learner's file, edited many times; wasted on one-off builds.
@@ -90,15 +96,6 @@ enum Compiled {
 /// thrown away, never kept under that version's keys.
 struct WrongVersion;
 
-static WORK_COUNTER: AtomicUsize = AtomicUsize::new(0);
-
-fn hash_hex(value: impl Hash) -> String {
-    let mut h = DefaultHasher::new();
-    value.hash(&mut h);
-    env!("CARGO_PKG_VERSION").hash(&mut h);
-    format!("{:016x}", h.finish())
-}
-
 impl Builder {
     pub fn new(toolchain: Detected, dir: PathBuf) -> Self {
         Builder {
@@ -113,14 +110,14 @@ impl Builder {
     }
 
     fn key_for(&self, input: &Input, version: &str) -> String {
-        hash_hex((
-            input.source,
-            input.display,
-            input.hidden,
-            SUPPORT,
-            version,
-            COMMON_FLAGS,
-        ))
+        Key::new("test-binary")
+            .part(input.source)
+            .part(input.display)
+            .part(input.hidden)
+            .part(SUPPORT)
+            .part(version)
+            .parts(COMMON_FLAGS)
+            .hex()
     }
 
     /// The cache key (everything that can change the binary), with the
@@ -150,21 +147,22 @@ impl Builder {
         })
     }
 
-    /// A fresh private directory: several checkers may build at once, and one
-    /// killed mid-build leaves only a stray directory, never a bad product.
-    fn work_dir(&self, key: &str) -> std::io::Result<PathBuf> {
-        let n = WORK_COUNTER.fetch_add(1, Ordering::SeqCst);
-        let work = self
-            .dir
-            .join("work")
-            .join(format!("{key}-{}-{n}", std::process::id()));
-        std::fs::create_dir_all(&work)?;
-        Ok(work)
+    /// A fresh private directory, removed when dropped: several checkers may
+    /// build at once, and one killed mid-build leaves only a stray
+    /// directory, never a bad product.
+    fn work_dir(&self) -> std::io::Result<tempfile::TempDir> {
+        let parent = self.dir.join("work");
+        std::fs::create_dir_all(&parent)?;
+        tempfile::Builder::new().prefix("build-").tempdir_in(parent)
     }
 
     /// The support library as an rlib, built once per toolchain version.
     fn support_dir(&self, version: &str) -> std::io::Result<Result<PathBuf, WrongVersion>> {
-        let key = hash_hex((SUPPORT, version, COMMON_FLAGS));
+        let key = Key::new("support")
+            .part(SUPPORT)
+            .part(version)
+            .parts(COMMON_FLAGS)
+            .hex();
         let done = self.dir.join("support").join(&key);
         let ready = || done.join("libthreadlings_support.rlib").is_file();
         if ready() {
@@ -178,25 +176,25 @@ impl Builder {
         if ready() {
             return Ok(Ok(done));
         }
-        let work = self.work_dir(&key)?;
-        std::fs::write(work.join("support.rs"), SUPPORT)?;
+        let work = self.work_dir()?;
+        std::fs::write(work.path().join("support.rs"), SUPPORT)?;
         let mut cmd = Command::new(self.toolchain.rustc());
-        cmd.current_dir(&work).args(COMMON_FLAGS).args([
+        cmd.current_dir(work.path()).args(COMMON_FLAGS).args([
             "--crate-type=rlib",
             "--crate-name=threadlings_support",
             "support.rs",
         ]);
         if let Err(diagnostics) = self.run_rustc(cmd, COMPILE_TIMEOUT, None)? {
-            let _ = std::fs::remove_dir_all(&work);
             return Err(std::io::Error::other(format!(
                 "cannot build the test support library: {}",
                 diagnostics.rendered()
             )));
         }
         std::fs::create_dir_all(done.parent().expect("under dir"))?;
-        // Another checker may have finished first: theirs is as good.
-        if std::fs::rename(&work, &done).is_err() {
-            let _ = std::fs::remove_dir_all(&work);
+        // Another checker may have finished first: theirs is as good (and
+        // then ours is removed with `work`).
+        if std::fs::rename(work.path(), &done).is_ok() {
+            let _ = work.keep();
         }
         Ok(Ok(done))
     }
@@ -245,8 +243,15 @@ impl Builder {
         // rustc's incremental state only helps when the sources sit at the
         // same paths every time: a learner's file gets a fixed work directory,
         // held under a lock; a second checker meanwhile gets a private one.
-        if input.incremental {
-            let home = self.dir.join("incremental").join(hash_hex(input.display));
+        if input.incremental
+            && let Some(origin) = input.origin
+        {
+            let origin = std::fs::canonicalize(origin).unwrap_or_else(|_| origin.to_path_buf());
+            let home = self.dir.join("incremental").join(
+                Key::new("incremental")
+                    .part(origin.as_os_str().as_encoded_bytes())
+                    .hex(),
+            );
             std::fs::create_dir_all(home.join("src"))?;
             let lock = std::fs::File::create(home.join("lock"))?;
             if lock.try_lock().is_ok() {
@@ -261,10 +266,8 @@ impl Builder {
                 );
             }
         }
-        let work = self.work_dir(&key)?;
-        let result = self.build_in(&work, input, version, &binary, &tests, None);
-        let _ = std::fs::remove_dir_all(&work);
-        result
+        let work = self.work_dir()?;
+        self.build_in(work.path(), input, version, &binary, &tests, None)
     }
 
     fn build_in(
@@ -411,7 +414,7 @@ impl Builder {
         let known = self
             .dir
             .join("lists")
-            .join(hash_hex((input.hidden, SUPPORT)));
+            .join(Key::new("test-list").part(input.hidden).part(SUPPORT).hex());
         let names = match std::fs::read_to_string(&known) {
             Ok(list) if !list.trim().is_empty() => list,
             _ => {

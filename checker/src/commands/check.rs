@@ -3,55 +3,40 @@
 
 use std::process::ExitCode;
 
-use indicatif::{ProgressBar, ProgressStyle};
-
-use super::present;
-use crate::cli::LimitArgs;
 use crate::course::Course;
-use crate::engine::{Event, Job, Mode};
+use crate::engine::{Engine, Job, Mode};
+use crate::plan::Overrides;
+use crate::report::human;
+use crate::report::progress::Progress;
 use crate::state::State;
 use crate::verdict::Status;
 
 pub(crate) fn check(
     course: &Course,
-    args: &LimitArgs,
-    max_jobs: Option<u32>,
+    overrides: &Overrides,
+    max_jobs: Option<usize>,
 ) -> anyhow::Result<ExitCode> {
     let mut jobs: Vec<Job> = course
         .exercises
         .iter()
-        .map(|ex| super::learner_job(course, ex, args))
+        .map(|ex| overrides.learner_job(course, ex))
         .collect::<anyhow::Result<_>>()?;
     for job in &mut jobs {
         job.mode = Mode::Batch;
     }
-    let engine = super::engine_with_jobs(course, max_jobs.map(|j| j as usize))?;
-    let bar = progress_bar(jobs.len() as u64, "checking");
-    let verdicts = engine.check_all(&jobs, &|event| match event {
-        Event::Finished { verdict } => {
-            bar.inc(1);
-            bar.set_message(format!("{}: {}", verdict.name, verdict.status.as_str()));
-        }
-        Event::Started { .. } | Event::Test { .. } => {}
-    });
-    bar.finish_and_clear();
+    let engine = Engine::for_course(course, max_jobs)?;
+    let progress = Progress::new(jobs.len(), "checking");
+    let verdicts = engine.check_all(&jobs, &progress);
+    progress.finish();
     engine.confirm_toolchain()?;
-    State::update(&course.root, |s| {
-        for v in &verdicts {
-            if v.status == Status::Pass {
-                s.done.insert(v.name.clone());
-            } else {
-                s.done.remove(&v.name);
-            }
-        }
-    })?;
+    State::update(&course.root, |s| s.record(&verdicts))?;
     let width = verdicts.iter().map(|v| v.name.len()).max().unwrap_or(0);
-    for (v, ex) in verdicts.iter().zip(&course.exercises) {
+    for (v, job) in verdicts.iter().zip(&jobs) {
         anstream::println!(
             "{:<width$}  {:<24}  {}",
             v.name,
-            present::status(v.status),
-            ex.path()
+            human::status(v.status),
+            job.id.file
         );
     }
     let passed = verdicts.iter().filter(|v| v.status == Status::Pass).count();
@@ -61,15 +46,4 @@ pub(crate) fn check(
     } else {
         ExitCode::FAILURE
     })
-}
-
-/// A `done/total` bar on stderr; indicatif hides it when that is not a terminal.
-pub(crate) fn progress_bar(len: u64, what: &str) -> ProgressBar {
-    let bar = ProgressBar::new(len);
-    bar.set_style(
-        ProgressStyle::with_template(&format!("{what} [{{bar:30}}] {{pos}}/{{len}} {{msg}}"))
-            .expect("a valid template")
-            .progress_chars("=> "),
-    );
-    bar
 }

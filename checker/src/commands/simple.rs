@@ -4,13 +4,12 @@ use std::process::ExitCode;
 
 use anyhow::Context as _;
 
-use super::present::{BOLD, DIM, GREEN, RESET};
-use super::{UsageError, current, find, pick};
-use crate::course::Course;
+use crate::course::{Course, Exercise};
+use crate::plan::UsageError;
+use crate::report::human::{BOLD, DIM, GREEN, RESET};
 use crate::state::State;
 
-pub(crate) fn hint(course: &Course, name: Option<&str>) -> anyhow::Result<ExitCode> {
-    let ex = pick(course, name)?;
+pub(crate) fn hint(ex: &Exercise) -> anyhow::Result<ExitCode> {
     anstream::println!("{BOLD}Hint for {}{RESET}\n\n{}", ex.name, ex.hint);
     Ok(ExitCode::SUCCESS)
 }
@@ -21,7 +20,7 @@ pub(crate) fn list(course: &Course) -> anyhow::Result<ExitCode> {
         anstream::eprintln!("warning: {warning}");
     }
     let state = loaded.state;
-    let now = current(course, &state);
+    let now = &course.exercises[state.current_index(course)];
     let width = course
         .exercises
         .iter()
@@ -50,8 +49,8 @@ pub(crate) fn list(course: &Course) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-pub(crate) fn reset(course: &Course, name: &str) -> anyhow::Result<ExitCode> {
-    let ex = find(course, name)?;
+pub(crate) fn reset(course: &Course, ex: &Exercise) -> anyhow::Result<ExitCode> {
+    let name = &ex.name;
     let shipped = course.shipped(ex).ok_or_else(|| {
         UsageError(format!(
             "this threadlings has no shipped copy of `{name}` to put back"

@@ -6,11 +6,11 @@ use std::process::ExitCode;
 
 use anyhow::Context as _;
 
-use super::check::progress_bar;
-use super::present::{BOLD, GREEN, RED, RESET};
-use crate::cli::LimitArgs;
 use crate::course::{Course, Exercise};
-use crate::engine::{Event, Job, Mode};
+use crate::engine::{Engine, Job, Mode};
+use crate::plan::Overrides;
+use crate::report::human::{BOLD, GREEN, RED, RESET};
+use crate::report::progress::Progress;
 use crate::verdict::{Status, Verdict};
 
 /// What a job is meant to show.
@@ -24,40 +24,36 @@ enum Expect {
     Fails,
 }
 
+/// `repeat`: how many times each solution's tests run (all must pass) and
+/// each wrong answer's (all must fail).
 pub(crate) fn verify(
     course: &Course,
-    names: &[String],
-    repeat: u32,
-    repeat_wrong: u32,
-    args: &LimitArgs,
-    max_jobs: Option<u32>,
+    chosen: &[&Exercise],
+    (repeat, repeat_wrong): (u32, u32),
+    overrides: &Overrides,
+    max_jobs: Option<usize>,
 ) -> anyhow::Result<ExitCode> {
-    super::check_names(course, names)?;
-    let chosen: Vec<&Exercise> = course
-        .exercises
-        .iter()
-        .filter(|e| names.is_empty() || names.contains(&e.name))
-        .collect();
     let mut jobs = Vec::new();
     let mut expects = Vec::new();
     let mut problems = Vec::new();
-    for &ex in &chosen {
-        let mut shipped = super::learner_job(course, ex, args)?;
-        shipped.repetitions = 1;
+    for &ex in chosen {
+        let mut shipped = overrides.learner_job(course, ex)?;
         shipped.mode = Mode::Fresh;
         jobs.push(shipped);
         expects.push(Expect::ShippedFails);
         let hidden = course.hidden_source(ex).context("hidden tests")?;
         // Solutions and wrong answers differ only in source, name and count.
-        let fresh = |source: String, display: String, repetitions: u32| Job {
-            exercise: ex,
-            source,
-            display,
-            hidden: hidden.clone(),
-            limits: super::limits(ex, args),
+        let fresh = |source: String, file: String, repetitions: u32| Job {
             repetitions,
             mode: Mode::Fresh,
-            compile_timeout: super::compile_timeout(args),
+            ..Job::new(
+                ex,
+                file,
+                source,
+                hidden.clone(),
+                overrides.limits(ex),
+                overrides.compile_timeout(),
+            )
         };
         let solution = course.read_solution(ex).context("solution")?;
         jobs.push(fresh(solution.into_owned(), ex.solution_path(), repeat));
@@ -78,14 +74,10 @@ pub(crate) fn verify(
             expects.push(Expect::Fails);
         }
     }
-    let engine = super::engine_with_jobs(course, max_jobs.map(|j| j as usize))?;
-    let bar = progress_bar(jobs.len() as u64, "verifying");
-    let verdicts = engine.check_all(&jobs, &|event| match event {
-        Event::Test { name, test } => bar.set_message(format!("{name}: {}", test.name)),
-        Event::Finished { .. } => bar.inc(1),
-        Event::Started { name } => bar.set_message(name.to_string()),
-    });
-    bar.finish_and_clear();
+    let engine = Engine::for_course(course, max_jobs)?;
+    let progress = Progress::new(jobs.len(), "verifying");
+    let verdicts = engine.check_all(&jobs, &progress);
+    progress.finish();
     engine.confirm_toolchain()?;
 
     for ((job, verdict), expect) in jobs.iter().zip(&verdicts).zip(&expects) {
@@ -95,13 +87,9 @@ pub(crate) fn verify(
         } else {
             format!("{RED}BAD{RESET} ")
         };
-        anstream::println!(
-            "{mark} {:<26} {:<44} {what}",
-            job.exercise.name,
-            job.display
-        );
+        anstream::println!("{mark} {:<26} {:<44} {what}", job.id.exercise, job.id.file);
         if !ok {
-            problems.push(format!("{}: {} {what}", job.exercise.name, job.display));
+            problems.push(format!("{}: {} {what}", job.id.exercise, job.id.file));
             if *expect == Expect::Passes {
                 anstream::println!("{}", indent(&verdict.message));
             }

@@ -151,11 +151,6 @@ impl Course {
         }
     }
 
-    /// The exercise with this name, if the course has it.
-    pub fn find(&self, name: &str) -> Option<&Exercise> {
-        self.exercises.iter().find(|e| e.name == name)
-    }
-
     /// The hidden tests of an exercise.
     pub fn hidden_source(&self, ex: &Exercise) -> Option<Cow<'static, str>> {
         self.read(&self.hidden_path(ex))

@@ -7,7 +7,6 @@ mod input;
 mod screen;
 pub(crate) mod terminal;
 
-use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
@@ -17,11 +16,10 @@ use std::time::{Duration, Instant};
 use anyhow::anyhow;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
-use crate::cli::LimitArgs;
-use crate::commands::present::{BOLD, DIM, GREEN, RED, RESET, YELLOW};
-use crate::commands::{self, UsageError};
 use crate::course::{Course, Exercise};
-use crate::engine::{Engine, Event};
+use crate::engine::{Engine, Event, Quiet, Reporter};
+use crate::plan::Overrides;
+use crate::report::human::{BOLD, DIM, GREEN, RED, RESET, YELLOW};
 use crate::sandbox;
 use crate::state::{STATE_FILE, State};
 use crate::verdict::{Status, Verdict};
@@ -64,16 +62,11 @@ struct App<'c> {
     output: Option<String>,
 }
 
+/// Watch mode's limits: info.toml's, with nothing overridden.
+const DEFAULTS: Overrides = Overrides::NONE;
+
 pub(crate) fn watch(course: &Course, poll: bool, manual: bool) -> anyhow::Result<ExitCode> {
-    if !std::io::stdin().is_terminal() || !std::io::stdout().is_terminal() {
-        return Err(UsageError(
-            "watch mode needs a terminal (stdin and stdout). To check an exercise from a script or an \
-             editor, use `threadlings run [NAME]` (add --json for a machine-readable verdict)."
-                .into(),
-        )
-        .into());
-    }
-    let engine = commands::engine(course)?;
+    let engine = Engine::for_course(course, None)?;
     engine.confirm_toolchain()?;
     let first_start = !course.root.join(STATE_FILE).exists();
     let loaded = State::load(&course.root);
@@ -90,11 +83,7 @@ pub(crate) fn watch(course: &Course, poll: bool, manual: bool) -> anyhow::Result
             )
         })?)
     };
-    let current = course
-        .exercises
-        .iter()
-        .position(|e| e.name == commands::current(course, &loaded.state).name)
-        .unwrap_or(0);
+    let current = loaded.state.current_index(course);
     let mut app = App {
         course,
         engine: &engine,
@@ -235,15 +224,7 @@ impl<'c> App<'c> {
             }
             Msg::CheckedAll(verdicts) => {
                 self.checking = false;
-                let _ = self.update_state(|s| {
-                    for v in &verdicts {
-                        if v.status == Status::Pass {
-                            s.done.insert(v.name.clone());
-                        } else {
-                            s.done.remove(&v.name);
-                        }
-                    }
-                });
+                let _ = self.update_state(|s| s.record(&verdicts));
                 self.list.selected = self.current;
                 self.view = View::List;
                 self.start_check(scope, tx);
@@ -282,10 +263,10 @@ impl<'c> App<'c> {
         if self.pending || !matches!(verdict.status, Status::Pass | Status::Fail) {
             return;
         }
-        let (engine, generation, tx) = (self.engine, self.generation, tx.clone());
-        let limits = commands::limits(self.ex(), &LimitArgs::default());
+        let (generation, tx) = (self.generation, tx.clone());
+        let limits = DEFAULTS.limits(self.ex());
         scope.spawn(move || {
-            let text = engine.program_output(&binary, &limits);
+            let text = crate::engine::program_output(&binary, &limits);
             let _ = tx.send(Msg::Output { generation, text });
         });
     }
@@ -318,7 +299,7 @@ impl<'c> App<'c> {
         }
         let course = self.course;
         let ex = self.ex();
-        let job = match commands::learner_job(course, ex, &LimitArgs::default()) {
+        let job = match DEFAULTS.learner_job(course, ex) {
             Ok(job) => job,
             Err(e) => {
                 self.verdict = Some(Verdict::new(
@@ -337,7 +318,7 @@ impl<'c> App<'c> {
         let engine = self.engine;
         let tx = tx.clone();
         scope.spawn(move || {
-            let verdict = engine.check(&job, &|_| {});
+            let verdict = engine.check(&job, &Quiet);
             let _ = tx.send(Msg::Checked {
                 generation,
                 verdict: Box::new(verdict),
@@ -357,7 +338,7 @@ impl<'c> App<'c> {
         let jobs: Result<Vec<_>, _> = course
             .exercises
             .iter()
-            .map(|ex| commands::learner_job(course, ex, &LimitArgs::default()))
+            .map(|ex| DEFAULTS.learner_job(course, ex))
             .collect();
         let jobs = match jobs {
             Ok(jobs) => jobs,
@@ -374,16 +355,12 @@ impl<'c> App<'c> {
         let engine = self.engine;
         let tx = tx.clone();
         scope.spawn(move || {
-            let done = std::sync::atomic::AtomicUsize::new(0);
-            let progress = tx.clone();
-            let progress = std::sync::Mutex::new(progress);
-            let verdicts = engine.check_all(&jobs, &|event| {
-                if let Event::Finished { .. } = event {
-                    let done = done.fetch_add(1, std::sync::atomic::Ordering::SeqCst) + 1;
-                    let tx = progress.lock().unwrap_or_else(|e| e.into_inner());
-                    let _ = tx.send(Msg::Progress { done, total });
-                }
-            });
+            let progress = Progress {
+                done: std::sync::atomic::AtomicUsize::new(0),
+                total,
+                tx: std::sync::Mutex::new(tx.clone()),
+            };
+            let verdicts = engine.check_all(&jobs, &progress);
             let _ = tx.send(Msg::CheckedAll(verdicts));
         });
     }
@@ -712,4 +689,25 @@ fn same_file(a: &std::path::Path, b: &std::path::Path) -> bool {
 
 fn canonical(p: &std::path::Path) -> Option<PathBuf> {
     std::fs::canonicalize(p).ok()
+}
+
+/// Watch mode's reporter while every exercise is checked: a count of the
+/// finished ones, sent to the screen loop.
+struct Progress {
+    done: std::sync::atomic::AtomicUsize,
+    total: usize,
+    tx: std::sync::Mutex<Sender<Msg>>,
+}
+
+impl Reporter for Progress {
+    fn report(&self, event: &Event<'_>) {
+        if let Event::Finished { .. } = event {
+            let done = self.done.fetch_add(1, std::sync::atomic::Ordering::SeqCst) + 1;
+            let tx = self.tx.lock().unwrap_or_else(|e| e.into_inner());
+            let _ = tx.send(Msg::Progress {
+                done,
+                total: self.total,
+            });
+        }
+    }
 }

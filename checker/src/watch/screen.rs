@@ -8,7 +8,7 @@ use std::sync::{Arc, Mutex};
 use crossterm::{QueueableCommand, cursor, style, terminal};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle, TermLike};
 
-use crate::commands::present::RESET;
+use crate::report::human::RESET;
 
 /// Draws `lines` from the top-left, each cut to `width`, at most `height`.
 pub(crate) fn draw(lines: &[String], width: u16, height: u16) -> std::io::Result<()> {

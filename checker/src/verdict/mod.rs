@@ -1,5 +1,11 @@
 //! Verdicts: the one status each check ends in, per exercise and per hidden
-//! test, shaped like an exercise entry of the JSON report (DESIGN.md).
+//! test, shaped like an exercise entry of the JSON report (DESIGN.md), and
+//! every rule that decides them: how a test run is judged (`judge`), how
+//! results combine into an exercise's verdict (here), and what a teacher
+//! should look at (`flags`).
+
+pub(crate) mod flags;
+pub(crate) mod judge;
 
 use serde::{Deserialize, Serialize};
 
@@ -49,6 +55,12 @@ pub(crate) struct TestResult {
     pub name: String,
     pub status: Status,
     pub message: String,
+    /// Wall-clock time of the test's process.
+    #[serde(default)]
+    pub duration_ms: u64,
+    /// The end of what the test's process printed, stdout then stderr.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub output: String,
     /// The status came from the test's own report (not from how the
     /// process ended): only such results are certain enough to cache.
     #[serde(skip)]
@@ -118,6 +130,23 @@ impl Verdict {
         verdict
     }
 
+    /// The verdict over several repetitions of the same tests: the first
+    /// that did not pass, else the last pass; `passes` of `runs` passed.
+    pub fn over_repetitions(runs: Vec<Verdict>) -> Option<Verdict> {
+        let total = u32::try_from(runs.len()).unwrap_or(u32::MAX);
+        let passes = u32::try_from(runs.iter().filter(|v| v.status == Status::Pass).count())
+            .unwrap_or(u32::MAX);
+        let mut runs = runs;
+        let at = runs
+            .iter()
+            .position(|v| v.status != Status::Pass)
+            .unwrap_or(runs.len().checked_sub(1)?);
+        let mut verdict = runs.swap_remove(at);
+        verdict.passes = passes;
+        verdict.runs = total;
+        Some(verdict)
+    }
+
     /// Sets the exercise's weight: the score is all of it on a pass.
     pub fn weigh(&mut self, points: f64) {
         self.max_score = points;
@@ -138,8 +167,22 @@ mod tests {
             name: "t".into(),
             status,
             message: message.into(),
+            duration_ms: 0,
+            output: String::new(),
             reported: true,
         }
+    }
+
+    #[test]
+    fn repetitions_keep_the_first_failure_and_count_passes() {
+        let pass = || Verdict::from_tests("x", 1.0, vec![t(Status::Pass, "")]);
+        let fail = |m: &str| Verdict::from_tests("x", 1.0, vec![t(Status::Fail, m)]);
+        let v = Verdict::over_repetitions(vec![pass(), fail("a"), pass(), fail("b")]).unwrap();
+        assert_eq!((v.status, v.message.as_str()), (Status::Fail, "a"));
+        assert_eq!((v.passes, v.runs), (2, 4));
+        let v = Verdict::over_repetitions(vec![pass(), pass()]).unwrap();
+        assert_eq!((v.status, v.passes, v.runs), (Status::Pass, 2, 2));
+        assert!(Verdict::over_repetitions(Vec::new()).is_none());
     }
 
     #[test]

@@ -1,6 +1,8 @@
-//! How verdicts look to a person: shared by run, check, verify and watch.
+//! How verdicts look to a person: the wording and colours shared by run,
+//! check, verify and watch mode, and the reporter of `run`.
 //! Colours are ANSI; anstream strips them when the output is not a terminal.
 
+use crate::engine::{Event, Reporter};
 use crate::verdict::{Status, Verdict};
 
 pub(crate) const GREEN: &str = "\x1b[32m";
@@ -57,4 +59,15 @@ pub(crate) fn verdict(v: &Verdict, path: &str) -> String {
         }
     }
     out
+}
+
+/// Prints each finished job's verdict (`threadlings run`).
+pub(crate) struct Verdicts;
+
+impl Reporter for Verdicts {
+    fn report(&self, event: &Event<'_>) {
+        if let Event::Finished { job, verdict: v } = event {
+            anstream::print!("{}", verdict(v, &job.file));
+        }
+    }
 }

@@ -1,0 +1,295 @@
+//! The engine: compile, run every hidden test under limits, collect a
+//! verdict. It emits events as it goes (`events`); watch mode, run, check
+//! and verify are reporters on top of it and know nothing of processes.
+//!
+//! Here: scheduling (a fixed pool of threads for jobs, another for tests,
+//! slots for rustc) and the verdict cache. Judging lives in `verdict`,
+//! building in `build`, processes in `process` and `sandbox`.
+
+mod cache;
+mod events;
+mod job;
+mod pool;
+mod process;
+
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc;
+use std::time::Instant;
+
+use crate::build::{Builder, Built, Input};
+use crate::sandbox;
+use crate::verdict::{self, Status, TestResult, Verdict};
+use cache::VerdictCache;
+pub(crate) use events::{Event, Quiet, Reporter};
+pub(crate) use job::{Job, JobId, Mode};
+use pool::{Slots, Workers};
+pub(crate) use process::program_output;
+
+/// Set by the signal handler: the run is being stopped, its verdicts are void.
+static INTERRUPTED: AtomicBool = AtomicBool::new(false);
+
+/// Marks the run as interrupted: checks in flight never report (their test
+/// processes were killed, so their verdicts would be false) and wait for the
+/// handler to exit the process.
+pub(crate) fn interrupt() {
+    INTERRUPTED.store(true, Ordering::SeqCst);
+}
+
+pub(crate) struct Engine {
+    builder: Builder,
+    /// rustc processes: CPU-bound, one per core.
+    compile_slots: Slots,
+    /// Test processes at once: they mostly wait at rendezvous, so twice
+    /// as many as the cores.
+    test_workers: usize,
+    /// Jobs in flight at once: enough to keep rustc busy while other jobs'
+    /// tests run.
+    job_workers: usize,
+    runs_dir: PathBuf,
+    cache: VerdictCache,
+}
+
+/// One job's build, as the tests need it.
+struct Binary {
+    path: PathBuf,
+    tests: Vec<String>,
+}
+
+impl Engine {
+    /// `dir` holds build products and per-run scratch files; `jobs` bounds
+    /// the processes running at once (default: by the cores).
+    pub fn new(builder: Builder, dir: &std::path::Path, jobs: Option<usize>) -> Engine {
+        let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+        let compile = jobs.unwrap_or(cores).max(1);
+        let tests = jobs.unwrap_or(2 * cores).max(1);
+        Engine {
+            builder,
+            compile_slots: Slots::new(compile),
+            test_workers: tests,
+            job_workers: compile + tests,
+            runs_dir: dir.join("runs"),
+            cache: VerdictCache::new(dir.join("verdicts")),
+        }
+    }
+
+    /// Fails if the toolchain turned out missing or too old (it is confirmed
+    /// in the background while checks start; see `toolchain::Detected`).
+    pub fn confirm_toolchain(&self) -> Result<(), crate::toolchain::ToolchainError> {
+        self.builder.toolchain().confirm().map(|_| ())
+    }
+
+    /// Checks one job.
+    pub fn check(&self, job: &Job, reporter: &dyn Reporter) -> Verdict {
+        let mut verdicts = self.check_all(std::slice::from_ref(job), reporter);
+        verdicts.pop().expect("one verdict per job")
+    }
+
+    /// Checks several jobs in parallel on a bounded number of threads;
+    /// verdicts come back in job order.
+    pub fn check_all(&self, jobs: &[Job], reporter: &dyn Reporter) -> Vec<Verdict> {
+        let (done, verdicts) = mpsc::channel();
+        std::thread::scope(|scope| {
+            let tests = Workers::start(scope, self.test_workers.min(jobs.len() * 8));
+            let workers = Workers::start(scope, self.job_workers.min(jobs.len()));
+            for (at, job) in jobs.iter().enumerate() {
+                let (done, tests) = (done.clone(), tests.clone());
+                workers.submit(move || {
+                    let verdict = self.check_one(job, &tests, reporter);
+                    let _ = done.send((at, verdict));
+                });
+            }
+        });
+        drop(done);
+        let mut verdicts: Vec<(usize, Verdict)> = verdicts.into_iter().collect();
+        assert_eq!(verdicts.len(), jobs.len(), "a check panicked");
+        verdicts.sort_by_key(|(at, _)| *at);
+        verdicts.into_iter().map(|(_, v)| v).collect()
+    }
+
+    fn check_one<'s>(
+        &'s self,
+        job: &'s Job,
+        tests: &Workers<'s>,
+        reporter: &'s dyn Reporter,
+    ) -> Verdict {
+        reporter.report(&Event::Started { job: &job.id });
+        let started = Instant::now();
+        let mut verdict = self.judge(job, tests, reporter);
+        verdict.duration_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
+        verdict.flags = verdict::flags::of_source(&job.source);
+        while INTERRUPTED.load(Ordering::SeqCst) {
+            std::thread::park();
+        }
+        reporter.report(&Event::Finished {
+            job: &job.id,
+            verdict: &verdict,
+        });
+        verdict
+    }
+
+    /// The verdict from the cache when it may be (same inputs, confirmed
+    /// toolchain), else from a fresh build and run, cached when certain.
+    fn judge<'s>(
+        &'s self,
+        job: &'s Job,
+        tests: &Workers<'s>,
+        reporter: &'s dyn Reporter,
+    ) -> Verdict {
+        let input = Input {
+            source: &job.source,
+            display: &job.id.file,
+            origin: job.origin.as_deref(),
+            hidden: &job.hidden,
+            incremental: job.mode != Mode::Fresh,
+            fast_errors: job.mode == Mode::Interactive,
+            compile_timeout: job.compile_timeout,
+        };
+        let cached = job.mode != Mode::Fresh && job.repetitions == 1;
+        // Looked up under the version this run works with (maybe the last
+        // run's), and trusted only once that version is confirmed.
+        let guessed = self.builder.key(&input);
+        if cached
+            && let Some(mut verdict) = VerdictCache::load(&self.cache.path(&guessed, job))
+            && self
+                .builder
+                .confirmed_key(&input)
+                .is_ok_and(|key| key == guessed)
+        {
+            let binary = self.builder.binary_path(&input);
+            verdict.binary = binary.is_file().then_some(binary);
+            // The weight is info.toml's now, not when the verdict was cached.
+            verdict.weigh(job.exercise.points);
+            return verdict;
+        }
+        let verdict = self.judge_afresh(job, &input, tests, reporter);
+        if cached
+            && VerdictCache::worth_keeping(&verdict)
+            // A check cut short by a shutdown proves nothing.
+            && !sandbox::is_stopping()
+            && !INTERRUPTED.load(Ordering::SeqCst)
+            && let Ok(key) = self.builder.confirmed_key(&input)
+        {
+            VerdictCache::store(&self.cache.path(&key, job), &verdict);
+        }
+        verdict
+    }
+
+    fn judge_afresh<'s>(
+        &'s self,
+        job: &'s Job,
+        input: &Input,
+        tests: &Workers<'s>,
+        reporter: &'s dyn Reporter,
+    ) -> Verdict {
+        let ex = job.exercise;
+        let started = Instant::now();
+        let built = {
+            let _slot = self.compile_slots.acquire();
+            self.builder.build(input)
+        };
+        trace(&ex.name, "build", started);
+        let binary = match built {
+            Ok(Built::Binary(path, tests)) => Binary { path, tests },
+            Ok(Built::CompileError(diagnostics)) => {
+                return Verdict::new(
+                    &ex.name,
+                    Status::CompileError,
+                    ex.points,
+                    diagnostics,
+                    Vec::new(),
+                );
+            }
+            Err(e) => {
+                return Verdict::new(
+                    &ex.name,
+                    Status::Crash,
+                    ex.points,
+                    format!(
+                        "threadlings could not run the check: could not build the exercise: {e}"
+                    ),
+                    Vec::new(),
+                );
+            }
+        };
+        let repetitions: Vec<Verdict> = (1..=job.repetitions.max(1))
+            .map(|repetition| {
+                let results = self.run_tests(job, &binary, repetition, tests, reporter);
+                Verdict::from_tests(&ex.name, ex.points, results)
+            })
+            .collect();
+        trace(&ex.name, "build and tests", started);
+        let mut verdict =
+            Verdict::over_repetitions(repetitions).expect("at least one repetition ran");
+        verdict.binary = Some(binary.path);
+        verdict
+    }
+
+    /// Runs every hidden test once, each in its own process, on the test
+    /// workers; results come back in the binary's test order.
+    fn run_tests<'s>(
+        &'s self,
+        job: &'s Job,
+        binary: &Binary,
+        repetition: u32,
+        workers: &Workers<'s>,
+        reporter: &'s dyn Reporter,
+    ) -> Vec<TestResult> {
+        let (done, results) = mpsc::channel();
+        for (at, test) in binary.tests.iter().enumerate() {
+            let (done, test, path) = (done.clone(), test.clone(), binary.path.clone());
+            workers.submit(move || {
+                let started = Instant::now();
+                let result = process::run_test(&path, &test, &job.limits, &self.runs_dir);
+                trace(&job.exercise.name, &test, started);
+                reporter.report(&Event::Test {
+                    job: &job.id,
+                    repetition,
+                    test: &result,
+                });
+                let _ = done.send((at, result));
+            });
+        }
+        drop(done);
+        let mut results: Vec<(usize, TestResult)> = results.into_iter().collect();
+        assert_eq!(results.len(), binary.tests.len(), "a test runner panicked");
+        results.sort_by_key(|(at, _)| *at);
+        results.into_iter().map(|(_, r)| r).collect()
+    }
+}
+
+/// With THREADLINGS_TRACE set, where a check's time goes, on stderr (for
+/// the speed benchmark and for anyone asking why a check is slow).
+fn trace(name: &str, phase: &str, since: Instant) {
+    if std::env::var_os("THREADLINGS_TRACE").is_some() {
+        eprintln!(
+            "threadlings-trace: {name}: {phase} {} ms",
+            since.elapsed().as_millis()
+        );
+    }
+}
+
+impl Engine {
+    /// The engine for a course: build products go to
+    /// `<course>/target/threadlings/`, and the toolchain is found (a missing
+    /// or old rustc is reported before anything runs when no earlier run
+    /// left a version to start on; else when the command confirms it).
+    pub fn for_course(
+        course: &crate::course::Course,
+        jobs: Option<usize>,
+    ) -> anyhow::Result<Engine> {
+        use anyhow::Context as _;
+        let dir = course.root.join("target").join("threadlings");
+        std::fs::create_dir_all(&dir)
+            .with_context(|| format!("cannot create {}", dir.display()))?;
+        let toolchain = crate::toolchain::Detected::start(dir.join("rustc-version"));
+        if !toolchain.has_guess() {
+            toolchain.confirm()?;
+        }
+        Ok(Engine::new(
+            Builder::new(toolchain, dir.clone()),
+            &dir,
+            jobs,
+        ))
+    }
+}

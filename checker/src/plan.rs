@@ -1,0 +1,233 @@
+//! Parse, then check, then act: the command line (`cli`) becomes a checked
+//! `Plan` here (the course loaded and validated, exercise names resolved,
+//! limits settled, a terminal present for watch mode) before any process
+//! starts. Commands take the plan, never the raw flags.
+
+use std::io::IsTerminal as _;
+use std::time::Duration;
+
+use anyhow::Context as _;
+
+use crate::cli::{Cli, Cmd, LimitArgs};
+use crate::course::{Course, Exercise};
+use crate::engine::Job;
+use crate::sandbox::Limits;
+use crate::state::State;
+
+/// A bad name or input: reported with exit code 2 like every error.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub(crate) struct UsageError(pub String);
+
+/// What to do, on which course.
+pub(crate) struct Plan {
+    pub course: Course,
+    pub action: Action,
+}
+
+/// A command with its inputs checked. Exercises are indexes into
+/// `course.exercises`.
+pub(crate) enum Action {
+    Watch {
+        poll: bool,
+        manual: bool,
+    },
+    Run {
+        exercise: usize,
+        json: bool,
+        overrides: Overrides,
+    },
+    Hint {
+        exercise: usize,
+    },
+    List,
+    Reset {
+        exercise: usize,
+    },
+    Check {
+        overrides: Overrides,
+        jobs: Option<usize>,
+    },
+    Verify {
+        exercises: Vec<usize>,
+        repeat: u32,
+        repeat_wrong: u32,
+        overrides: Overrides,
+        jobs: Option<usize>,
+    },
+}
+
+/// Limits given on the command line; each wins over info.toml, which wins
+/// over the built-in default.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Overrides {
+    timeout_secs: Option<u64>,
+    max_output_bytes: Option<u64>,
+    max_threads: Option<u64>,
+    max_memory_mb: Option<u64>,
+    compile_timeout_secs: Option<u64>,
+}
+
+impl Overrides {
+    /// Nothing overridden: info.toml's limits, else the defaults.
+    pub const NONE: Overrides = Overrides {
+        timeout_secs: None,
+        max_output_bytes: None,
+        max_threads: None,
+        max_memory_mb: None,
+        compile_timeout_secs: None,
+    };
+
+    /// The limits of one test run of `ex`.
+    pub fn limits(&self, ex: &Exercise) -> Limits {
+        Limits {
+            timeout: self.timeout_secs.map_or(ex.timeout, Duration::from_secs),
+            max_output_bytes: self
+                .max_output_bytes
+                .or(ex.max_output_bytes)
+                .map_or(Limits::DEFAULT_MAX_OUTPUT, |b| {
+                    usize::try_from(b).unwrap_or(usize::MAX)
+                }),
+            max_threads: self
+                .max_threads
+                .or(ex.max_threads)
+                .unwrap_or(Limits::DEFAULT_MAX_THREADS),
+            max_memory_mb: self
+                .max_memory_mb
+                .or(ex.max_memory_mb)
+                .unwrap_or(Limits::DEFAULT_MAX_MEMORY_MB),
+        }
+    }
+
+    /// How long rustc may take on a file.
+    pub fn compile_timeout(&self) -> Duration {
+        self.compile_timeout_secs
+            .map_or(crate::build::COMPILE_TIMEOUT, Duration::from_secs)
+    }
+
+    /// A job checking the learner's own file of `ex`, read now.
+    pub fn learner_job<'c>(&self, course: &'c Course, ex: &'c Exercise) -> anyhow::Result<Job<'c>> {
+        let path = course.root.join(ex.path());
+        let hidden = course
+            .hidden_source(ex)
+            .with_context(|| format!("the hidden tests of `{}` are missing", ex.name))?;
+        Job::from_file(
+            ex,
+            &path,
+            ex.path(),
+            hidden,
+            self.limits(ex),
+            self.compile_timeout(),
+        )
+        .with_context(|| format!("cannot read {}", path.display()))
+    }
+}
+
+impl From<LimitArgs> for Overrides {
+    fn from(args: LimitArgs) -> Overrides {
+        Overrides {
+            timeout_secs: args.timeout,
+            max_output_bytes: args.max_output,
+            max_threads: args.max_threads,
+            max_memory_mb: args.max_memory,
+            compile_timeout_secs: args.compile_timeout,
+        }
+    }
+}
+
+impl Plan {
+    /// Checks the command line against the course it names.
+    pub fn from_cli(cli: Cli) -> anyhow::Result<Plan> {
+        // Input first: the course is parsed and checked before anything runs.
+        let course = Course::locate(cli.course.as_deref())?;
+        let action = match cli.command {
+            None => watch(false, false)?,
+            Some(Cmd::Watch { poll, manual }) => watch(poll, manual)?,
+            Some(Cmd::Run { name, json, limits }) => Action::Run {
+                exercise: pick(&course, name.as_deref())?,
+                json,
+                overrides: limits.into(),
+            },
+            Some(Cmd::Hint { name }) => Action::Hint {
+                exercise: pick(&course, name.as_deref())?,
+            },
+            Some(Cmd::List) => Action::List,
+            Some(Cmd::Reset { name }) => Action::Reset {
+                exercise: find(&course, &name)?,
+            },
+            Some(Cmd::Check { limits, jobs }) => Action::Check {
+                overrides: limits.into(),
+                jobs: jobs.map(|j| j as usize),
+            },
+            Some(Cmd::Verify {
+                names,
+                repeat,
+                repeat_wrong,
+                limits,
+                jobs,
+            }) => Action::Verify {
+                exercises: chosen(&course, &names)?,
+                repeat,
+                repeat_wrong,
+                overrides: limits.into(),
+                jobs: jobs.map(|j| j as usize),
+            },
+        };
+        Ok(Plan { course, action })
+    }
+}
+
+/// Watch mode needs a terminal to draw on and read keys from.
+fn watch(poll: bool, manual: bool) -> anyhow::Result<Action> {
+    if !std::io::stdin().is_terminal() || !std::io::stdout().is_terminal() {
+        return Err(UsageError(
+            "watch mode needs a terminal (stdin and stdout). To check an exercise from a script or an \
+             editor, use `threadlings run [NAME]` (add --json for a machine-readable verdict)."
+                .into(),
+        )
+        .into());
+    }
+    Ok(Action::Watch { poll, manual })
+}
+
+/// The exercise called `name`, or a usage error listing the choices.
+fn find(course: &Course, name: &str) -> anyhow::Result<usize> {
+    course
+        .exercises
+        .iter()
+        .position(|e| e.name == name)
+        .ok_or_else(|| {
+            let names: Vec<&str> = course.exercises.iter().map(|e| e.name.as_str()).collect();
+            UsageError(format!(
+                "there is no exercise `{name}`. The exercises are: {}",
+                names.join(", ")
+            ))
+            .into()
+        })
+}
+
+/// The named exercise, or the current one (from the progress file).
+fn pick(course: &Course, name: Option<&str>) -> anyhow::Result<usize> {
+    match name {
+        Some(name) => find(course, name),
+        None => Ok(State::load(&course.root).state.current_index(course)),
+    }
+}
+
+/// The named exercises in course order, or all when none is named.
+fn chosen(course: &Course, names: &[String]) -> anyhow::Result<Vec<usize>> {
+    let mut picked = names
+        .iter()
+        .map(|name| find(course, name))
+        .collect::<anyhow::Result<Vec<usize>>>()?;
+    if names.is_empty() {
+        return Ok((0..course.exercises.len()).collect());
+    }
+    picked.sort_unstable();
+    let named = picked.len();
+    picked.dedup();
+    if picked.len() != named {
+        return Err(UsageError("an exercise is named twice".into()).into());
+    }
+    Ok(picked)
+}
