@@ -9,4 +9,5 @@ mod commands;
 mod course_input;
 mod harness;
 mod hostile;
+mod reports;
 mod watch;
