@@ -10,6 +10,8 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Condvar, Mutex};
 use std::time::Instant;
 
+use threadlings_support::protocol::{self, LimitHit};
+
 use crate::build::{Builder, Built, Input};
 use crate::course::Exercise;
 use crate::sandbox::{self, Exit, Finished, Limits};
@@ -316,10 +318,10 @@ impl Engine {
             ..*limits
         };
         let mut cmd = Command::new(binary);
-        cmd.arg("--main")
-            .env("THREADLINGS_MAX_THREADS", limits.max_threads.to_string())
+        cmd.arg(protocol::ARG_MAIN)
+            .env(protocol::ENV_MAX_THREADS, limits.max_threads.to_string())
             .env(
-                "THREADLINGS_MAX_MEMORY_MB",
+                protocol::ENV_MAX_MEMORY_MB,
                 limits.max_memory_mb.to_string(),
             );
         let Ok(finished) = sandbox::run(cmd, b"", &limits) else {
@@ -362,16 +364,16 @@ impl Engine {
             }
         };
         let nonce = nonce();
-        let stdin = format!("{nonce}\n{}\n", report.path().display());
+        let stdin = protocol::handshake(&nonce, report.path());
         let mut cmd = Command::new(binary);
-        cmd.arg("--test")
+        cmd.arg(protocol::ARG_TEST)
             .arg(test)
             .env_remove("RUST_BACKTRACE")
             // The test binary watches itself too (and the learner's program
-            // when a test runs it): see `support::watch_limits`.
-            .env("THREADLINGS_MAX_THREADS", limits.max_threads.to_string())
+            // when a test runs it): see the support crate's `watch_limits`.
+            .env(protocol::ENV_MAX_THREADS, limits.max_threads.to_string())
             .env(
-                "THREADLINGS_MAX_MEMORY_MB",
+                protocol::ENV_MAX_MEMORY_MB,
                 limits.max_memory_mb.to_string(),
             );
         let finished = match sandbox::run(cmd, stdin.as_bytes(), limits) {
@@ -509,10 +511,16 @@ fn judge(
         return outcome;
     }
     let tail = stderr_tail(&finished.stderr);
-    if finished.exit == Exit::Code(LIMIT_EXIT)
-        && let Some(crash) = self_reported_limit(test, &finished.stderr, limits)
+    if finished.exit == Exit::Code(protocol::EXIT_LIMIT)
+        && let Some(hit) = LimitHit::parse(&String::from_utf8_lossy(&finished.stderr))
     {
-        return (Status::Crash, crash);
+        return (
+            Status::Crash,
+            match hit {
+                LimitHit::Threads(n) => thread_limit(test, n, limits.max_threads),
+                LimitHit::Memory(mb) => memory_limit(test, mb, limits.max_memory_mb),
+            },
+        );
     }
     match finished.exit {
         Exit::Signal(signal) => (
@@ -542,9 +550,6 @@ fn judge(
     }
 }
 
-/// The exit code of a test binary that stopped itself at a limit (support.rs).
-const LIMIT_EXIT: i32 = 117;
-
 fn thread_limit(test: &str, threads: u64, max: u64) -> String {
     format!(
         "the test `{test}` was stopped: the program had {threads} threads alive at once, and the limit is \
@@ -556,23 +561,6 @@ fn memory_limit(test: &str, mb: u64, max: u64) -> String {
     format!(
         "the test `{test}` was stopped: the program used {mb} MiB of memory, and the limit is {max} MiB"
     )
-}
-
-/// A test binary that stopped itself (or the learner's program it ran) at a
-/// limit says so on stderr: `threadlings-limit: threads N` or `memory N`.
-fn self_reported_limit(test: &str, stderr: &[u8], limits: &Limits) -> Option<String> {
-    let text = String::from_utf8_lossy(stderr);
-    let line = text
-        .lines()
-        .rev()
-        .find_map(|l| l.strip_prefix("threadlings-limit: "))?;
-    let mut words = line.split_whitespace();
-    let (kind, value) = (words.next()?, words.next()?.parse().ok()?);
-    match kind {
-        "threads" => Some(thread_limit(test, value, limits.max_threads)),
-        "memory" => Some(memory_limit(test, value, limits.max_memory_mb)),
-        _ => None,
-    }
 }
 
 /// The test's own report: the line tagged with the nonce that names it.
@@ -728,6 +716,17 @@ mod tests {
                 && message.contains("overflowed")
                 && !message.contains('\x1b')
         );
+    }
+
+    #[test]
+    fn a_limit_the_test_process_stopped_itself_at_is_a_crash() {
+        let stderr = format!("noise\n{}\n", LimitHit::Threads(99).mark());
+        let stopped = finished(Exit::Code(protocol::EXIT_LIMIT), &stderr);
+        let (status, message) = judge("t", "n", "", &stopped, &LIMITS);
+        assert_eq!(status, Status::Crash);
+        assert!(message.contains("99 threads") && message.contains("limit is 50"));
+        let unmarked = finished(Exit::Code(protocol::EXIT_LIMIT), "");
+        assert_eq!(judge("t", "n", "", &unmarked, &LIMITS).0, Status::Fail);
     }
 
     #[test]

@@ -4,8 +4,9 @@
 //!
 //! The generated crate is `learner` (a snapshot of the learner's file, as a
 //! module) + `hidden` (the hidden tests), linked against the support library
-//! (support.rs), which is compiled once per toolchain into an rlib. Paths are
-//! remapped so that diagnostics name the learner's own file and lines.
+//! (the `checker/support` crate, embedded), compiled once per toolchain into
+//! an rlib. Paths are remapped so that diagnostics name the learner's own
+//! file and lines.
 //!
 //! Speed: learners edit one file many times, so rustc keeps incremental
 //! state per file; and the learner's file is checked alone (metadata only)
@@ -20,11 +21,14 @@ use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::Duration;
 
+use threadlings_support::protocol;
+
 use crate::sandbox::{self, Exit, Limits};
 use crate::toolchain::{Detected, ToolchainError};
 
-/// The hidden tests' support library, compiled into every test binary.
-pub(crate) const SUPPORT: &str = include_str!("support.rs");
+// The hidden tests' support library, compiled into every test binary:
+// `SUPPORT_FILES`, (path under `src/`, contents), embedded by build.rs.
+include!(concat!(env!("OUT_DIR"), "/support_files.rs"));
 
 /// Flags for everything we compile; part of every cache key.
 const COMMON_FLAGS: &[&str] = &[
@@ -117,7 +121,7 @@ impl Builder {
             input.source,
             input.display,
             input.hidden,
-            SUPPORT,
+            SUPPORT_FILES,
             version,
             COMMON_FLAGS,
         ))
@@ -164,7 +168,7 @@ impl Builder {
 
     /// The support library as an rlib, built once per toolchain version.
     fn support_dir(&self, version: &str) -> std::io::Result<Result<PathBuf, WrongVersion>> {
-        let key = hash_hex((SUPPORT, version, COMMON_FLAGS));
+        let key = hash_hex((SUPPORT_FILES, version, COMMON_FLAGS));
         let done = self.dir.join("support").join(&key);
         let ready = || done.join("libthreadlings_support.rlib").is_file();
         if ready() {
@@ -179,12 +183,16 @@ impl Builder {
             return Ok(Ok(done));
         }
         let work = self.work_dir(&key)?;
-        std::fs::write(work.join("support.rs"), SUPPORT)?;
+        for (name, text) in SUPPORT_FILES {
+            let path = work.join("src").join(name);
+            std::fs::create_dir_all(path.parent().expect("under src"))?;
+            std::fs::write(path, text)?;
+        }
         let mut cmd = Command::new(self.toolchain.rustc());
         cmd.current_dir(&work).args(COMMON_FLAGS).args([
             "--crate-type=rlib",
             "--crate-name=threadlings_support",
-            "support.rs",
+            "src/lib.rs",
         ]);
         if let Err(diagnostics) = self.run_rustc(cmd, COMPILE_TIMEOUT, None)? {
             let _ = std::fs::remove_dir_all(&work);
@@ -411,7 +419,7 @@ impl Builder {
         let known = self
             .dir
             .join("lists")
-            .join(hash_hex((input.hidden, SUPPORT)));
+            .join(hash_hex((input.hidden, SUPPORT_FILES)));
         let names = match std::fs::read_to_string(&known) {
             Ok(list) if !list.trim().is_empty() => list,
             _ => {
@@ -422,7 +430,7 @@ impl Builder {
                     max_memory_mb: 512,
                 };
                 let mut cmd = Command::new(out);
-                cmd.arg("--list");
+                cmd.arg(protocol::ARG_LIST);
                 let listed = sandbox::run(cmd, b"", &limits)?;
                 let list = String::from_utf8_lossy(&listed.stdout).into_owned();
                 if listed.exit != Exit::Code(0) || list.trim().is_empty() {
