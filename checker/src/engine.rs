@@ -10,7 +10,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Condvar, Mutex};
 use std::time::Instant;
 
-use threadlings_support::protocol::{self, LimitHit};
+use threadlings_support::protocol::{self, LimitHit, Record, RecordStatus};
 
 use crate::build::{Builder, Built, Input};
 use crate::course::Exercise;
@@ -351,6 +351,8 @@ impl Engine {
             status,
             message,
             reported: false,
+            events: Vec::new(),
+            events_dropped: 0,
         };
         let report = match std::fs::create_dir_all(&self.runs_dir)
             .and_then(|()| tempfile::NamedTempFile::new_in(&self.runs_dir))
@@ -387,8 +389,15 @@ impl Engine {
         };
         let reported = std::fs::read_to_string(report.path()).unwrap_or_default();
         let (status, message) = judge(test, &nonce, &reported, &finished, limits);
+        let report = report_of(test, &nonce, &reported);
+        let reported = report.counted().is_some();
+        let (events, events_dropped) = report
+            .record
+            .map_or_else(Default::default, |r| (r.events, r.events_dropped));
         TestResult {
-            reported: report_of(test, &nonce, &reported).is_some(),
+            reported,
+            events,
+            events_dropped,
             ..result(status, message)
         }
     }
@@ -507,8 +516,16 @@ fn judge(
         }
         _ => {}
     }
-    if let Some(outcome) = report_of(test, nonce, reported) {
-        return outcome;
+    let report = report_of(test, nonce, reported);
+    if let Some(record) = report.counted() {
+        return match record.status {
+            RecordStatus::Pass => (Status::Pass, String::new()),
+            RecordStatus::Fail => (Status::Fail, record.message.clone()),
+            RecordStatus::Timeout => (Status::Timeout, record.message.clone()),
+        };
+    }
+    if let (Some(_), Some(problem)) = (&report.record, &report.problem) {
+        return (Status::Fail, problem.clone());
     }
     let tail = stderr_tail(&finished.stderr);
     if finished.exit == Exit::Code(protocol::EXIT_LIMIT)
@@ -522,7 +539,7 @@ fn judge(
             },
         );
     }
-    match finished.exit {
+    let (status, message) = match finished.exit {
         Exit::Signal(signal) => (
             Status::Crash,
             format!(
@@ -547,6 +564,10 @@ fn judge(
         Exit::TimedOut | Exit::OutputLimit | Exit::ThreadLimit(_) | Exit::MemoryLimit(_) => {
             unreachable!("handled above")
         }
+    };
+    match report.problem {
+        Some(problem) => (status, format!("{message}\n\n{problem}")),
+        None => (status, message),
     }
 }
 
@@ -563,34 +584,56 @@ fn memory_limit(test: &str, mb: u64, max: u64) -> String {
     )
 }
 
-/// The test's own report: the line tagged with the nonce that names it.
-fn report_of(test: &str, nonce: &str, reported: &str) -> Option<(Status, String)> {
-    let prefix = format!("{nonce} ");
-    let line = reported.lines().find_map(|l| l.strip_prefix(&prefix))?;
-    let mut parts = line.splitn(3, ' ');
-    match (parts.next(), parts.next(), parts.next()) {
-        (Some("pass"), Some(name), _) if name == test => Some((Status::Pass, String::new())),
-        (Some("fail"), Some(name), message) if name == test => {
-            Some((Status::Fail, unescape(message.unwrap_or(""))))
-        }
-        _ => None,
+/// What a test's report file held for this run.
+#[derive(Debug, Default)]
+struct Report {
+    /// The record with the run's secret and the test's name (the first, if
+    /// there were more).
+    record: Option<Record>,
+    /// Why the report cannot be trusted, if it cannot.
+    problem: Option<String>,
+}
+
+impl Report {
+    /// The record, if it is the only thing in the report that is not another
+    /// run's or test's: the only evidence of how the test ended.
+    fn counted(&self) -> Option<&Record> {
+        self.record.as_ref().filter(|_| self.problem.is_none())
     }
 }
 
-fn unescape(message: &str) -> String {
-    let mut out = String::with_capacity(message.len());
-    let mut chars = message.chars();
-    while let Some(c) = chars.next() {
-        match (c, c == '\\') {
-            (_, true) => match chars.next() {
-                Some('n') => out.push('\n'),
-                Some(other) => out.push(other),
-                None => {}
-            },
-            (c, false) => out.push(c),
+/// Reads a test's report file: one JSON record per line (the protocol in
+/// the support crate). Only a record with the run's secret and the test's
+/// name counts; a line that is no record, or a second such record, is
+/// something the learner's code wrote, and spoils the report.
+fn report_of(test: &str, secret: &str, reported: &str) -> Report {
+    let mut report = Report::default();
+    let mut ours = 0;
+    let mut unexpected = false;
+    for line in reported.lines() {
+        match serde_json::from_str::<Record>(line) {
+            Ok(record) if record.secret == secret && record.test == test => {
+                ours += 1;
+                report.record.get_or_insert(record);
+            }
+            Ok(_) => {}
+            Err(_) => unexpected = true,
         }
     }
-    out
+    let spoiled = if ours > 1 {
+        Some("reported more than once")
+    } else if unexpected {
+        Some("wrote something unexpected to its report")
+    } else {
+        None
+    };
+    report.problem = spoiled.map(|what| {
+        format!(
+            "the test `{test}` {what}, so its result cannot be trusted. Does your code write to \
+             files it did not open itself?"
+        )
+    });
+    report
 }
 
 fn signal_meaning(signal: i32) -> String {
@@ -660,33 +703,82 @@ mod tests {
         max_memory_mb: 100,
     };
 
+    /// A report line as the test binary writes it.
+    fn line(secret: &str, test: &str, status: RecordStatus, message: &str) -> String {
+        Record {
+            secret: secret.into(),
+            test: test.into(),
+            status,
+            message: message.into(),
+            events: Vec::new(),
+            events_dropped: 0,
+        }
+        .to_json_line()
+    }
+
     #[test]
     fn only_a_report_with_the_nonce_and_the_right_name_is_a_pass() {
         let ok = finished(Exit::Code(0), "");
+        let pass = |secret, test| line(secret, test, RecordStatus::Pass, "");
         assert_eq!(
-            judge("t", "abc", "abc pass t\n", &ok, &LIMITS).0,
+            judge("t", "abc", &pass("abc", "t"), &ok, &LIMITS).0,
             Status::Pass
         );
         assert_eq!(
-            judge("t", "abc", "xyz pass t\n", &ok, &LIMITS).0,
+            judge("t", "abc", &pass("xyz", "t"), &ok, &LIMITS).0,
             Status::Fail
         );
         assert_eq!(
-            judge("t", "abc", "abc pass other\n", &ok, &LIMITS).0,
+            judge("t", "abc", &pass("abc", "other"), &ok, &LIMITS).0,
             Status::Fail
         );
         let (status, message) = judge("t", "abc", "", &ok, &LIMITS);
         assert_eq!(status, Status::Fail);
         assert!(message.contains("std::process::exit"), "{message}");
+        // The old format of report lines counts for nothing.
+        assert_eq!(
+            judge("t", "abc", "abc pass t\n", &ok, &LIMITS).0,
+            Status::Fail
+        );
+    }
+
+    #[test]
+    fn a_report_with_anything_else_in_it_is_not_trusted() {
+        let ok = finished(Exit::Code(0), "");
+        let pass = line("abc", "t", RecordStatus::Pass, "");
+        let (status, message) = judge("t", "abc", &format!("{pass}{pass}"), &ok, &LIMITS);
+        assert_eq!(status, Status::Fail);
+        assert!(message.contains("reported more than once"), "{message}");
+        let forged = format!("0 pass t\n{pass}");
+        let (status, message) = judge("t", "abc", &forged, &ok, &LIMITS);
+        assert_eq!(status, Status::Fail);
+        assert!(message.contains("wrote something unexpected"), "{message}");
+        // Without a record of its own, how the process ended says why.
+        let (status, message) = judge("t", "abc", "0 pass t\n", &ok, &LIMITS);
+        assert_eq!(status, Status::Fail);
+        assert!(
+            message.contains("std::process::exit") && message.contains("unexpected"),
+            "{message}"
+        );
+        // Another run's record is no problem, and no evidence either.
+        let other = line("xyz", "t", RecordStatus::Fail, "");
+        let report = report_of("t", "abc", &format!("{other}{pass}"));
+        assert!(report.counted().is_some());
     }
 
     #[test]
     fn failures_carry_the_tests_message_and_endings_map_to_statuses() {
         let ok = finished(Exit::Code(0), "");
-        let (status, message) = judge("t", "n", "n fail t line one\\nline \\\\two\n", &ok, &LIMITS);
+        let failed = line("n", "t", RecordStatus::Fail, "line one\nline \\two \"q\"");
+        let (status, message) = judge("t", "n", &failed, &ok, &LIMITS);
         assert_eq!(
             (status, message.as_str()),
-            (Status::Fail, "line one\nline \\two")
+            (Status::Fail, "line one\nline \\two \"q\"")
+        );
+        let slow = line("n", "t", RecordStatus::Timeout, "`f()` did not return");
+        assert_eq!(
+            judge("t", "n", &slow, &ok, &LIMITS),
+            (Status::Timeout, "`f()` did not return".to_string())
         );
         assert_eq!(
             judge("t", "n", "", &finished(Exit::TimedOut, ""), &LIMITS).0,
@@ -696,7 +788,7 @@ mod tests {
             judge(
                 "t",
                 "n",
-                "n pass t",
+                &line("n", "t", RecordStatus::Pass, ""),
                 &finished(Exit::OutputLimit, ""),
                 &LIMITS
             )

@@ -6,6 +6,8 @@ mod cli;
 mod commands;
 mod course;
 mod engine;
+#[cfg(test)]
+mod protocol_agreement;
 mod sandbox;
 mod state;
 mod toolchain;

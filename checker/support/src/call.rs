@@ -9,15 +9,16 @@ use std::sync::mpsc::{self, Receiver, RecvTimeoutError};
 use std::thread::{self, ThreadId};
 use std::time::{Duration, Instant};
 
+use crate::events::record;
 use crate::harness::panic_message;
-use crate::observe::{FUTEX, Streak, os_thread_id, parked_on};
+use crate::observe::{FUTEX, Identity, Streak, parked_on};
 use crate::outcome::PATIENCE;
+use crate::protocol::EventKind;
 
 /// A call into learner code, running on its own helper thread (the "caller").
 pub struct Call<T> {
-    what: String,
-    thread: ThreadId,
-    pub(crate) tid: Option<u32>,
+    pub(crate) what: String,
+    pub(crate) caller: Identity,
     returned: Arc<AtomicBool>,
     result: Receiver<thread::Result<T>>,
     started: Instant,
@@ -30,20 +31,27 @@ pub fn call<T: Send + 'static>(what: &str, f: impl FnOnce() -> T + Send + 'stati
     let (result_tx, result) = mpsc::channel();
     let returned = Arc::new(AtomicBool::new(false));
     let returned_flag = Arc::clone(&returned);
+    let called = format!("call {what}");
     thread::Builder::new()
         .name("threadlings-caller".into())
         .spawn(move || {
-            let _ = id_tx.send((thread::current().id(), os_thread_id()));
+            let _ = id_tx.send(Identity::current());
+            record(EventKind::Note, called);
             let result = catch_unwind(AssertUnwindSafe(f));
+            let how = if result.is_ok() {
+                "returned"
+            } else {
+                "panicked"
+            };
+            record(EventKind::Note, how);
             returned_flag.store(true, Ordering::SeqCst);
             let _ = result_tx.send(result);
         })
         .expect("the test could not start its helper thread");
-    let (thread, tid) = id_rx.recv().expect("the helper thread did not start");
+    let caller = id_rx.recv().expect("the helper thread did not start");
     Call {
         what: what.to_string(),
-        thread,
-        tid,
+        caller,
         returned,
         result,
         started: Instant::now(),
@@ -53,7 +61,7 @@ pub fn call<T: Send + 'static>(what: &str, f: impl FnOnce() -> T + Send + 'stati
 impl<T> Call<T> {
     /// The id of the thread that made the call.
     pub fn thread(&self) -> ThreadId {
-        self.thread
+        self.caller.thread
     }
 
     /// Whether the call has returned (or panicked) yet.
@@ -103,7 +111,7 @@ impl<T> Call<T> {
             if self.has_returned() {
                 return Ok(false);
             }
-            let parked = match (FUTEX, self.tid) {
+            let parked = match (FUTEX, self.caller.os_tid) {
                 (Some(futex), Some(tid)) => parked_on(futex, tid),
                 // Cannot observe (not Linux, or /proc hidden): a plain pause.
                 _ => Some(String::new()),

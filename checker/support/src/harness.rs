@@ -1,11 +1,11 @@
 //! The test binary's `main`: `--list`, `--test NAME`, `--main` (see
-//! `protocol.rs`), running one hidden test and writing its report line, and
+//! `protocol.rs`), running one hidden test and writing its record, and
 //! stopping when the checker goes away.
 //!
 //! The secret arrives on stdin before any learner code runs, so the
 //! learner's code can print anything and even call `std::process::exit(0)`:
-//! without the secret it cannot produce a report line that counts, and a
-//! missing report is a failure.
+//! without the secret it cannot produce a record that counts, and a missing
+//! record is a failure.
 
 use std::any::Any;
 use std::io::{Read, Write};
@@ -14,9 +14,10 @@ use std::process::{Command, ExitCode};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::thread;
 
+use crate::events;
 use crate::observe::{stat_fields, watch_limits};
 use crate::outcome::Test;
-use crate::protocol;
+use crate::protocol::{self, Record, RecordStatus};
 
 static STARTED: AtomicBool = AtomicBool::new(false);
 
@@ -25,12 +26,13 @@ static STARTED: AtomicBool = AtomicBool::new(false);
 /// * `--list` prints the test names, one per line (no learner code runs);
 /// * `--main` runs the learner's own `main`, exactly as the program would run;
 /// * `--test NAME` reads the handshake from stdin, runs one test and appends
-///   `secret pass|fail NAME message` to the report file.
+///   its record to the report file.
 pub fn main(tests: &[Test], learner_main: fn() -> ExitCode) -> ExitCode {
     // Only the first call does anything: learner code could call this again.
     if STARTED.swap(true, Ordering::SeqCst) {
         return ExitCode::SUCCESS;
     }
+    events::start_clock();
     let args: Vec<String> = std::env::args().skip(1).collect();
     let first = args.first().map(String::as_str);
     if first != Some(protocol::ARG_LIST) {
@@ -71,20 +73,26 @@ fn run_one(tests: &[Test], name: &str) -> ! {
     };
     let outcome = catch_unwind(AssertUnwindSafe(test.run))
         .unwrap_or_else(|payload| Err(format!("the test stopped: {}", panic_message(&*payload))));
-    let line = match outcome {
-        Ok(()) => format!("{secret} pass {name}\n"),
-        Err(message) => format!("{secret} fail {name} {}\n", escape(&message)),
+    let (status, message) = match outcome {
+        Ok(()) => (RecordStatus::Pass, String::new()),
+        Err(message) => (RecordStatus::Fail, message),
+    };
+    let (events, events_dropped) = events::take();
+    let record = Record {
+        secret,
+        test: name.to_string(),
+        status,
+        message,
+        events,
+        events_dropped,
     };
     // One write call: the line lands whole or not at all.
+    let line = record.to_json_line();
     if report.write_all(line.as_bytes()).is_err() || report.flush().is_err() {
         exit(protocol::EXIT_BAD_INPUT);
     }
     // Learner threads may still be running; the verdict is in, stop them all.
     exit(0);
-}
-
-fn escape(message: &str) -> String {
-    message.replace('\\', "\\\\").replace('\n', "\\n")
 }
 
 /// Ends the process at once, whatever the learner's threads are doing: the

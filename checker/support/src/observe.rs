@@ -42,6 +42,26 @@ pub(crate) fn thread_number(id: ThreadId) -> u64 {
         .unwrap_or(0)
 }
 
+/// Who a thread is, in every way the events name it.
+#[derive(Clone, Debug)]
+pub(crate) struct Identity {
+    pub thread: ThreadId,
+    pub name: Option<String>,
+    pub os_tid: Option<u32>,
+}
+
+impl Identity {
+    /// The calling thread.
+    pub fn current() -> Identity {
+        let me = thread::current();
+        Identity {
+            thread: me.id(),
+            name: me.name().map(str::to_string),
+            os_tid: os_thread_id(),
+        }
+    }
+}
+
 /// The fields of a `/proc/.../stat` file after the command name, which is
 /// in parentheses and may itself hold spaces and parentheses: `[0]` is the
 /// state (`R`, `S`...), `[1]` the parent's pid.

@@ -12,8 +12,10 @@ use std::thread::{self, ThreadId};
 use std::time::{Duration, Instant};
 
 use crate::call::Call;
+use crate::events::{record, record_as};
 use crate::observe::{FUTEX, Flag, Streak, os_thread_id, os_thread_ids, parked_on, poll_until};
 use crate::outcome::PATIENCE;
+use crate::protocol::EventKind;
 
 /// A barrier for `parties` threads that gives up after `PATIENCE`.
 ///
@@ -147,6 +149,7 @@ impl Held {
         *self.thread.lock().unwrap_or_else(|e| e.into_inner()) = Some(thread::current().id());
         self.os_tid
             .store(os_thread_id().unwrap_or(0), Ordering::SeqCst);
+        record(EventKind::Started, "held job");
         self.started.raise();
     }
 
@@ -157,6 +160,7 @@ impl Held {
 
     /// Inside the job, last: notes that the job is done.
     pub fn finish(&self) {
+        record(EventKind::Ended, "held job");
         self.done.raise();
     }
 
@@ -225,7 +229,7 @@ pub fn let_go_in_order<T>(
     jobs: &[Held],
     order: &[usize],
 ) -> Result<(), String> {
-    let caller = call.tid;
+    let caller = call.caller.os_tid;
     let mut others = Others::default();
     for &next in order {
         loop {
@@ -238,6 +242,8 @@ pub fn let_go_in_order<T>(
             // Some thread started one of the jobs meanwhile, or became
             // parked: look at the caller again before letting anything go.
         }
+        // Seen from this thread, but it is the caller that waits.
+        record_as(&call.caller, EventKind::JoinCalled, call.what.as_str());
         let job = &jobs[next];
         let started = job.has_started();
         job.let_go();
@@ -314,6 +320,8 @@ impl Others {
 mod tests {
     use super::*;
     use crate::call::call;
+    use crate::events;
+    use crate::observe::thread_number;
     use crate::testing;
     use std::thread::JoinHandle;
 
@@ -413,6 +421,7 @@ mod tests {
             }
             Vec::new()
         });
+        let caller = thread_number(running.thread());
         assert_eq!(
             let_go_in_order(&running, &before, &jobs, &[3, 0, 1, 2]),
             Ok(())
@@ -420,6 +429,20 @@ mod tests {
         let (done, left) = running.finish_within(testing::DEADLINE).unwrap();
         assert_eq!(done, vec![true; 4], "every job was done at the return");
         assert!(left.is_empty());
+        // What it saw is in the events: each job's start and end on its
+        // own thread, and the caller seen joining, once per job.
+        let seen = events::recorded();
+        for job in &jobs {
+            let on = thread_number(job.thread().unwrap());
+            for kind in [EventKind::Started, EventKind::Ended] {
+                assert!(seen.iter().any(|e| e.kind == kind && e.thread == on));
+            }
+        }
+        let joins = seen
+            .iter()
+            .filter(|e| e.kind == EventKind::JoinCalled && e.thread == caller)
+            .count();
+        assert_eq!(joins, 4);
     }
 
     #[test]
