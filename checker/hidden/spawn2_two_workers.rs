@@ -53,7 +53,8 @@ fn a_and_b_run_at_the_same_time() -> Outcome {
         let Some(&(_, thread, _)) = seen.iter().find(|r| r.0 == name) else {
             return Err(format!(
                 "job `{name}` never ran: `start_two` should start a thread for it"
-            ));
+            )
+            .into());
         };
         ensure!(
             thread != caller,
@@ -110,7 +111,8 @@ fn each_worker_is_an_os_thread() -> Outcome {
             "`a` and `b` were never both running: in {} s they never met (one after the \
              other does not count). Give each its own `thread::spawn`",
             PATIENCE.as_secs()
-        ));
+        )
+        .into());
     }
     let tids = tids.lock().unwrap().clone();
     let (Some((_, Some(ta))), Some((_, Some(tb)))) = (

@@ -111,7 +111,8 @@ fn q3_outputs_without_join() -> Outcome {
                 return Err(format!(
                     "answer question 3 ({letter}): set `OUTPUT_{}`",
                     letter.to_ascii_uppercase()
-                ));
+                )
+                .into());
             }
             Verdict::Possible | Verdict::Impossible
                 if (answer == Verdict::Possible) != possible =>
@@ -120,7 +121,8 @@ fn q3_outputs_without_join() -> Outcome {
                     "question 3 ({letter}): you said {}, but it is {}: {why}",
                     word(!possible),
                     word(possible)
-                ));
+                )
+                .into());
             }
             _ => {}
         }

@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 use crate::events::record;
 use crate::harness::panic_message;
 use crate::observe::{FUTEX, Identity, Streak, parked_on};
-use crate::outcome::PATIENCE;
+use crate::outcome::{Failure, PATIENCE};
 use crate::protocol::EventKind;
 
 /// A call into learner code, running on its own helper thread (the "caller").
@@ -70,26 +70,28 @@ impl<T> Call<T> {
     }
 
     /// Waits for the call to return, at most `PATIENCE`.
-    pub fn finish(self) -> Result<T, String> {
+    pub fn finish(self) -> Result<T, Failure> {
         self.finish_within(PATIENCE)
     }
 
-    /// Waits for the call to return, at most `limit` after it started.
-    pub fn finish_within(self, limit: Duration) -> Result<T, String> {
+    /// Waits for the call to return, at most `limit` after it started. A
+    /// call that does not return in time is a timeout; one that panics is a
+    /// plain failure.
+    pub fn finish_within(self, limit: Duration) -> Result<T, Failure> {
         let left = limit.saturating_sub(self.started.elapsed());
         match self.result.recv_timeout(left) {
             Ok(Ok(value)) => Ok(value),
-            Ok(Err(payload)) => Err(format!(
-                "{} panicked: {}",
-                self.what,
-                panic_message(&*payload)
-            )),
-            Err(RecvTimeoutError::Timeout) => Err(format!(
+            Ok(Err(payload)) => {
+                Err(format!("{} panicked: {}", self.what, panic_message(&*payload)).into())
+            }
+            Err(RecvTimeoutError::Timeout) => Err(Failure::timeout(format!(
                 "{} did not return within {} s. Is it waiting for something that never happens?",
                 self.what,
                 limit.as_secs()
-            )),
-            Err(RecvTimeoutError::Disconnected) => Err(format!("{} never returned", self.what)),
+            ))),
+            Err(RecvTimeoutError::Disconnected) => {
+                Err(format!("{} never returned", self.what).into())
+            }
         }
     }
 
@@ -97,14 +99,14 @@ impl<T> Call<T> {
     /// `S`) in the same futex wait, with no timeout, at `PARKED_STREAK`
     /// samples in a row about 1 ms apart. That is what `JoinHandle::join`
     /// looks like (and an untimed lock or channel wait). `Ok(true)` then,
-    /// `Ok(false)` if the call returned first, `Err` if it did neither
+    /// `Ok(false)` if the call returned first, a timeout if it did neither
     /// within `PATIENCE`.
     ///
     /// A caller that has just been woken (the thread it joined has ended; it
     /// is runnable but not yet running) is in state `R` and does not count,
     /// and neither does a timed wait (`park_timeout`, `recv_timeout`), which
     /// is a sleep in disguise.
-    pub fn wait_until_joining(&self) -> Result<bool, String> {
+    pub fn wait_until_joining(&self) -> Result<bool, Failure> {
         let deadline = Instant::now() + PATIENCE;
         let mut streak = Streak::default();
         while Instant::now() < deadline {
@@ -121,11 +123,11 @@ impl<T> Call<T> {
             }
             thread::sleep(Duration::from_millis(1));
         }
-        Err(format!(
+        Err(Failure::timeout(format!(
             "{} neither returned nor waited for its threads within {} s",
             self.what,
             PATIENCE.as_secs()
-        ))
+        )))
     }
 }
 
@@ -161,7 +163,7 @@ mod tests {
     }
 
     #[test]
-    fn a_call_that_does_not_return_in_time_or_panics_fails() {
+    fn a_call_that_does_not_return_in_time_is_a_timeout_and_a_panic_is_not() {
         let _threads = testing::spawning();
         let stuck = Flag::new();
         let s = stuck.clone();
@@ -175,10 +177,12 @@ mod tests {
             .finish_within(Duration::from_millis(50))
             .unwrap_err();
         stuck.raise();
-        assert!(failure.contains("`stuck` did not return"), "{failure}");
+        assert!(failure.timed_out, "{failure}");
+        assert!(failure.message.contains("`stuck` did not return"));
         let failure = call("`boom`", || -> u32 { panic!("on purpose") })
             .finish_within(testing::DEADLINE)
             .unwrap_err();
-        assert_eq!(failure, "`boom` panicked: on purpose");
+        assert!(!failure.timed_out);
+        assert_eq!(failure.message, "`boom` panicked: on purpose");
     }
 }

@@ -16,7 +16,7 @@ use std::thread;
 
 use crate::events;
 use crate::observe::{stat_fields, watch_limits};
-use crate::outcome::Test;
+use crate::outcome::{Failure, Test};
 use crate::protocol::{self, Record, RecordStatus};
 
 static STARTED: AtomicBool = AtomicBool::new(false);
@@ -71,11 +71,16 @@ fn run_one(tests: &[Test], name: &str) -> ! {
     let Some(test) = tests.iter().find(|t| t.name == name) else {
         exit(protocol::EXIT_BAD_INPUT);
     };
-    let outcome = catch_unwind(AssertUnwindSafe(test.run))
-        .unwrap_or_else(|payload| Err(format!("the test stopped: {}", panic_message(&*payload))));
+    let outcome = catch_unwind(AssertUnwindSafe(test.run)).unwrap_or_else(|payload| {
+        Err(format!("the test stopped: {}", panic_message(&*payload)).into())
+    });
     let (status, message) = match outcome {
         Ok(()) => (RecordStatus::Pass, String::new()),
-        Err(message) => (RecordStatus::Fail, message),
+        Err(Failure {
+            timed_out: true,
+            message,
+        }) => (RecordStatus::Timeout, message),
+        Err(Failure { message, .. }) => (RecordStatus::Fail, message),
     };
     let (events, events_dropped) = events::take();
     let record = Record {

@@ -13,7 +13,7 @@
 //! - [`protocol`]: arguments, environment, exit codes, limit marks, the
 //!   handshake and the report record: everything both sides must agree on;
 //! - `harness`: the binary's `main`, one test's run and its record;
-//! - `outcome`: what a hidden test is and returns (`Test`, `Outcome`);
+//! - `outcome`: what a hidden test is and returns (`Test`, `Failure`);
 //! - `call`: the watchdog around calls into learner code;
 //! - `rendezvous`: barrier, gate, held jobs let go while the caller joins;
 //! - `observe`: threads as the OS sees them, logs, flags, the limits;
@@ -41,7 +41,7 @@ pub use call::{Call, call};
 pub use events::record;
 pub use harness::{main, panic_message};
 pub use observe::{Entry, Flag, Log, os_thread_id, os_thread_ids, poll_until};
-pub use outcome::{Outcome, PATIENCE, Test};
+pub use outcome::{Failure, Outcome, PATIENCE, Test};
 pub use program::{Program, run_program, run_programs};
 pub use protocol::EventKind;
 pub use random::{random, random_between, random_word};

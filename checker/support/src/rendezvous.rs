@@ -14,7 +14,7 @@ use std::time::{Duration, Instant};
 use crate::call::Call;
 use crate::events::{record, record_as};
 use crate::observe::{FUTEX, Flag, Streak, os_thread_id, os_thread_ids, parked_on, poll_until};
-use crate::outcome::PATIENCE;
+use crate::outcome::{Failure, PATIENCE};
 use crate::protocol::EventKind;
 
 /// A barrier for `parties` threads that gives up after `PATIENCE`.
@@ -222,13 +222,13 @@ pub fn let_all_go(jobs: &[Held]) {
 /// let go and returns. Code that returns while a join is missing (or joins
 /// one thread only) returns while the jobs later in `order` are still held,
 /// on every run; code that never waits (sleeps, polls) has nothing let go.
-/// `Err` when the caller neither returned nor waited within `PATIENCE`.
+/// A timeout when the caller neither returned nor waited within `PATIENCE`.
 pub fn let_go_in_order<T>(
     call: &Call<T>,
     threads_before: &[u32],
     jobs: &[Held],
     order: &[usize],
-) -> Result<(), String> {
+) -> Result<(), Failure> {
     let caller = call.caller.os_tid;
     let mut others = Others::default();
     for &next in order {
@@ -537,7 +537,7 @@ mod tests {
     // Named to sort last, beside the barrier's long wait: the two waits of
     // `PATIENCE` then overlap instead of adding up.
     #[test]
-    fn the_caller_that_neither_returns_nor_joins_is_given_up_on() {
+    fn the_caller_that_neither_returns_nor_joins_is_a_timeout() {
         let _threads = testing::spawning();
         let jobs = jobs(2);
         let stop = Flag::new();
@@ -549,7 +549,8 @@ mod tests {
             handles
         });
         let failure = let_go_in_order(&running, &before, &jobs, &[0, 1]).unwrap_err();
-        assert!(failure.contains("neither returned nor waited"), "{failure}");
+        assert!(failure.timed_out, "{failure}");
+        assert!(failure.message.contains("neither returned nor waited"));
         assert_eq!(let_go(&jobs), [false; 2]);
         stop.raise();
         let (_, left) = running.finish_within(testing::DEADLINE).unwrap();
