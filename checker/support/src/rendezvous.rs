@@ -376,23 +376,32 @@ mod tests {
     /// returned, and the handles it did not join (joined by the test later).
     type Made = (Vec<bool>, Vec<JoinHandle<()>>);
 
-    /// Calls "learner code" that starts one thread per job and then does
-    /// `then` with the handles; it returns the handles `then` left unjoined.
+    /// Calls `learner` (standing in for a learner's function) with the
+    /// jobs, as `call` does; it gives back the handles it left unjoined.
+    /// Also the threads there were before the call.
     fn start(
         jobs: &[Held],
-        then: impl FnOnce(Vec<JoinHandle<()>>) -> Vec<JoinHandle<()>> + Send + 'static,
+        learner: impl FnOnce(Vec<Held>) -> Vec<JoinHandle<()>> + Send + 'static,
     ) -> (Call<Made>, Vec<u32>) {
         let (run, watched) = (jobs.to_vec(), jobs.to_vec());
         let before = os_thread_ids();
         let running = call("`learner(jobs)`", move || {
-            let handles = run
-                .into_iter()
-                .map(|job| thread::spawn(move || job.run()))
-                .collect();
-            let left = then(handles);
+            let left = learner(run);
             (watched.iter().map(Held::is_done).collect(), left)
         });
         (running, before)
+    }
+
+    /// Starts a thread per job that runs it, then does `after`.
+    fn spawn_each(jobs: Vec<Held>, after: fn()) -> Vec<JoinHandle<()>> {
+        jobs.into_iter()
+            .map(|job| {
+                thread::spawn(move || {
+                    job.run();
+                    after();
+                })
+            })
+            .collect()
     }
 
     fn jobs(n: usize) -> Vec<Held> {
@@ -415,8 +424,8 @@ mod tests {
     fn a_caller_that_joins_every_thread_gets_every_job_let_go() {
         let _alone = testing::alone();
         let jobs = jobs(4);
-        let (running, before) = start(&jobs, |handles| {
-            for handle in handles {
+        let (running, before) = start(&jobs, |jobs| {
+            for handle in spawn_each(jobs, || ()) {
                 handle.join().unwrap();
             }
             Vec::new()
@@ -449,7 +458,8 @@ mod tests {
     fn a_caller_that_joins_one_thread_returns_while_the_others_are_held() {
         let _alone = testing::alone();
         let jobs = jobs(3);
-        let (running, before) = start(&jobs, |mut handles| {
+        let (running, before) = start(&jobs, |jobs| {
+            let mut handles = spawn_each(jobs, || ());
             handles.pop().unwrap().join().unwrap();
             handles
         });
@@ -469,21 +479,10 @@ mod tests {
         let jobs = jobs(2);
         // Each thread lingers after its job: the caller that joins thread 0
         // stays parked on that join after job 0 is done.
-        let (run, watched) = (jobs.clone(), jobs.clone());
-        let before = os_thread_ids();
-        let running = call("`learner(jobs)`", move || {
-            let mut handles: Vec<JoinHandle<()>> = run
-                .into_iter()
-                .map(|job| {
-                    thread::spawn(move || {
-                        job.run();
-                        thread::sleep(Duration::from_millis(200));
-                    })
-                })
-                .collect();
+        let (running, before) = start(&jobs, |jobs| {
+            let mut handles = spawn_each(jobs, || thread::sleep(Duration::from_millis(200)));
             handles.remove(0).join().unwrap();
-            let done: Vec<bool> = watched.iter().map(Held::is_done).collect();
-            (done, handles)
+            handles
         });
         assert_eq!(let_go_in_order(&running, &before, &jobs, &[0, 1]), Ok(()));
         assert_eq!(let_go(&jobs), [true, false], "job 1 was never waited for");
@@ -496,17 +495,14 @@ mod tests {
         let _alone = testing::alone();
         let jobs = jobs(2);
         // Thread 1 takes a while before it runs job 1, and is never joined.
-        let (run, watched) = (jobs.clone(), jobs.clone());
-        let before = os_thread_ids();
-        let running = call("`learner(jobs)`", move || {
-            let (first, second) = (run[0].clone(), run[1].clone());
+        let (running, before) = start(&jobs, |jobs| {
+            let (first, second) = (jobs[0].clone(), jobs[1].clone());
             let late = thread::spawn(move || {
                 thread::sleep(Duration::from_millis(100));
                 second.run();
             });
             thread::spawn(move || first.run()).join().unwrap();
-            let done: Vec<bool> = watched.iter().map(Held::is_done).collect();
-            (done, vec![late])
+            vec![late]
         });
         // Job 1 is let go only once thread 1 runs it, and waited for, so it
         // is done before job 0 is let go and the caller can return.
@@ -520,7 +516,8 @@ mod tests {
     fn a_caller_that_sleeps_instead_of_joining_gets_nothing_let_go() {
         let _threads = testing::spawning();
         let jobs = jobs(3);
-        let (running, before) = start(&jobs, |handles| {
+        let (running, before) = start(&jobs, |jobs| {
+            let handles = spawn_each(jobs, || ());
             thread::sleep(Duration::from_millis(200));
             handles
         });
@@ -542,7 +539,8 @@ mod tests {
         let jobs = jobs(2);
         let stop = Flag::new();
         let s = stop.clone();
-        let (running, before) = start(&jobs, move |handles| {
+        let (running, before) = start(&jobs, move |jobs| {
+            let handles = spawn_each(jobs, || ());
             while !s.is_up() {
                 thread::sleep(Duration::from_millis(2));
             }
