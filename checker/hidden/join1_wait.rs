@@ -69,7 +69,8 @@ fn all_spawned_lines_written_when_count_returns() -> Outcome {
         return Err(format!(
             "line 9 of the spawned lines was written by the thread that called {COUNT}: the \
              nine spawned lines must come from the new thread, the one `thread::spawn` starts"
-        ));
+        )
+        .into());
     }
     if driven.is_err() {
         return Err(format!(
@@ -77,7 +78,8 @@ fn all_spawned_lines_written_when_count_returns() -> Outcome {
              To wait for a thread, `join` its handle: a pause or a loop that keeps checking \
              does not count.",
             PATIENCE.as_secs()
-        ));
+        )
+        .into());
     }
     let at_return = counting.finish_within(t0.elapsed() + PATIENCE)?;
     let expected: Vec<String> = (1..=9).map(|i| i.to_string()).collect();

@@ -124,7 +124,8 @@ fn work_runs_on_a_thread_of_its_own() -> Outcome {
         return Err(format!(
             "the work never ran: `start` should hand it to `thread::spawn`, and {FINISH} \
              should wait for that thread"
-        ));
+        )
+        .into());
     };
     ensure!(
         ran_on != start_caller,

@@ -126,9 +126,9 @@ fn each_job_on_a_thread_of_its_own() -> Outcome {
     let mut threads = Vec::new();
     for who in ["first", "second", "side"] {
         let Some(thread) = log.thread_of(who) else {
-            return Err(format!(
-                "`{who}` never ran: each of the three jobs should run once"
-            ));
+            return Err(
+                format!("`{who}` never ran: each of the three jobs should run once").into(),
+            );
         };
         ensure!(
             thread != caller,
@@ -183,7 +183,7 @@ fn second_starts_after_first_is_done() -> Outcome {
     let driven = let_go_in_order(&running, &before, &jobs, &[2, 0]);
     let_all_go(&jobs);
     if seen.labels().first().is_some_and(|l| l == "before") {
-        return Err(early());
+        return Err(early().into());
     }
     ensure!(
         driven.is_ok(),
@@ -195,7 +195,7 @@ fn second_starts_after_first_is_done() -> Outcome {
     poll_until(PATIENCE, || !seen.entries().is_empty());
     match seen.labels().first().map(String::as_str) {
         None => Err("`second` never ran: each of the three jobs should run once".into()),
-        Some("before") => Err(early()),
+        Some("before") => Err(early().into()),
         _ => Ok(()),
     }
 }

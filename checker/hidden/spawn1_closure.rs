@@ -70,7 +70,7 @@ fn job_runs_on_a_new_thread() -> Outcome {
 
 /// Calls `start` with a job held at a shut gate; checks that `start` came
 /// back while the job was still held, and gives back the handle.
-fn start_held(log: &Log, gate: &Gate, done: &Flag) -> Result<JoinHandle<()>, String> {
+fn start_held(log: &Log, gate: &Gate, done: &Flag) -> Result<JoinHandle<()>, Failure> {
     let job = job(log, gate, done);
     // A job run by `start` itself gives up at the gate after PATIENCE: wait
     // longer than that, so such code always gets the same message.

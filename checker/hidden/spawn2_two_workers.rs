@@ -53,7 +53,8 @@ fn a_and_b_run_at_the_same_time() -> Outcome {
         let Some(&(_, thread, _)) = seen.iter().find(|r| r.0 == name) else {
             return Err(format!(
                 "job `{name}` never ran: `start_two` should start a thread for it"
-            ));
+            )
+            .into());
         };
         ensure!(
             thread != caller,
@@ -72,7 +73,7 @@ fn a_and_b_run_at_the_same_time() -> Outcome {
 }
 
 fn each_worker_is_an_os_thread() -> Outcome {
-    let before = os_threads();
+    let before = os_thread_ids().len();
     // a, b and this test: all three through it means a and b are both running.
     let barrier = TimedBarrier::new(3);
     let gate = Gate::new();
@@ -102,14 +103,16 @@ fn each_worker_is_an_os_thread() -> Outcome {
         return starting.finish().map(drop);
     }
     let met = barrier.arrived() >= 2 && barrier.wait();
-    let (now, alive) = (os_threads(), os_thread_ids());
+    let alive = os_thread_ids();
+    let now = alive.len();
     gate.open();
     if !met {
         return Err(format!(
             "`a` and `b` were never both running: in {} s they never met (one after the \
              other does not count). Give each its own `thread::spawn`",
             PATIENCE.as_secs()
-        ));
+        )
+        .into());
     }
     let tids = tids.lock().unwrap().clone();
     let (Some((_, Some(ta))), Some((_, Some(tb)))) = (

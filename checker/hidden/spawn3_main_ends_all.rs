@@ -36,7 +36,7 @@ struct Observed {
 }
 
 /// Calls `run(beat, work)` with the test's closures; fails unless it returns.
-fn call_run() -> Result<Observed, String> {
+fn call_run() -> Result<Observed, Failure> {
     let beats = Arc::new(AtomicUsize::new(0));
     let (log, work_done) = (Log::new(), Flag::new());
     let (counter, beat_log) = (beats.clone(), log.clone());
@@ -67,7 +67,8 @@ fn call_run() -> Result<Observed, String> {
             } else {
                 ""
             }
-        ));
+        )
+        .into());
     }
     let (work_done_at_return, beats_at_return) = running.finish()?;
     Ok(Observed {
@@ -136,7 +137,8 @@ fn program_ends_by_itself() -> Outcome {
                 return Err(format!(
                     "your program ended (exit code 0) without printing `{wanted}`: `main` \
                      should run all the work before it ends. Leave `main` as it was given"
-                ));
+                )
+                .into());
             };
             at += found + 1;
         }

@@ -111,7 +111,8 @@ fn q3_outputs_without_join() -> Outcome {
                 return Err(format!(
                     "answer question 3 ({letter}): set `OUTPUT_{}`",
                     letter.to_ascii_uppercase()
-                ));
+                )
+                .into());
             }
             Verdict::Possible | Verdict::Impossible
                 if (answer == Verdict::Possible) != possible =>
@@ -120,7 +121,8 @@ fn q3_outputs_without_join() -> Outcome {
                     "question 3 ({letter}): you said {}, but it is {}: {why}",
                     word(!possible),
                     word(possible)
-                ));
+                )
+                .into());
             }
             _ => {}
         }
@@ -130,7 +132,7 @@ fn q3_outputs_without_join() -> Outcome {
 
 fn spawn_many_gives_each_job_an_os_thread() -> Outcome {
     let n = random_between(3, 7) as usize;
-    let before = os_threads();
+    let before = os_thread_ids().len();
     // The n jobs and this test: all through it means all n jobs run at once.
     let barrier = TimedBarrier::new(n + 1);
     let gate = Gate::new();
@@ -162,7 +164,8 @@ fn spawn_many_gives_each_job_an_os_thread() -> Outcome {
         return starting.finish().map(drop);
     }
     let met = barrier.arrived() >= n && barrier.wait();
-    let (now, alive) = (os_threads(), os_thread_ids());
+    let alive = os_thread_ids();
+    let now = alive.len();
     gate.open();
     let seen = seen.lock().unwrap().clone();
     ensure!(

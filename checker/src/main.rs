@@ -7,6 +7,8 @@ mod commands;
 mod course;
 mod engine;
 mod plan;
+#[cfg(test)]
+mod protocol_agreement;
 mod report;
 mod sandbox;
 mod shutdown;

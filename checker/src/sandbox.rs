@@ -6,7 +6,7 @@
 //! about tests or verdicts: it reports how the process ended and what it
 //! printed.
 //!
-//! The test binaries also watch themselves (support.rs does the same
+//! The test binaries also watch themselves (the support crate does the same
 //! sampling in-process), which covers the learner's program when a hidden
 //! test runs it as a grandchild.
 

@@ -4,8 +4,9 @@
 //!
 //! The generated crate is `learner` (a snapshot of the learner's file, as a
 //! module) + `hidden` (the hidden tests), linked against the support library
-//! (support.rs), which is compiled once per toolchain into an rlib. Paths are
-//! remapped so that diagnostics name the learner's own file and lines.
+//! (the `checker/support` crate, embedded), compiled once per toolchain into
+//! an rlib. Paths are remapped so that diagnostics name the learner's own
+//! file and lines.
 //!
 //! Speed: learners edit one file many times, so rustc keeps incremental
 //! state per file; and the learner's file is checked alone (metadata only)
@@ -21,12 +22,14 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 pub(crate) use key::Key;
+use threadlings_support::protocol;
 
 use crate::sandbox::{self, Exit, Limits};
 use crate::toolchain::{Detected, ToolchainError};
 
-/// The hidden tests' support library, compiled into every test binary.
-pub(crate) const SUPPORT: &str = include_str!("support.rs");
+// The hidden tests' support library, compiled into every test binary:
+// `SUPPORT_FILES`, (path under `src/`, contents), embedded by build.rs.
+include!(concat!(env!("OUT_DIR"), "/support_files.rs"));
 
 /// Flags for everything we compile; part of every cache key.
 const COMMON_FLAGS: &[&str] = &[
@@ -92,6 +95,11 @@ enum Compiled {
     Errors(Built),
 }
 
+/// Every file of the support crate, named and in full, for keys.
+fn support_parts() -> impl Iterator<Item = &'static str> {
+    SUPPORT_FILES.iter().flat_map(|(name, text)| [*name, *text])
+}
+
 /// Work done under a guessed toolchain version that turned out wrong: it is
 /// thrown away, never kept under that version's keys.
 struct WrongVersion;
@@ -114,7 +122,7 @@ impl Builder {
             .part(input.source)
             .part(input.display)
             .part(input.hidden)
-            .part(SUPPORT)
+            .parts(support_parts())
             .part(version)
             .parts(COMMON_FLAGS)
             .hex()
@@ -159,7 +167,7 @@ impl Builder {
     /// The support library as an rlib, built once per toolchain version.
     fn support_dir(&self, version: &str) -> std::io::Result<Result<PathBuf, WrongVersion>> {
         let key = Key::new("support")
-            .part(SUPPORT)
+            .parts(support_parts())
             .part(version)
             .parts(COMMON_FLAGS)
             .hex();
@@ -177,12 +185,16 @@ impl Builder {
             return Ok(Ok(done));
         }
         let work = self.work_dir()?;
-        std::fs::write(work.path().join("support.rs"), SUPPORT)?;
+        for (name, text) in SUPPORT_FILES {
+            let path = work.path().join("src").join(name);
+            std::fs::create_dir_all(path.parent().expect("under src"))?;
+            std::fs::write(path, text)?;
+        }
         let mut cmd = Command::new(self.toolchain.rustc());
         cmd.current_dir(work.path()).args(COMMON_FLAGS).args([
             "--crate-type=rlib",
             "--crate-name=threadlings_support",
-            "support.rs",
+            "src/lib.rs",
         ]);
         if let Err(diagnostics) = self.run_rustc(cmd, COMPILE_TIMEOUT, None)? {
             return Err(std::io::Error::other(format!(
@@ -411,10 +423,12 @@ impl Builder {
         binary: &Path,
         tests: &Path,
     ) -> std::io::Result<Built> {
-        let known = self
-            .dir
-            .join("lists")
-            .join(Key::new("test-list").part(input.hidden).part(SUPPORT).hex());
+        let known = self.dir.join("lists").join(
+            Key::new("test-list")
+                .part(input.hidden)
+                .parts(support_parts())
+                .hex(),
+        );
         let names = match std::fs::read_to_string(&known) {
             Ok(list) if !list.trim().is_empty() => list,
             _ => {
@@ -425,7 +439,7 @@ impl Builder {
                     max_memory_mb: 512,
                 };
                 let mut cmd = Command::new(out);
-                cmd.arg("--list");
+                cmd.arg(protocol::ARG_LIST);
                 let listed = sandbox::run(cmd, b"", &limits)?;
                 let list = String::from_utf8_lossy(&listed.stdout).into_owned();
                 if listed.exit != Exit::Code(0) || list.trim().is_empty() {

@@ -6,6 +6,8 @@ use std::path::Path;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
+use threadlings_support::protocol;
+
 use crate::sandbox::{self, Exit, Limits};
 use crate::verdict::{Status, TestResult, judge};
 
@@ -29,6 +31,8 @@ fn run_and_judge(binary: &Path, test: &str, limits: &Limits, runs_dir: &Path) ->
         duration_ms: 0,
         output: String::new(),
         reported: false,
+        events: Vec::new(),
+        events_dropped: 0,
     };
     let report = match std::fs::create_dir_all(runs_dir)
         .and_then(|()| tempfile::NamedTempFile::new_in(runs_dir))
@@ -37,9 +41,11 @@ fn run_and_judge(binary: &Path, test: &str, limits: &Limits, runs_dir: &Path) ->
         Err(e) => return internal(format!("threadlings could not make a report file: {e}")),
     };
     let secret = secret();
-    let stdin = format!("{secret}\n{}\n", report.path().display());
+    let stdin = protocol::handshake(&secret, report.path());
     let mut cmd = Command::new(binary);
-    cmd.arg("--test").arg(test).env_remove("RUST_BACKTRACE");
+    cmd.arg(protocol::ARG_TEST)
+        .arg(test)
+        .env_remove("RUST_BACKTRACE");
     watch_limits_too(&mut cmd, limits);
     let finished = match sandbox::run(cmd, stdin.as_bytes(), limits) {
         Ok(f) => f,
@@ -52,9 +58,9 @@ fn run_and_judge(binary: &Path, test: &str, limits: &Limits, runs_dir: &Path) ->
 /// The test binary watches its own threads and memory too (and the
 /// learner's program when a test runs it): it is told the limits.
 fn watch_limits_too(cmd: &mut Command, limits: &Limits) {
-    cmd.env("THREADLINGS_MAX_THREADS", limits.max_threads.to_string())
+    cmd.env(protocol::ENV_MAX_THREADS, limits.max_threads.to_string())
         .env(
-            "THREADLINGS_MAX_MEMORY_MB",
+            protocol::ENV_MAX_MEMORY_MB,
             limits.max_memory_mb.to_string(),
         );
 }
@@ -68,7 +74,7 @@ pub(crate) fn program_output(binary: &Path, limits: &Limits) -> String {
         ..*limits
     };
     let mut cmd = Command::new(binary);
-    cmd.arg("--main");
+    cmd.arg(protocol::ARG_MAIN);
     watch_limits_too(&mut cmd, &limits);
     let Ok(finished) = sandbox::run(cmd, b"", &limits) else {
         return String::new();

@@ -5,6 +5,8 @@
 //! can make a pass. Everything else (exit codes, signals, limits) explains
 //! why there is none.
 
+use threadlings_support::protocol::{EXIT_LIMIT, LimitHit, Record, RecordStatus};
+
 use super::{Status, TestResult};
 use crate::sandbox::{Exit, Finished, Limits};
 
@@ -17,20 +19,26 @@ pub(crate) fn test_run(
     limits: &Limits,
 ) -> TestResult {
     let report = report_of(test, secret, reported);
-    let (status, message) = status_of(test, report.clone(), finished, limits);
+    let (status, message) = status_of(test, &report, finished, limits);
+    let reported = report.counted().is_some();
+    let (events, events_dropped) = report
+        .record
+        .map_or_else(Default::default, |r| (r.events, r.events_dropped));
     TestResult {
         name: test.to_string(),
         status,
         message,
-        reported: report.is_some(),
+        reported,
         duration_ms: 0,
         output: output_tail(finished),
+        events,
+        events_dropped,
     }
 }
 
 fn status_of(
     test: &str,
-    report: Option<(Status, String)>,
+    report: &Report,
     finished: &Finished,
     limits: &Limits,
 ) -> (Status, String) {
@@ -60,16 +68,30 @@ fn status_of(
         }
         _ => {}
     }
-    if let Some(outcome) = report {
-        return outcome;
+    if let Some(record) = report.counted() {
+        return match record.status {
+            RecordStatus::Pass => (Status::Pass, String::new()),
+            RecordStatus::Fail => (Status::Fail, record.message.clone()),
+            // The test's own deadline passed: the learner's call never returned.
+            RecordStatus::Timeout => (Status::Timeout, record.message.clone()),
+        };
+    }
+    if let (Some(_), Some(problem)) = (&report.record, &report.problem) {
+        return (Status::Fail, problem.clone());
     }
     let tail = stderr_tail(&finished.stderr);
-    if finished.exit == Exit::Code(LIMIT_EXIT)
-        && let Some(crash) = self_reported_limit(test, &finished.stderr, limits)
+    if finished.exit == Exit::Code(EXIT_LIMIT)
+        && let Some(hit) = LimitHit::parse(&String::from_utf8_lossy(&finished.stderr))
     {
-        return (Status::Crash, crash);
+        return (
+            Status::Crash,
+            match hit {
+                LimitHit::Threads(n) => thread_limit(test, n, limits.max_threads),
+                LimitHit::Memory(mb) => memory_limit(test, mb, limits.max_memory_mb),
+            },
+        );
     }
-    match finished.exit {
+    let (status, message) = match finished.exit {
         Exit::Signal(signal) => (
             Status::Crash,
             format!(
@@ -94,11 +116,12 @@ fn status_of(
         Exit::TimedOut | Exit::OutputLimit | Exit::ThreadLimit(_) | Exit::MemoryLimit(_) => {
             unreachable!("handled above")
         }
+    };
+    match &report.problem {
+        Some(problem) => (status, format!("{message}\n\n{problem}")),
+        None => (status, message),
     }
 }
-
-/// The exit code of a test binary that stopped itself at a limit (support.rs).
-const LIMIT_EXIT: i32 = 117;
 
 fn thread_limit(test: &str, threads: u64, max: u64) -> String {
     format!(
@@ -113,51 +136,56 @@ fn memory_limit(test: &str, mb: u64, max: u64) -> String {
     )
 }
 
-/// A test binary that stopped itself (or the learner's program it ran) at a
-/// limit says so on stderr: `threadlings-limit: threads N` or `memory N`.
-fn self_reported_limit(test: &str, stderr: &[u8], limits: &Limits) -> Option<String> {
-    let text = String::from_utf8_lossy(stderr);
-    let line = text
-        .lines()
-        .rev()
-        .find_map(|l| l.strip_prefix("threadlings-limit: "))?;
-    let mut words = line.split_whitespace();
-    let (kind, value) = (words.next()?, words.next()?.parse().ok()?);
-    match kind {
-        "threads" => Some(thread_limit(test, value, limits.max_threads)),
-        "memory" => Some(memory_limit(test, value, limits.max_memory_mb)),
-        _ => None,
+/// What a test's report file held for this run.
+#[derive(Debug, Default)]
+struct Report {
+    /// The record with the run's secret and the test's name (the first, if
+    /// there were more).
+    record: Option<Record>,
+    /// Why the report cannot be trusted, if it cannot.
+    problem: Option<String>,
+}
+
+impl Report {
+    /// The record, if it is the only thing in the report that is not another
+    /// run's or test's: the only evidence of how the test ended.
+    fn counted(&self) -> Option<&Record> {
+        self.record.as_ref().filter(|_| self.problem.is_none())
     }
 }
 
-/// The test's own report: the line tagged with the secret that names it.
-pub(crate) fn report_of(test: &str, secret: &str, reported: &str) -> Option<(Status, String)> {
-    let prefix = format!("{secret} ");
-    let line = reported.lines().find_map(|l| l.strip_prefix(&prefix))?;
-    let mut parts = line.splitn(3, ' ');
-    match (parts.next(), parts.next(), parts.next()) {
-        (Some("pass"), Some(name), _) if name == test => Some((Status::Pass, String::new())),
-        (Some("fail"), Some(name), message) if name == test => {
-            Some((Status::Fail, unescape(message.unwrap_or(""))))
-        }
-        _ => None,
-    }
-}
-
-fn unescape(message: &str) -> String {
-    let mut out = String::with_capacity(message.len());
-    let mut chars = message.chars();
-    while let Some(c) = chars.next() {
-        match (c, c == '\\') {
-            (_, true) => match chars.next() {
-                Some('n') => out.push('\n'),
-                Some(other) => out.push(other),
-                None => {}
-            },
-            (c, false) => out.push(c),
+/// Reads a test's report file: one JSON record per line (the protocol in
+/// the support crate). Only a record with the run's secret and the test's
+/// name counts; a line that is no record, or a second such record, is
+/// something the learner's code wrote, and spoils the report.
+fn report_of(test: &str, secret: &str, reported: &str) -> Report {
+    let mut report = Report::default();
+    let mut ours = 0;
+    let mut unexpected = false;
+    for line in reported.lines() {
+        match serde_json::from_str::<Record>(line) {
+            Ok(record) if record.secret == secret && record.test == test => {
+                ours += 1;
+                report.record.get_or_insert(record);
+            }
+            Ok(_) => {}
+            Err(_) => unexpected = true,
         }
     }
-    out
+    let spoiled = if ours > 1 {
+        Some("reported more than once")
+    } else if unexpected {
+        Some("wrote something unexpected to its report")
+    } else {
+        None
+    };
+    report.problem = spoiled.map(|what| {
+        format!(
+            "the test `{test}` {what}, so its result cannot be trusted. Does your code write to \
+             files it did not open itself?"
+        )
+    });
+    report
 }
 
 fn signal_meaning(signal: i32) -> String {
@@ -225,6 +253,19 @@ mod tests {
         max_memory_mb: 100,
     };
 
+    /// A report line as the test binary writes it.
+    fn line(secret: &str, test: &str, status: RecordStatus, message: &str) -> String {
+        Record {
+            secret: secret.into(),
+            test: test.into(),
+            status,
+            message: message.into(),
+            events: Vec::new(),
+            events_dropped: 0,
+        }
+        .to_json_line()
+    }
+
     fn judge(reported: &str, exit: Exit, stderr: &str) -> (Status, String) {
         let t = test_run("t", "abc", reported, &finished(exit, stderr), &LIMITS);
         (t.status, t.message)
@@ -233,23 +274,55 @@ mod tests {
     #[test]
     fn only_a_report_with_the_secret_and_the_right_name_is_a_pass() {
         let ok = Exit::Code(0);
-        assert_eq!(judge("abc pass t\n", ok, "").0, Status::Pass);
-        assert_eq!(judge("xyz pass t\n", ok, "").0, Status::Fail);
-        assert_eq!(judge("abc pass other\n", ok, "").0, Status::Fail);
+        let pass = |secret, test| line(secret, test, RecordStatus::Pass, "");
+        assert_eq!(judge(&pass("abc", "t"), ok, "").0, Status::Pass);
+        assert_eq!(judge(&pass("xyz", "t"), ok, "").0, Status::Fail);
+        assert_eq!(judge(&pass("abc", "other"), ok, "").0, Status::Fail);
         let (status, message) = judge("", ok, "");
         assert_eq!(status, Status::Fail);
         assert!(message.contains("std::process::exit"), "{message}");
+        // The old format of report lines counts for nothing.
+        assert_eq!(judge("abc pass t\n", ok, "").0, Status::Fail);
+    }
+
+    #[test]
+    fn a_report_with_anything_else_in_it_is_not_trusted() {
+        let ok = Exit::Code(0);
+        let pass = line("abc", "t", RecordStatus::Pass, "");
+        let (status, message) = judge(&format!("{pass}{pass}"), ok, "");
+        assert_eq!(status, Status::Fail);
+        assert!(message.contains("reported more than once"), "{message}");
+        let (status, message) = judge(&format!("0 pass t\n{pass}"), ok, "");
+        assert_eq!(status, Status::Fail);
+        assert!(message.contains("wrote something unexpected"), "{message}");
+        // Without a record of its own, how the process ended says why.
+        let (status, message) = judge("0 pass t\n", ok, "");
+        assert_eq!(status, Status::Fail);
+        assert!(
+            message.contains("std::process::exit") && message.contains("unexpected"),
+            "{message}"
+        );
+        // Another run's record is no problem, and no evidence either.
+        let other = line("xyz", "t", RecordStatus::Fail, "");
+        let report = report_of("t", "abc", &format!("{other}{pass}"));
+        assert!(report.counted().is_some());
     }
 
     #[test]
     fn failures_carry_the_tests_message_and_endings_map_to_statuses() {
-        let (status, message) = judge("abc fail t line one\\nline \\\\two\n", Exit::Code(0), "");
+        let failed = line("abc", "t", RecordStatus::Fail, "line one\nline \\two \"q\"");
         assert_eq!(
-            (status, message.as_str()),
-            (Status::Fail, "line one\nline \\two")
+            judge(&failed, Exit::Code(0), ""),
+            (Status::Fail, "line one\nline \\two \"q\"".to_string())
+        );
+        let slow = line("abc", "t", RecordStatus::Timeout, "`f()` did not return");
+        assert_eq!(
+            judge(&slow, Exit::Code(0), ""),
+            (Status::Timeout, "`f()` did not return".to_string())
         );
         assert_eq!(judge("", Exit::TimedOut, "").0, Status::Timeout);
-        assert_eq!(judge("abc pass t", Exit::OutputLimit, "").0, Status::Crash);
+        let pass = line("abc", "t", RecordStatus::Pass, "");
+        assert_eq!(judge(&pass, Exit::OutputLimit, "").0, Status::Crash);
         let (status, message) = judge("", Exit::Signal(6), "has overflowed its stack\x1b[0m");
         assert_eq!(status, Status::Crash);
         assert!(
@@ -257,25 +330,22 @@ mod tests {
                 && message.contains("overflowed")
                 && !message.contains('\x1b')
         );
-        let (status, message) = judge(
-            "",
-            Exit::Code(LIMIT_EXIT),
-            "x\nthreadlings-limit: threads 90\n",
-        );
+    }
+
+    #[test]
+    fn a_limit_the_test_process_stopped_itself_at_is_a_crash() {
+        let stderr = format!("noise\n{}\n", LimitHit::Threads(99).mark());
+        let (status, message) = judge("", Exit::Code(EXIT_LIMIT), &stderr);
         assert_eq!(status, Status::Crash);
-        assert!(message.contains("90 threads"), "{message}");
+        assert!(message.contains("99 threads") && message.contains("limit is 50"));
+        assert_eq!(judge("", Exit::Code(EXIT_LIMIT), "").0, Status::Fail);
     }
 
     #[test]
     fn a_result_keeps_the_end_of_what_the_test_printed() {
         let long = format!("{}THE END\x1b", "é".repeat(OUTPUT_KEPT));
-        let t = test_run(
-            "t",
-            "abc",
-            "abc pass t",
-            &finished(Exit::Code(0), &long),
-            &LIMITS,
-        );
+        let pass = line("abc", "t", RecordStatus::Pass, "");
+        let t = test_run("t", "abc", &pass, &finished(Exit::Code(0), &long), &LIMITS);
         assert!(t.output.ends_with("THE END") && t.output.len() <= OUTPUT_KEPT);
     }
 }

@@ -8,6 +8,7 @@ pub(crate) mod flags;
 pub(crate) mod judge;
 
 use serde::{Deserialize, Serialize};
+use threadlings_support::protocol::Event;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -65,6 +66,16 @@ pub(crate) struct TestResult {
     /// process ended): only such results are certain enough to cache.
     #[serde(skip)]
     pub reported: bool,
+    /// What the test process saw happen, from its report.
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
+    pub events: Vec<Event>,
+    /// How many more events there were than the test process kept.
+    #[serde(skip_serializing_if = "is_zero", default)]
+    pub events_dropped: u64,
+}
+
+fn is_zero(n: &u64) -> bool {
+    *n == 0
 }
 
 /// The verdict on one exercise.
@@ -170,6 +181,8 @@ mod tests {
             duration_ms: 0,
             output: String::new(),
             reported: true,
+            events: Vec::new(),
+            events_dropped: 0,
         }
     }
 

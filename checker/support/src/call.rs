@@ -1,0 +1,188 @@
+//! The watchdog: every call into learner code runs on a helper thread of its
+//! own (the "caller"), so that the test can watch it, give up on it, and
+//! tell a caller parked in `join` from one that sleeps or spins.
+
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc::{self, Receiver, RecvTimeoutError};
+use std::thread::{self, ThreadId};
+use std::time::{Duration, Instant};
+
+use crate::events::record;
+use crate::harness::panic_message;
+use crate::observe::{FUTEX, Identity, Streak, parked_on};
+use crate::outcome::{Failure, PATIENCE};
+use crate::protocol::EventKind;
+
+/// A call into learner code, running on its own helper thread (the "caller").
+pub struct Call<T> {
+    pub(crate) what: String,
+    pub(crate) caller: Identity,
+    returned: Arc<AtomicBool>,
+    result: Receiver<thread::Result<T>>,
+    started: Instant,
+}
+
+/// Starts `f` (a call into learner code) on a fresh helper thread.
+/// `what` names the call for messages, e.g. "`count(..)`".
+pub fn call<T: Send + 'static>(what: &str, f: impl FnOnce() -> T + Send + 'static) -> Call<T> {
+    let (id_tx, id_rx) = mpsc::channel();
+    let (result_tx, result) = mpsc::channel();
+    let returned = Arc::new(AtomicBool::new(false));
+    let returned_flag = Arc::clone(&returned);
+    let called = format!("call {what}");
+    thread::Builder::new()
+        .name("threadlings-caller".into())
+        .spawn(move || {
+            let _ = id_tx.send(Identity::current());
+            record(EventKind::Note, called);
+            let result = catch_unwind(AssertUnwindSafe(f));
+            let how = if result.is_ok() {
+                "returned"
+            } else {
+                "panicked"
+            };
+            record(EventKind::Note, how);
+            returned_flag.store(true, Ordering::SeqCst);
+            let _ = result_tx.send(result);
+        })
+        .expect("the test could not start its helper thread");
+    let caller = id_rx.recv().expect("the helper thread did not start");
+    Call {
+        what: what.to_string(),
+        caller,
+        returned,
+        result,
+        started: Instant::now(),
+    }
+}
+
+impl<T> Call<T> {
+    /// The id of the thread that made the call.
+    pub fn thread(&self) -> ThreadId {
+        self.caller.thread
+    }
+
+    /// Whether the call has returned (or panicked) yet.
+    pub fn has_returned(&self) -> bool {
+        self.returned.load(Ordering::SeqCst)
+    }
+
+    /// Waits for the call to return, at most `PATIENCE`.
+    pub fn finish(self) -> Result<T, Failure> {
+        self.finish_within(PATIENCE)
+    }
+
+    /// Waits for the call to return, at most `limit` after it started. A
+    /// call that does not return in time is a timeout; one that panics is a
+    /// plain failure.
+    pub fn finish_within(self, limit: Duration) -> Result<T, Failure> {
+        let left = limit.saturating_sub(self.started.elapsed());
+        match self.result.recv_timeout(left) {
+            Ok(Ok(value)) => Ok(value),
+            Ok(Err(payload)) => {
+                Err(format!("{} panicked: {}", self.what, panic_message(&*payload)).into())
+            }
+            Err(RecvTimeoutError::Timeout) => Err(Failure::timeout(format!(
+                "{} did not return within {} s. Is it waiting for something that never happens?",
+                self.what,
+                limit.as_secs()
+            ))),
+            Err(RecvTimeoutError::Disconnected) => {
+                Err(format!("{} never returned", self.what).into())
+            }
+        }
+    }
+
+    /// Blocks until the caller is parked in an untimed wait: asleep (state
+    /// `S`) in the same futex wait, with no timeout, at `PARKED_STREAK`
+    /// samples in a row about 1 ms apart. That is what `JoinHandle::join`
+    /// looks like (and an untimed lock or channel wait). `Ok(true)` then,
+    /// `Ok(false)` if the call returned first, a timeout if it did neither
+    /// within `PATIENCE`.
+    ///
+    /// A caller that has just been woken (the thread it joined has ended; it
+    /// is runnable but not yet running) is in state `R` and does not count,
+    /// and neither does a timed wait (`park_timeout`, `recv_timeout`), which
+    /// is a sleep in disguise.
+    pub fn wait_until_joining(&self) -> Result<bool, Failure> {
+        let deadline = Instant::now() + PATIENCE;
+        let mut streak = Streak::default();
+        while Instant::now() < deadline {
+            if self.has_returned() {
+                return Ok(false);
+            }
+            let parked = match (FUTEX, self.caller.os_tid) {
+                (Some(futex), Some(tid)) => parked_on(futex, tid),
+                // Cannot observe (not Linux, or /proc hidden): a plain pause.
+                _ => Some(String::new()),
+            };
+            if streak.see(parked) {
+                return Ok(true);
+            }
+            thread::sleep(Duration::from_millis(1));
+        }
+        Err(Failure::timeout(format!(
+            "{} neither returned nor waited for its threads within {} s",
+            self.what,
+            PATIENCE.as_secs()
+        )))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::observe::Flag;
+    use crate::rendezvous::Gate;
+    use crate::testing;
+
+    #[test]
+    fn a_caller_blocked_in_join_is_joining() {
+        let _threads = testing::spawning();
+        let gate = Gate::new();
+        let g = gate.clone();
+        let joining = call("`join`", move || {
+            let worker = thread::spawn(move || g.wait());
+            worker.join().unwrap()
+        });
+        assert_eq!(joining.wait_until_joining(), Ok(true));
+        assert!(!joining.has_returned(), "the worker is still held");
+        gate.open();
+        assert!(joining.finish_within(testing::DEADLINE).is_ok());
+    }
+
+    #[test]
+    fn a_caller_that_returned_is_not_joining() {
+        let _threads = testing::spawning();
+        let quick = call("`quick`", || 7);
+        assert!(testing::wait_for(|| quick.has_returned()));
+        assert_eq!(quick.wait_until_joining(), Ok(false));
+        assert_eq!(quick.finish(), Ok(7));
+    }
+
+    #[test]
+    fn a_call_that_does_not_return_in_time_is_a_timeout_and_a_panic_is_not() {
+        let _threads = testing::spawning();
+        let stuck = Flag::new();
+        let s = stuck.clone();
+        let blocked = call("`stuck`", move || {
+            while !s.is_up() {
+                thread::sleep(Duration::from_millis(1));
+            }
+        });
+        // It cannot return before the flag is up: no timing involved.
+        let failure = blocked
+            .finish_within(Duration::from_millis(50))
+            .unwrap_err();
+        stuck.raise();
+        assert!(failure.timed_out, "{failure}");
+        assert!(failure.message.contains("`stuck` did not return"));
+        let failure = call("`boom`", || -> u32 { panic!("on purpose") })
+            .finish_within(testing::DEADLINE)
+            .unwrap_err();
+        assert!(!failure.timed_out);
+        assert_eq!(failure.message, "`boom` panicked: on purpose");
+    }
+}

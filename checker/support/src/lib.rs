@@ -1,0 +1,48 @@
+//! The runtime of every threadlings test binary, and the protocol it speaks
+//! with the checker.
+//!
+//! threadlings generates one crate per check: the learner's file as module
+//! `learner`, the exercise's hidden tests as module `hidden`, and this
+//! library as module `support` (`pub use threadlings_support::*`), so hidden
+//! tests write `use super::support::*;`. The checker embeds these sources and
+//! compiles them with plain rustc into an rlib once per toolchain: std only,
+//! no features. The checker itself depends on this crate with the `serde`
+//! feature, for [`protocol`] alone.
+//!
+//! Modules, by topic:
+//! - [`protocol`]: arguments, environment, exit codes, limit marks, the
+//!   handshake and the report record: everything both sides must agree on;
+//! - `harness`: the binary's `main`, one test's run and its record;
+//! - `outcome`: what a hidden test is and returns (`Test`, `Failure`);
+//! - `call`: the watchdog around calls into learner code;
+//! - `rendezvous`: barrier, gate, held jobs let go while the caller joins;
+//! - `observe`: threads as the OS sees them, logs, flags, the limits;
+//! - `events`: what happened, in order, for the report;
+//! - `program`: the learner's whole program as a process;
+//! - `random`: inputs that differ on every run.
+//!
+//! Everything here must stay deterministic for correct code: deadlines
+//! (`PATIENCE`) are only ever reached by wrong code.
+
+pub mod protocol;
+
+mod call;
+mod events;
+mod harness;
+mod observe;
+mod outcome;
+mod program;
+mod random;
+mod rendezvous;
+#[cfg(test)]
+mod testing;
+
+pub use call::{Call, call};
+pub use events::record;
+pub use harness::{main, panic_message};
+pub use observe::{Entry, Flag, Log, os_thread_id, os_thread_ids, poll_until};
+pub use outcome::{Failure, Outcome, PATIENCE, Test};
+pub use program::{Program, run_program, run_programs};
+pub use protocol::EventKind;
+pub use random::{random, random_between, random_word};
+pub use rendezvous::{Gate, HOLD, Held, TimedBarrier, let_all_go, let_go_in_order};

@@ -1,0 +1,384 @@
+//! Observation: threads as the OS sees them (ids, whether one is parked in
+//! an untimed wait), what the test's closures noted and on which thread,
+//! flags, polling, and the process's own limits.
+//!
+//! Everything about a thread's state comes from `/proc` (Linux). Where it
+//! cannot be read, the observers degrade to answers that make the tests
+//! slower or laxer, never to a false failure of correct code.
+
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::thread::{self, ThreadId};
+use std::time::{Duration, Instant};
+
+use crate::harness::exit;
+use crate::protocol::{self, LimitHit};
+
+/// The OS's id (tid) of the calling thread, `None` where it cannot be
+/// observed (not Linux, or /proc hidden).
+pub fn os_thread_id() -> Option<u32> {
+    let link = std::fs::read_link("/proc/thread-self").ok()?;
+    link.file_name()?.to_str()?.parse().ok()
+}
+
+/// The OS ids (tids) of every thread this process has right now; empty where
+/// they cannot be observed.
+pub fn os_thread_ids() -> Vec<u32> {
+    std::fs::read_dir("/proc/self/task")
+        .map(|dir| {
+            dir.filter_map(|entry| entry.ok()?.file_name().to_str()?.parse().ok())
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// The number inside a std `ThreadId`. std keeps it unstable to read, but
+/// prints it: `ThreadId(5)`.
+pub(crate) fn thread_number(id: ThreadId) -> u64 {
+    let text = format!("{id:?}");
+    text.trim_start_matches("ThreadId(")
+        .trim_end_matches(')')
+        .parse()
+        .unwrap_or(0)
+}
+
+/// Who a thread is, in every way the events name it.
+#[derive(Clone, Debug)]
+pub(crate) struct Identity {
+    pub thread: ThreadId,
+    pub name: Option<String>,
+    pub os_tid: Option<u32>,
+}
+
+impl Identity {
+    /// The calling thread.
+    pub fn current() -> Identity {
+        let me = thread::current();
+        Identity {
+            thread: me.id(),
+            name: me.name().map(str::to_string),
+            os_tid: os_thread_id(),
+        }
+    }
+}
+
+/// The fields of a `/proc/.../stat` file after the command name, which is
+/// in parentheses and may itself hold spaces and parentheses: `[0]` is the
+/// state (`R`, `S`...), `[1]` the parent's pid.
+pub(crate) fn stat_fields(path: &str) -> Option<Vec<String>> {
+    let stat = std::fs::read_to_string(path).ok()?;
+    let after_name = stat.get(stat.rfind(')')? + 1..)?;
+    Some(after_name.split_whitespace().map(str::to_string).collect())
+}
+
+/// The number of a field (`Threads:`, `VmRSS:` in kB...) of a
+/// `/proc/.../status` text; 0 if it is missing.
+fn status_field(status: &str, name: &str) -> u64 {
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix(name))
+        .and_then(|rest| rest.split_whitespace().next()?.parse().ok())
+        .unwrap_or(0)
+}
+
+/// The number of the futex system call, which `join` (and every untimed
+/// lock, condition variable or channel wait) sleeps in.
+#[cfg(target_arch = "x86_64")]
+pub(crate) const FUTEX: Option<&str> = Some("202");
+#[cfg(target_arch = "aarch64")]
+pub(crate) const FUTEX: Option<&str> = Some("98");
+#[cfg(not(any(target_arch = "x86_64", target_arch = "aarch64")))]
+pub(crate) const FUTEX: Option<&str> = None;
+
+/// The address of the futex that thread `tid` is asleep on in an untimed
+/// wait, or `None` if it is doing anything else (running, runnable, in a
+/// timed wait, in another system call).
+pub(crate) fn parked_on(futex: &str, tid: u32) -> Option<String> {
+    let syscall = std::fs::read_to_string(format!("/proc/self/task/{tid}/syscall")).ok()?;
+    // "nr addr op val timeout ...": an untimed wait has a null timeout.
+    let fields: Vec<&str> = syscall.split_whitespace().collect();
+    if fields.len() < 5 || fields[0] != futex || fields[4] != "0x0" {
+        return None;
+    }
+    let stat = stat_fields(&format!("/proc/self/task/{tid}/stat"))?;
+    (stat.first()? == "S").then(|| fields[1].to_string())
+}
+
+/// How many samples in a row (about 1 ms apart) a thread must be seen parked.
+pub(crate) const PARKED_STREAK: usize = 20;
+
+/// Counts samples in a row parked on one address. One sample can catch a
+/// thread between two waits, or just woken; twenty in a row on the same
+/// address cannot.
+#[derive(Default)]
+pub(crate) struct Streak {
+    addr: String,
+    count: usize,
+}
+
+impl Streak {
+    /// Notes one sample (`parked_on`'s answer); `true` once `PARKED_STREAK`
+    /// samples in a row were parked on the same address.
+    pub fn see(&mut self, parked: Option<String>) -> bool {
+        match parked {
+            Some(addr) if addr == self.addr => self.count += 1,
+            Some(addr) => {
+                self.addr = addr;
+                self.count = 1;
+            }
+            None => self.count = 0,
+        }
+        self.count >= PARKED_STREAK
+    }
+}
+
+/// Polls `condition` every millisecond until it holds (`true`) or `limit`
+/// has passed (`false`). Only for conditions that correct code makes true
+/// quickly: the limit is a deadline for wrong code, never a timing check.
+pub fn poll_until(limit: Duration, mut condition: impl FnMut() -> bool) -> bool {
+    let deadline = Instant::now() + limit;
+    loop {
+        if condition() {
+            return true;
+        }
+        if Instant::now() >= deadline {
+            return false;
+        }
+        thread::sleep(Duration::from_millis(1));
+    }
+}
+
+/// One thing a test closure noted.
+#[derive(Clone, Debug)]
+pub struct Entry {
+    pub label: String,
+    pub thread: ThreadId,
+    pub seq: usize,
+}
+
+/// A shared, thread-safe record of what the test's closures saw.
+#[derive(Clone, Default)]
+pub struct Log {
+    entries: Arc<Mutex<Vec<Entry>>>,
+    next: Arc<AtomicUsize>,
+}
+
+impl Log {
+    pub fn new() -> Self {
+        Log::default()
+    }
+
+    /// Notes `label` with the current thread's id.
+    pub fn note(&self, label: impl Into<String>) {
+        let seq = self.next.fetch_add(1, Ordering::SeqCst);
+        let entry = Entry {
+            label: label.into(),
+            thread: thread::current().id(),
+            seq,
+        };
+        self.entries
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push(entry);
+    }
+
+    /// Everything noted so far, in the order it happened.
+    pub fn entries(&self) -> Vec<Entry> {
+        let mut entries = self
+            .entries
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone();
+        entries.sort_by_key(|e| e.seq);
+        entries
+    }
+
+    /// The labels noted so far, in order.
+    pub fn labels(&self) -> Vec<String> {
+        self.entries().into_iter().map(|e| e.label).collect()
+    }
+
+    /// The thread that noted `label` first, if any did.
+    pub fn thread_of(&self, label: &str) -> Option<ThreadId> {
+        self.entries()
+            .into_iter()
+            .find(|e| e.label == label)
+            .map(|e| e.thread)
+    }
+
+    /// How many distinct threads noted anything.
+    pub fn distinct_threads(&self) -> usize {
+        let mut ids: Vec<u64> = self
+            .entries()
+            .into_iter()
+            .map(|e| thread_number(e.thread))
+            .collect();
+        ids.sort_unstable();
+        ids.dedup();
+        ids.len()
+    }
+}
+
+/// A flag a test closure raises when it is done.
+#[derive(Clone, Default)]
+pub struct Flag(Arc<AtomicBool>);
+
+impl Flag {
+    pub fn new() -> Self {
+        Flag::default()
+    }
+
+    pub fn raise(&self) {
+        self.0.store(true, Ordering::SeqCst);
+    }
+
+    pub fn is_up(&self) -> bool {
+        self.0.load(Ordering::SeqCst)
+    }
+}
+
+/// Starts a thread that samples this process's live threads and resident
+/// memory every few milliseconds and stops the process past the limits the
+/// checker passed in the environment. The checker samples the test process
+/// too; this also covers the learner's program when a test runs it, and
+/// stops the process with a mark that says which limit it was.
+pub(crate) fn watch_limits() {
+    let limit = |name: &str| std::env::var(name).ok().and_then(|v| v.parse::<u64>().ok());
+    let (Some(max_threads), Some(max_mb)) = (
+        limit(protocol::ENV_MAX_THREADS),
+        limit(protocol::ENV_MAX_MEMORY_MB),
+    ) else {
+        return;
+    };
+    let _ = thread::Builder::new()
+        .name("threadlings-limits".into())
+        .spawn(move || {
+            loop {
+                thread::sleep(Duration::from_millis(5));
+                let Ok(status) = std::fs::read_to_string("/proc/self/status") else {
+                    return;
+                };
+                let threads = status_field(&status, "Threads:");
+                let mb = status_field(&status, "VmRSS:") / 1024;
+                let over = if threads > max_threads {
+                    Some(LimitHit::Threads(threads))
+                } else if mb > max_mb {
+                    Some(LimitHit::Memory(mb))
+                } else {
+                    None
+                };
+                if let Some(over) = over {
+                    eprintln!("\n{}", over.mark());
+                    exit(protocol::EXIT_LIMIT);
+                }
+            }
+        });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::testing;
+
+    const AT: &str = "0x1000";
+
+    #[test]
+    fn a_streak_counts_only_samples_in_a_row_on_one_address() {
+        let mut streak = Streak::default();
+        for _ in 1..PARKED_STREAK {
+            assert!(!streak.see(Some(AT.into())));
+        }
+        assert!(streak.see(Some(AT.into())), "the full streak is parked");
+        // A sample doing anything else starts the count again...
+        let mut streak = Streak::default();
+        for _ in 1..PARKED_STREAK {
+            streak.see(Some(AT.into()));
+        }
+        assert!(!streak.see(None));
+        for _ in 1..PARKED_STREAK {
+            assert!(!streak.see(Some(AT.into())));
+        }
+        assert!(streak.see(Some(AT.into())));
+        // ...and so does a wait on another address (another join).
+        let mut streak = Streak::default();
+        for _ in 1..PARKED_STREAK {
+            streak.see(Some(AT.into()));
+        }
+        assert!(!streak.see(Some("0x2000".into())));
+        for _ in 2..PARKED_STREAK {
+            assert!(!streak.see(Some("0x2000".into())));
+        }
+        assert!(streak.see(Some("0x2000".into())));
+    }
+
+    #[test]
+    fn the_ids_of_this_thread_are_observed() {
+        let _threads = testing::spawning();
+        let tid = os_thread_id().expect("Linux with /proc");
+        assert!(os_thread_ids().contains(&tid));
+        let other = thread::spawn(|| (thread::current().id(), os_thread_id()))
+            .join()
+            .unwrap();
+        assert_ne!(
+            thread_number(other.0),
+            thread_number(thread::current().id())
+        );
+        assert_ne!(other.1, Some(tid));
+        assert!(thread_number(thread::current().id()) > 0);
+    }
+
+    /// Samples a thread that `waits` over and over until told to stop, and
+    /// asserts that it is never seen parked for a whole streak.
+    fn never_parked(waits: fn()) {
+        let Some(futex) = FUTEX else { return };
+        let _threads = testing::spawning();
+        let stop = Flag::new();
+        let (tid_tx, tid_rx) = std::sync::mpsc::channel();
+        let s = stop.clone();
+        let waiter = thread::spawn(move || {
+            tid_tx.send(os_thread_id()).unwrap();
+            while !s.is_up() {
+                waits();
+            }
+        });
+        let tid = tid_rx.recv().unwrap().expect("Linux with /proc");
+        let mut streak = Streak::default();
+        for _ in 0..3 * PARKED_STREAK {
+            assert!(!streak.see(parked_on(futex, tid)), "a pause is not a join");
+            thread::sleep(Duration::from_millis(1));
+        }
+        stop.raise();
+        waiter.thread().unpark();
+        waiter.join().unwrap();
+    }
+
+    #[test]
+    fn a_sleeping_thread_is_never_parked() {
+        never_parked(|| thread::sleep(Duration::from_millis(50)));
+    }
+
+    #[test]
+    fn a_thread_in_a_timed_wait_is_never_parked() {
+        // A futex wait too, but with a timeout: a sleep in disguise.
+        never_parked(|| thread::park_timeout(Duration::from_millis(50)));
+    }
+
+    #[test]
+    fn a_thread_blocked_in_join_is_parked() {
+        let Some(futex) = FUTEX else { return };
+        let _threads = testing::spawning();
+        let gate = crate::rendezvous::Gate::new();
+        let (tid_tx, tid_rx) = std::sync::mpsc::channel();
+        let g = gate.clone();
+        let joiner = thread::spawn(move || {
+            tid_tx.send(os_thread_id()).unwrap();
+            thread::spawn(move || g.wait()).join().unwrap()
+        });
+        let tid = tid_rx.recv().unwrap().expect("Linux with /proc");
+        let mut streak = Streak::default();
+        let parked = testing::wait_for(|| streak.see(parked_on(futex, tid)));
+        gate.open();
+        assert!(parked, "a join is an untimed wait");
+        joiner.join().unwrap();
+    }
+}

@@ -1,0 +1,128 @@
+//! Whole-program runs: the learner's `main` as a process of its own (this
+//! very binary, started with `--main`), for promises only a whole program
+//! shows ("prints every line", "ends by itself").
+
+use std::io::Read;
+use std::process::{Command, Stdio};
+use std::thread;
+use std::time::{Duration, Instant};
+
+use crate::harness::exit;
+use crate::protocol::{self, LimitHit};
+
+/// How one run of the learner's program ended.
+#[derive(Debug)]
+pub struct Program {
+    /// The exit code, `None` if killed (by us at the time limit, or a signal).
+    pub code: Option<i32>,
+    pub stdout: String,
+    pub stderr: String,
+    pub timed_out: bool,
+    pub elapsed: Duration,
+}
+
+/// How much of each output stream a run keeps (the rest is drained).
+const PROGRAM_OUTPUT_CAP: u64 = 64 * 1024;
+
+/// How many runs of the learner's program `run_programs` keeps going at once.
+const PROGRAM_RUNS_AT_ONCE: usize = 4;
+
+/// Runs the learner's `main` once as a separate process, killed after `limit`.
+pub fn run_program(limit: Duration) -> Result<Program, String> {
+    let exe = std::env::current_exe().map_err(|e| format!("cannot find the test binary: {e}"))?;
+    let started = Instant::now();
+    let mut child = Command::new(exe)
+        .arg(protocol::ARG_MAIN)
+        // Held open while this test runs: the program stops if we die.
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .map_err(|e| format!("cannot start your program: {e}"))?;
+    let out = child.stdout.take().map(read_capped);
+    let err = child.stderr.take().map(read_capped);
+    let mut timed_out = false;
+    let status = loop {
+        match child.try_wait() {
+            Ok(Some(status)) => break Some(status),
+            Ok(None) if started.elapsed() >= limit => {
+                timed_out = true;
+                let _ = child.kill();
+                break child.wait().ok();
+            }
+            Ok(None) => thread::sleep(Duration::from_millis(2)),
+            Err(e) => return Err(format!("cannot wait for your program: {e}")),
+        }
+    };
+    let elapsed = started.elapsed();
+    let collect =
+        |h: Option<thread::JoinHandle<String>>| h.and_then(|h| h.join().ok()).unwrap_or_default();
+    let code = if timed_out {
+        None
+    } else {
+        status.and_then(|s| s.code())
+    };
+    let stderr = collect(err);
+    // The program stopped itself at a limit: this test stops the same way,
+    // so the verdict is a crash that names the limit, not a test failure.
+    if code == Some(protocol::EXIT_LIMIT)
+        && let Some(hit) = LimitHit::parse(&stderr)
+    {
+        eprintln!("\n{}", hit.mark());
+        exit(protocol::EXIT_LIMIT);
+    }
+    Ok(Program {
+        code,
+        stdout: collect(out),
+        stderr,
+        timed_out,
+        elapsed,
+    })
+}
+
+/// Runs the learner's `main` up to `times` times, a few at once (the runs
+/// mostly sleep, so this is quick even on two cores), each killed after
+/// `limit`. No new batch starts once `budget` has passed, so a loaded
+/// machine gets fewer runs, never a failure. Results come in run order.
+pub fn run_programs(
+    times: usize,
+    limit: Duration,
+    budget: Duration,
+) -> Result<Vec<Program>, String> {
+    let started = Instant::now();
+    let mut programs = Vec::with_capacity(times);
+    while programs.len() < times && (programs.is_empty() || started.elapsed() < budget) {
+        let batch = PROGRAM_RUNS_AT_ONCE.min(times - programs.len());
+        let results: Vec<Result<Program, String>> = thread::scope(|scope| {
+            let runs: Vec<_> = (0..batch)
+                .map(|_| scope.spawn(|| run_program(limit)))
+                .collect();
+            runs.into_iter()
+                .map(|run| {
+                    run.join()
+                        .unwrap_or_else(|_| Err("a program run panicked".to_string()))
+                })
+                .collect()
+        });
+        for result in results {
+            programs.push(result?);
+        }
+    }
+    Ok(programs)
+}
+
+/// Keeps the first `PROGRAM_OUTPUT_CAP` bytes of a pipe, on a thread of its
+/// own so that stdout and stderr are read at the same time.
+fn read_capped(pipe: impl Read + Send + 'static) -> thread::JoinHandle<String> {
+    thread::spawn(move || {
+        let mut kept = Vec::new();
+        let mut pipe = pipe;
+        let _ = pipe
+            .by_ref()
+            .take(PROGRAM_OUTPUT_CAP)
+            .read_to_end(&mut kept);
+        // Drain the rest so the program never blocks on a full pipe.
+        let _ = std::io::copy(&mut pipe, &mut std::io::sink());
+        String::from_utf8_lossy(&kept).into_owned()
+    })
+}
