@@ -3,6 +3,7 @@
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
+use std::time::{Duration, Instant};
 
 use assert_cmd::assert::Assert;
 use assert_cmd::cargo::CommandCargoExt;
@@ -18,6 +19,21 @@ pub fn repo() -> PathBuf {
         .parent()
         .expect("checker/ is in the repo")
         .to_path_buf()
+}
+
+/// Generous: only a broken checker (or a broken test) ever waits this long.
+pub const PATIENCE: Duration = Duration::from_secs(60);
+
+/// Whether a process exists and has not died (a zombie has died: it only
+/// waits to be reaped).
+pub fn is_running(pid: i32) -> bool {
+    std::fs::read_to_string(format!("/proc/{pid}/stat")).is_ok_and(|stat| {
+        // The state follows the command name, which may hold spaces.
+        stat.rsplit(')')
+            .next()
+            .and_then(|rest| rest.split_whitespace().next())
+            .is_some_and(|state| state != "Z" && state != "X")
+    })
 }
 
 pub struct Test {
@@ -74,10 +90,67 @@ impl Test {
     }
 
     /// Replaces the fixture course's exercise with `tests/fixtures/answers/<answer>.rs`.
+    /// An answer that starts processes writes their pids to the file named
+    /// `@CHILDREN@` in its text: see `children`.
     pub fn answer(self, answer: &str) -> Test {
         let text = std::fs::read_to_string(fixtures().join("answers").join(format!("{answer}.rs")))
             .expect("answer");
+        let text = text.replace("@CHILDREN@", &self.children_file().to_string_lossy());
         self.write("exercises/basics/double.rs", &text)
+    }
+
+    fn children_file(&self) -> PathBuf {
+        self.dir.path().join("children.pids")
+    }
+
+    /// The pids of the processes the learner's code started (as its answer
+    /// recorded them).
+    pub fn children(&self) -> Vec<i32> {
+        std::fs::read_to_string(self.children_file())
+            .unwrap_or_default()
+            .lines()
+            .map(|line| line.trim().parse().expect("a pid"))
+            .collect()
+    }
+
+    /// Waits until the learner's code has recorded `n` processes it started.
+    pub fn wait_for_children(&self, n: usize) -> Vec<i32> {
+        let started = Instant::now();
+        loop {
+            let children = self.children();
+            if children.len() >= n {
+                return children;
+            }
+            assert!(
+                started.elapsed() < PATIENCE,
+                "the learner's code never started its {n} processes"
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
+    /// Those of the learner's processes still running: there must be none
+    /// once a verdict is in. Killed ones may stay zombies for a moment, until
+    /// whoever adopted them reaps them: they are dead, and not counted.
+    pub fn running_children(&self) -> Vec<i32> {
+        self.children()
+            .into_iter()
+            .filter(|&pid| is_running(pid))
+            .collect()
+    }
+
+    /// Waits, generously, until every process the learner's code started is
+    /// dead; fails naming the survivors.
+    pub fn assert_children_die(&self, what: &str) {
+        let started = Instant::now();
+        while !self.running_children().is_empty() {
+            assert!(
+                started.elapsed() < Duration::from_secs(10),
+                "{what}: the learner's processes still run: {:?}",
+                self.running_children()
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
     }
 
     /// Writes a file inside the course.
