@@ -25,7 +25,7 @@ fn judge_test(test: Test, label: &str, args: &[&str]) -> Judged {
     let elapsed = started.elapsed();
     let out = &assert.get_output().stdout;
     assert!(
-        out.len() < 16 * 1024,
+        out.len() < 10_000,
         "{label}: the report must stay small, got {} bytes",
         out.len()
     );
@@ -146,14 +146,29 @@ fn an_abort_is_a_crash() {
 }
 
 #[test]
-fn an_output_flood_is_a_crash_with_a_bounded_report() {
-    let j = judge("flood", &["--max-output", "4096"]);
+fn an_output_flood_is_a_crash_at_the_output_limit_with_a_small_report() {
+    // At the default limit (1 MiB), none of what was printed reaches the
+    // report (judge_test bounds its size).
+    let j = judge("flood", &[]);
+    assert_status(
+        &j,
+        "crash",
+        "printed more than 1048576 bytes",
+        Duration::from_secs(10),
+    );
+    // A limit from the command line is the one applied.
+    let j = judge_test(
+        j.test,
+        "flood",
+        &["--timeout", "3", "--max-output", "4096"],
+    );
     assert_status(
         &j,
         "crash",
         "printed more than 4096 bytes",
         Duration::from_secs(10),
     );
+    assert_eq!(j.json["limits"]["max_output_bytes"], 4096);
 }
 
 #[test]
