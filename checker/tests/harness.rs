@@ -153,6 +153,31 @@ impl Test {
         }
     }
 
+    /// How many times the `gated` fixture's hidden test of `name` started.
+    pub fn started(&self, name: &str) -> usize {
+        std::fs::read_to_string(self.dir.path().join(format!("started-{name}")))
+            .map_or(0, |log| log.lines().count())
+    }
+
+    /// Waits until the `gated` fixture's hidden test of `name` has started
+    /// `n` times (it then waits at its gate until `open_gate`).
+    pub fn wait_started(&self, name: &str, n: usize) {
+        let started = Instant::now();
+        while self.started(name) < n {
+            assert!(
+                started.elapsed() < PATIENCE,
+                "the hidden test of {name} started {} times, not {n}",
+                self.started(name)
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
+    /// Lets the `gated` fixture's hidden tests of `name` go on.
+    pub fn open_gate(&self, name: &str) {
+        std::fs::write(self.dir.path().join(format!("open-{name}")), "").expect("open the gate");
+    }
+
     /// Writes a file inside the course.
     pub fn write(self, rel: &str, text: &str) -> Test {
         let path = self.dir.path().join(rel);
@@ -197,6 +222,22 @@ impl Test {
     }
 
     fn command(&self, args: &[String]) -> Assert {
+        assert_cmd::assert::OutputAssertExt::assert(&mut self.command_line(args))
+    }
+
+    /// Starts `threadlings --course DIR ARGS...` without waiting for it;
+    /// its output is piped (`Started::finish` collects it).
+    pub fn spawn<const N: usize>(&self, args: [&str; N]) -> Started {
+        let child = self
+            .command_line(&args.map(str::to_string))
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("threadlings starts");
+        Started(child)
+    }
+
+    fn command_line(&self, args: &[String]) -> Command {
         let mut cmd = Command::cargo_bin("threadlings").expect("the threadlings binary");
         cmd.arg("--course")
             .arg(self.dir.path())
@@ -206,7 +247,7 @@ impl Test {
         for (k, v) in &self.envs {
             cmd.env(k, v);
         }
-        assert_cmd::assert::OutputAssertExt::assert(&mut cmd)
+        cmd
     }
 
     /// Processes whose executable lives inside this course directory (the
@@ -245,6 +286,21 @@ impl Test {
                 cmdline.contains(&root).then_some(cmdline)
             })
             .collect()
+    }
+}
+
+/// A threadlings process started by `Test::spawn`.
+pub struct Started(std::process::Child);
+
+impl Started {
+    pub fn has_ended(&mut self) -> bool {
+        self.0.try_wait().expect("a child's status").is_some()
+    }
+
+    /// Waits for the end and returns the assertion on its output.
+    pub fn finish(self) -> Assert {
+        let output = self.0.wait_with_output().expect("its output");
+        assert_cmd::assert::OutputAssertExt::assert(output)
     }
 }
 

@@ -290,19 +290,6 @@ fn build_products_can_be_deleted_between_runs() {
 }
 
 #[test]
-fn two_checkers_on_one_course_keep_the_state_whole() {
-    let test = Test::new("good").copy("solutions/basics/double.rs", "exercises/basics/double.rs");
-    std::thread::scope(|s| {
-        for _ in 0..4 {
-            s.spawn(|| test.run_args(["run", "double"]).code(0));
-        }
-    });
-    let state: serde_json::Value =
-        serde_json::from_str(&test.read(".threadlings-state")).expect("valid JSON");
-    assert_eq!(state["done"], serde_json::json!(["double"]));
-}
-
-#[test]
 fn a_file_that_makes_rustc_work_without_end_is_a_compile_error_after_a_bound() {
     let j = judge("compile_bomb", &["--compile-timeout", "1"]);
     assert_status(
