@@ -7,10 +7,7 @@ use std::time::{Duration, Instant};
 
 use portable_pty::{CommandBuilder, PtySize, native_pty_system};
 
-use crate::harness::Test;
-
-/// Generous: only a broken watch mode ever waits this long.
-const PATIENCE: Duration = Duration::from_secs(60);
+use crate::harness::{PATIENCE, Test};
 
 struct Terminal {
     master: Box<dyn portable_pty::MasterPty + Send>,
@@ -33,6 +30,9 @@ impl Terminal {
         cmd.arg("--course");
         cmd.arg(test.path());
         cmd.args(args);
+        // As `run` does in the harness: fixtures' hidden tests keep their
+        // logs and gates in the directory threadlings runs in.
+        cmd.cwd(test.path());
         cmd.env("TERM", "xterm-256color");
         let child = pair.slave.spawn_command(cmd).expect("threadlings starts");
         drop(pair.slave);
@@ -65,10 +65,15 @@ impl Terminal {
     /// redraw arrives in pieces: reading mid-way would mix two screens);
     /// returns the screen.
     fn wait_for(&self, text: &str) -> String {
+        self.wait_until(&format!("{text:?}"), |screen| screen.contains(text))
+    }
+
+    /// Waits until the screen, stopped changing, satisfies `shows`.
+    fn wait_until(&self, what: &str, shows: impl Fn(&str) -> bool) -> String {
         let started = Instant::now();
         loop {
             let screen = self.screen();
-            if screen.contains(text) {
+            if shows(&screen) {
                 std::thread::sleep(Duration::from_millis(50));
                 if self.screen() == screen {
                     return screen;
@@ -77,7 +82,7 @@ impl Terminal {
             }
             assert!(
                 started.elapsed() < PATIENCE,
-                "never saw {text:?}; the screen:\n{screen}"
+                "never saw {what}; the screen:\n{screen}"
             );
             std::thread::sleep(Duration::from_millis(20));
         }
@@ -284,24 +289,38 @@ fn a_tiny_terminal_and_resizes_do_not_break_it() {
 
 #[test]
 fn saves_during_a_check_are_not_lost() {
-    let test = Test::new("two").write(".threadlings-state", "{}");
+    // The gated fixture: the hidden test waits until the test lets it go,
+    // so the saves below surely land while a check runs.
+    let test = Test::new("gated").write(".threadlings-state", "{}");
+    let file = "exercises/basics/double.rs";
+    let shipped = test.read(file);
     let term = Terminal::start(&test, &[], 30, 100);
-    term.wait_for("✗ Not yet");
-    // A burst of saves, the last one the solution: the verdict must be on it.
-    for i in 0..5 {
-        save_by_rename(
-            &test,
-            "exercises/basics/double.rs",
-            &format!("{}// save {i}\n", test.read("exercises/basics/double.rs")),
-        );
-        std::thread::sleep(Duration::from_millis(60));
+    // The first check (of the shipped file) is at its hidden test.
+    test.wait_started("double", 1);
+    term.wait_for("Checking…");
+    // A burst of saves, the last one the solution.
+    for i in 0..3 {
+        save_by_rename(&test, file, &format!("{shipped}// save {i}\n"));
     }
-    save_by_rename(
-        &test,
-        "exercises/basics/double.rs",
-        &solution(&test, "double"),
-    );
+    save_by_rename(&test, file, &solution(&test, "double"));
+    // Time for the watcher to take them in while the check still waits:
+    // only so that a watch mode that drops them cannot get lucky (a right
+    // one passes however long this takes).
+    std::thread::sleep(Duration::from_secs(1));
+    assert_eq!(test.started("double"), 1, "the first check ended early");
+    assert!(term.screen().contains("Checking…"), "{}", term.screen());
+    // The first check ends (shipped file: fail); the verdict must then be
+    // on the newest content.
+    test.open_gate("double");
     term.wait_for("✓ Passed!");
+    assert!(
+        test.started("double") >= 2,
+        "the solution was never checked"
+    );
+    assert!(
+        test.read(".threadlings-state").contains("\"double\""),
+        "the pass was not recorded"
+    );
 }
 
 #[test]
