@@ -244,32 +244,69 @@ fn list_view_moves_filters_and_makes_an_exercise_current() {
 }
 
 #[test]
-fn reset_asks_first_and_check_all_shows_progress() {
+fn reset_asks_first_and_only_y_puts_the_shipped_file_back() {
     // The shipped versions come from the binary: the bundled course.
     let test = Test::bundled().write(".threadlings-state", "{}");
     let file = "exercises/01_spawning/spawn1_closure.rs";
     let shipped = test.read(file);
+    let mine = format!("{shipped}\n// The learner's work.\n");
+    let test = test.write(file, &mine);
     let mut term = Terminal::start(&test, &[], 30, 100);
     term.wait_for("does not compile");
-    let solved = test.read("solutions/01_spawning/spawn1_closure.rs");
-    save_by_rename(&test, file, &solved);
-    term.wait_for("✓ Passed!");
+
+    // `x` only asks: the file is untouched while the question shows.
     term.send("x");
     term.wait_for("(y/n)");
+    assert_eq!(test.read(file), mine, "reset before the learner answered");
+    // Any answer but `y` keeps the learner's file.
     term.send("n");
-    term.wait_for("n next");
-    assert_eq!(test.read(file), solved, "`n` must keep the file");
+    let screen = term.wait_for("x reset");
+    assert!(!screen.contains("(y/n)"), "{screen}");
+    assert_eq!(test.read(file), mine, "`n` must keep the file");
+
+    // `y` puts the shipped version back.
     term.send("x");
     term.wait_for("(y/n)");
     term.send("y");
-    term.wait_for("does not compile");
+    term.wait_for("is back as shipped");
     assert_eq!(test.read(file), shipped);
-    // Check all: a progress bar, then the list with each status.
-    save_by_rename(&test, file, &solved);
-    term.wait_for("✓ Passed!");
+}
+
+/// The line under the check-all heading: its progress bar.
+fn check_all_progress(screen: &str) -> Option<&str> {
+    let mut lines = screen
+        .lines()
+        .skip_while(|line| !line.contains("Checking every exercise…"));
+    lines.next()?;
+    lines.find(|line| !line.trim().is_empty())
+}
+
+#[test]
+fn check_all_shows_its_progress_until_every_check_is_done() {
+    // The gated fixture: each hidden test waits until the test lets it go.
+    // double's gate is open; triple, solved, waits at its gate.
+    let test = Test::new("gated")
+        .write(".threadlings-state", "{}")
+        .copy("solutions/basics/triple.rs", "exercises/basics/triple.rs");
+    test.open_gate("double");
+    let mut term = Terminal::start(&test, &[], 30, 100);
+    term.wait_for("✗ Not yet: fail");
     term.send("c");
+    // While triple's check waits, the progress view shows double counted.
+    test.wait_started("triple", 1);
+    let screen = term.wait_until("the check-all progress at 1/2", |screen| {
+        check_all_progress(screen).is_some_and(|bar| bar.trim_end().ends_with(" 1/2"))
+    });
+    assert!(!screen.contains("Exercises"), "{screen}");
+    // Only when every check is done does the list come, with the results.
+    test.open_gate("triple");
     let screen = term.wait_for("Exercises");
-    assert!(screen.contains("1/9 done"), "{screen}");
+    assert!(screen.contains("1/2 done"), "{screen}");
+    let triple = screen
+        .lines()
+        .find(|line| line.trim_end().ends_with("triple"))
+        .unwrap_or_else(|| panic!("no triple in the list:\n{screen}"));
+    assert!(triple.contains("done"), "{screen}");
 }
 
 #[test]
