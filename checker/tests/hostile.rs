@@ -95,7 +95,11 @@ fn a_call_that_never_returns_is_a_timeout_at_its_limit_and_its_processes_die_wit
     );
     assert_eq!(j.json["limits"]["timeout_secs"], 2);
     // judge_test saw them die; here, that there were some to kill.
-    assert_eq!(j.test.children().len(), 2, "the answer starts two processes");
+    assert_eq!(
+        j.test.children().len(),
+        2,
+        "the answer starts two processes"
+    );
 }
 
 #[test]
@@ -157,11 +161,7 @@ fn an_output_flood_is_a_crash_at_the_output_limit_with_a_small_report() {
         Duration::from_secs(10),
     );
     // A limit from the command line is the one applied.
-    let j = judge_test(
-        j.test,
-        "flood",
-        &["--timeout", "3", "--max-output", "4096"],
-    );
+    let j = judge_test(j.test, "flood", &["--timeout", "3", "--max-output", "4096"]);
     assert_status(
         &j,
         "crash",
