@@ -66,8 +66,8 @@ fn check_and_run_at_once_give_the_right_verdicts_and_leave_everything_usable() {
     // double is solved, triple is not; nothing is built yet, so both
     // processes build the support library and the binaries at once.
     let test = Test::new("gated").copy("solutions/basics/double.rs", "exercises/basics/double.rs");
-    let mut check = test.spawn(["check"]);
-    let mut run = test.spawn(["run", "double", "--json"]);
+    let mut check = test.spawn(&["check"]);
+    let mut run = test.spawn(&["run", "double", "--json"]);
     // Proof that they overlap: double's hidden test waits at its gate in
     // both processes at the same time. (A checker that fails to get there
     // ends, or waits at another gate: the deadline is for that.)

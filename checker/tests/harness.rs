@@ -36,6 +36,23 @@ pub fn is_running(pid: i32) -> bool {
     })
 }
 
+/// Waits until `probe` finds nothing; fails naming what it still finds.
+/// Generous (10 s): only a checker that leaves processes behind reaches it.
+pub fn wait_until_none<T: std::fmt::Debug>(what: &str, probe: impl Fn() -> Vec<T>) {
+    let started = Instant::now();
+    loop {
+        let found = probe();
+        if found.is_empty() {
+            return;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(10),
+            "{what}: {found:?}"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
 pub struct Test {
     dir: tempfile::TempDir,
     args: Vec<String>,
@@ -139,18 +156,13 @@ impl Test {
             .collect()
     }
 
-    /// Waits, generously, until every process the learner's code started is
-    /// dead; fails naming the survivors.
+    /// Waits until every process the learner's code started is dead; fails
+    /// naming the survivors.
     pub fn assert_children_die(&self, what: &str) {
-        let started = Instant::now();
-        while !self.running_children().is_empty() {
-            assert!(
-                started.elapsed() < Duration::from_secs(10),
-                "{what}: the learner's processes still run: {:?}",
-                self.running_children()
-            );
-            std::thread::sleep(Duration::from_millis(20));
-        }
+        wait_until_none(
+            &format!("{what}: the learner's processes still run"),
+            || self.running_children(),
+        );
     }
 
     /// How many times the `gated` fixture's hidden test of `name` started.
@@ -211,11 +223,6 @@ impl Test {
         self.command(&args.map(str::to_string))
     }
 
-    /// Runs with a list of arguments built at run time.
-    pub fn run_vec(&self, args: &[&str]) -> Assert {
-        self.command(&args.iter().map(|a| (*a).to_string()).collect::<Vec<_>>())
-    }
-
     /// Runs `threadlings --course DIR ARGS...` and returns the assertion.
     pub fn run(&self) -> Assert {
         self.command(&self.args)
@@ -227,9 +234,10 @@ impl Test {
 
     /// Starts `threadlings --course DIR ARGS...` without waiting for it;
     /// its output is piped (`Started::finish` collects it).
-    pub fn spawn<const N: usize>(&self, args: [&str; N]) -> Started {
+    pub fn spawn(&self, args: &[&str]) -> Started {
+        let args: Vec<String> = args.iter().map(|a| (*a).to_string()).collect();
         let child = self
-            .command_line(&args.map(str::to_string))
+            .command_line(&args)
             .stdout(std::process::Stdio::piped())
             .stderr(std::process::Stdio::piped())
             .spawn()
@@ -293,6 +301,10 @@ impl Test {
 pub struct Started(std::process::Child);
 
 impl Started {
+    pub fn pid(&self) -> i32 {
+        i32::try_from(self.0.id()).expect("a pid")
+    }
+
     pub fn has_ended(&mut self) -> bool {
         self.0.try_wait().expect("a child's status").is_some()
     }
@@ -301,6 +313,22 @@ impl Started {
     pub fn finish(self) -> Assert {
         let output = self.0.wait_with_output().expect("its output");
         assert_cmd::assert::OutputAssertExt::assert(output)
+    }
+
+    /// Like `finish`, but a process still running after `limit` is killed
+    /// and fails the test: what it waits for will not come.
+    pub fn finish_within(self, limit: Duration, what: &str) -> Assert {
+        let pid = self.pid();
+        let (tx, rx) = std::sync::mpsc::channel();
+        // Its output is read meanwhile: a full pipe must not stop it.
+        std::thread::spawn(move || tx.send(self.finish()));
+        rx.recv_timeout(limit).unwrap_or_else(|_| {
+            let _ = nix::sys::signal::kill(
+                nix::unistd::Pid::from_raw(pid),
+                nix::sys::signal::Signal::SIGKILL,
+            );
+            panic!("{what}: threadlings gave no verdict within {limit:?}")
+        })
     }
 }
 
