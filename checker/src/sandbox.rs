@@ -456,15 +456,36 @@ mod tests {
 
     #[test]
     fn a_hang_is_killed_with_its_whole_group() {
-        // The grandchild would keep the pipe open if it survived.
+        // The shell's child is in its group; the shell tells us its pid.
+        let dir = tempfile::tempdir().unwrap();
+        let pid_file = dir.path().join("grandchild");
         let started = Instant::now();
-        let out = sh("sleep 30 & sleep 30", limits(1));
+        let out = sh(
+            &format!("sleep 30 & echo $! > '{}'; sleep 30", pid_file.display()),
+            limits(1),
+        );
         assert_eq!(out.exit, Exit::TimedOut);
         assert!(
             started.elapsed() < Duration::from_secs(3),
             "{:?}",
             started.elapsed()
         );
+        let grandchild: i32 = std::fs::read_to_string(&pid_file)
+            .unwrap()
+            .trim()
+            .parse()
+            .unwrap();
+        // Killed with the group: dead, or a zombie until whoever adopted it
+        // (not us: this test process is no subreaper) reaps it. Generous:
+        // only a survivor reaches the deadline.
+        let deadline = Instant::now() + Duration::from_secs(5);
+        while is_running(grandchild) {
+            if Instant::now() > deadline {
+                let _ = nix::sys::signal::kill(Pid::from_raw(grandchild), Signal::SIGKILL);
+                panic!("the grandchild {grandchild} outlived the run");
+            }
+            thread::sleep(Duration::from_millis(10));
+        }
     }
 
     #[test]

@@ -1,7 +1,6 @@
-//! Checking one exercise: every way learner code can end gets the right
-//! status, and nothing the code prints or does can turn into a pass.
-
-use std::time::{Duration, Instant};
+//! Checking one exercise: the verdicts of honest answers, right or wrong,
+//! and the messages that explain them. Hostile answers (hangs, floods,
+//! forged reports, exit(0), aborts, noisy stderr) are in hostile.rs.
 
 use predicates::prelude::*;
 
@@ -63,95 +62,9 @@ fn inner_attributes_work_as_in_a_plain_file() {
 }
 
 #[test]
-fn a_hang_is_a_timeout_within_its_limit_and_leaves_nothing_running() {
-    let test = Test::new("hang").args(["run", "double"]);
-    let started = Instant::now();
-    test.run()
-        .code(1)
-        .stdout(predicate::str::contains("timeout").and(predicate::str::contains("after 2 s")));
-    // The limit is 2 s; the bound is generous so only a broken kill reaches it.
-    assert!(
-        started.elapsed() < Duration::from_secs(8),
-        "took {:?}",
-        started.elapsed()
-    );
-    assert_eq!(test.leftover_processes(), Vec::<String>::new());
-}
-
-#[test]
-fn exit_zero_with_a_forged_summary_is_not_a_pass() {
-    Test::new("good")
-        .answer("exit0")
-        .args(["run", "double"])
-        .run()
-        .code(1)
-        .stdout(
-            predicate::str::contains("✗ double: fail")
-                .and(predicate::str::contains("std::process::exit")),
-        );
-}
-
-#[test]
-fn forged_report_lines_are_not_a_pass() {
-    Test::new("good")
-        .answer("forged_report")
-        .args(["run", "double"])
-        .run()
-        .code(1)
-        .stdout(predicate::str::contains("✗ double: fail"));
-}
-
-#[test]
-fn abort_is_a_crash() {
-    Test::new("good")
-        .answer("abort")
-        .args(["run", "double"])
-        .run()
-        .code(1)
-        .stdout(
-            predicate::str::contains("✗ double: crash").and(predicate::str::contains("SIGABRT")),
-        );
-}
-
-#[test]
-fn an_output_flood_is_stopped_and_cut() {
-    let assert = Test::new("good")
-        .answer("flood")
-        .args(["run", "double", "--json"])
-        .run()
-        .code(1);
-    let out = assert.get_output().stdout.clone();
-    assert!(
-        out.len() < 10_000,
-        "the report must stay small, got {} bytes",
-        out.len()
-    );
-    let json: serde_json::Value = serde_json::from_slice(&out).expect("valid JSON");
-    assert_eq!(json["status"], "crash");
-    assert!(
-        json["message"]
-            .as_str()
-            .unwrap()
-            .contains("printed more than")
-    );
-}
-
-#[test]
-fn noisy_stderr_from_correct_code_still_passes_with_valid_json() {
-    let assert = Test::new("good")
-        .answer("noisy_pass")
-        .args(["run", "double", "--json"])
-        .run()
-        .code(0);
-    let json: serde_json::Value =
-        serde_json::from_slice(&assert.get_output().stdout).expect("valid JSON");
-    assert_eq!(json["status"], "pass");
-}
-
-#[test]
 fn json_verdicts_have_the_report_shape_and_the_limits() {
     let assert = Test::new("good")
-        .answer("exit0")
+        .answer("wrong_result")
         .args(["run", "double", "--json", "--timeout", "7"])
         .run()
         .code(1);
@@ -171,8 +84,15 @@ fn json_verdicts_have_the_report_shape_and_the_limits() {
         assert!(json.get(key).is_some(), "missing {key}: {json}");
     }
     assert_eq!(json["status"], "fail");
-    assert_eq!(json["flags"], serde_json::json!(["process_exit"]));
+    assert_eq!(json["flags"], serde_json::json!([]));
     assert_eq!(json["tests"][0]["name"], "doubles_random_numbers");
+    assert_eq!(json["tests"][0]["status"], "fail");
+    assert!(
+        json["tests"][0]["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("returned")),
+        "{json}"
+    );
     assert_eq!(json["limits"]["timeout_secs"], 7);
 }
 

@@ -3,6 +3,7 @@
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
+use std::time::{Duration, Instant};
 
 use assert_cmd::assert::Assert;
 use assert_cmd::cargo::CommandCargoExt;
@@ -18,6 +19,38 @@ pub fn repo() -> PathBuf {
         .parent()
         .expect("checker/ is in the repo")
         .to_path_buf()
+}
+
+/// Generous: only a broken checker (or a broken test) ever waits this long.
+pub const PATIENCE: Duration = Duration::from_secs(60);
+
+/// Whether a process exists and has not died (a zombie has died: it only
+/// waits to be reaped).
+pub fn is_running(pid: i32) -> bool {
+    std::fs::read_to_string(format!("/proc/{pid}/stat")).is_ok_and(|stat| {
+        // The state follows the command name, which may hold spaces.
+        stat.rsplit(')')
+            .next()
+            .and_then(|rest| rest.split_whitespace().next())
+            .is_some_and(|state| state != "Z" && state != "X")
+    })
+}
+
+/// Waits until `probe` finds nothing; fails naming what it still finds.
+/// Generous (10 s): only a checker that leaves processes behind reaches it.
+pub fn wait_until_none<T: std::fmt::Debug>(what: &str, probe: impl Fn() -> Vec<T>) {
+    let started = Instant::now();
+    loop {
+        let found = probe();
+        if found.is_empty() {
+            return;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(10),
+            "{what}: {found:?}"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
 }
 
 pub struct Test {
@@ -74,10 +107,87 @@ impl Test {
     }
 
     /// Replaces the fixture course's exercise with `tests/fixtures/answers/<answer>.rs`.
+    /// An answer that starts processes writes their pids to the file named
+    /// `@CHILDREN@` in its text: see `children`.
     pub fn answer(self, answer: &str) -> Test {
         let text = std::fs::read_to_string(fixtures().join("answers").join(format!("{answer}.rs")))
             .expect("answer");
+        let text = text.replace("@CHILDREN@", &self.children_file().to_string_lossy());
         self.write("exercises/basics/double.rs", &text)
+    }
+
+    fn children_file(&self) -> PathBuf {
+        self.dir.path().join("children.pids")
+    }
+
+    /// The pids of the processes the learner's code started (as its answer
+    /// recorded them).
+    pub fn children(&self) -> Vec<i32> {
+        std::fs::read_to_string(self.children_file())
+            .unwrap_or_default()
+            .lines()
+            .map(|line| line.trim().parse().expect("a pid"))
+            .collect()
+    }
+
+    /// Waits until the learner's code has recorded `n` processes it started.
+    pub fn wait_for_children(&self, n: usize) -> Vec<i32> {
+        let started = Instant::now();
+        loop {
+            let children = self.children();
+            if children.len() >= n {
+                return children;
+            }
+            assert!(
+                started.elapsed() < PATIENCE,
+                "the learner's code never started its {n} processes"
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
+    /// Those of the learner's processes still running: there must be none
+    /// once a verdict is in. Killed ones may stay zombies for a moment, until
+    /// whoever adopted them reaps them: they are dead, and not counted.
+    pub fn running_children(&self) -> Vec<i32> {
+        self.children()
+            .into_iter()
+            .filter(|&pid| is_running(pid))
+            .collect()
+    }
+
+    /// Waits until every process the learner's code started is dead; fails
+    /// naming the survivors.
+    pub fn assert_children_die(&self, what: &str) {
+        wait_until_none(
+            &format!("{what}: the learner's processes still run"),
+            || self.running_children(),
+        );
+    }
+
+    /// How many times the `gated` fixture's hidden test of `name` started.
+    pub fn started(&self, name: &str) -> usize {
+        std::fs::read_to_string(self.dir.path().join(format!("started-{name}")))
+            .map_or(0, |log| log.lines().count())
+    }
+
+    /// Waits until the `gated` fixture's hidden test of `name` has started
+    /// `n` times (it then waits at its gate until `open_gate`).
+    pub fn wait_started(&self, name: &str, n: usize) {
+        let started = Instant::now();
+        while self.started(name) < n {
+            assert!(
+                started.elapsed() < PATIENCE,
+                "the hidden test of {name} started {} times, not {n}",
+                self.started(name)
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
+    /// Lets the `gated` fixture's hidden tests of `name` go on.
+    pub fn open_gate(&self, name: &str) {
+        std::fs::write(self.dir.path().join(format!("open-{name}")), "").expect("open the gate");
     }
 
     /// Writes a file inside the course.
@@ -113,17 +223,29 @@ impl Test {
         self.command(&args.map(str::to_string))
     }
 
-    /// Runs with a list of arguments built at run time.
-    pub fn run_vec(&self, args: &[&str]) -> Assert {
-        self.command(&args.iter().map(|a| (*a).to_string()).collect::<Vec<_>>())
-    }
-
     /// Runs `threadlings --course DIR ARGS...` and returns the assertion.
     pub fn run(&self) -> Assert {
         self.command(&self.args)
     }
 
     fn command(&self, args: &[String]) -> Assert {
+        assert_cmd::assert::OutputAssertExt::assert(&mut self.command_line(args))
+    }
+
+    /// Starts `threadlings --course DIR ARGS...` without waiting for it;
+    /// its output is piped (`Started::finish` collects it).
+    pub fn spawn(&self, args: &[&str]) -> Started {
+        let args: Vec<String> = args.iter().map(|a| (*a).to_string()).collect();
+        let child = self
+            .command_line(&args)
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("threadlings starts");
+        Started(child)
+    }
+
+    fn command_line(&self, args: &[String]) -> Command {
         let mut cmd = Command::cargo_bin("threadlings").expect("the threadlings binary");
         cmd.arg("--course")
             .arg(self.dir.path())
@@ -133,7 +255,7 @@ impl Test {
         for (k, v) in &self.envs {
             cmd.env(k, v);
         }
-        assert_cmd::assert::OutputAssertExt::assert(&mut cmd)
+        cmd
     }
 
     /// Processes whose executable lives inside this course directory (the
@@ -172,6 +294,41 @@ impl Test {
                 cmdline.contains(&root).then_some(cmdline)
             })
             .collect()
+    }
+}
+
+/// A threadlings process started by `Test::spawn`.
+pub struct Started(std::process::Child);
+
+impl Started {
+    pub fn pid(&self) -> i32 {
+        i32::try_from(self.0.id()).expect("a pid")
+    }
+
+    pub fn has_ended(&mut self) -> bool {
+        self.0.try_wait().expect("a child's status").is_some()
+    }
+
+    /// Waits for the end and returns the assertion on its output.
+    pub fn finish(self) -> Assert {
+        let output = self.0.wait_with_output().expect("its output");
+        assert_cmd::assert::OutputAssertExt::assert(output)
+    }
+
+    /// Like `finish`, but a process still running after `limit` is killed
+    /// and fails the test: what it waits for will not come.
+    pub fn finish_within(self, limit: Duration, what: &str) -> Assert {
+        let pid = self.pid();
+        let (tx, rx) = std::sync::mpsc::channel();
+        // Its output is read meanwhile: a full pipe must not stop it.
+        std::thread::spawn(move || tx.send(self.finish()));
+        rx.recv_timeout(limit).unwrap_or_else(|_| {
+            let _ = nix::sys::signal::kill(
+                nix::unistd::Pid::from_raw(pid),
+                nix::sys::signal::Signal::SIGKILL,
+            );
+            panic!("{what}: threadlings gave no verdict within {limit:?}")
+        })
     }
 }
 

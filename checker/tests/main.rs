@@ -6,6 +6,7 @@ mod bundled;
 mod cache;
 mod checking;
 mod commands;
+mod concurrency;
 mod course_input;
 mod harness;
 mod hostile;

@@ -7,10 +7,7 @@ use std::time::{Duration, Instant};
 
 use portable_pty::{CommandBuilder, PtySize, native_pty_system};
 
-use crate::harness::Test;
-
-/// Generous: only a broken watch mode ever waits this long.
-const PATIENCE: Duration = Duration::from_secs(60);
+use crate::harness::{PATIENCE, Test};
 
 struct Terminal {
     master: Box<dyn portable_pty::MasterPty + Send>,
@@ -33,6 +30,9 @@ impl Terminal {
         cmd.arg("--course");
         cmd.arg(test.path());
         cmd.args(args);
+        // As `run` does in the harness: fixtures' hidden tests keep their
+        // logs and gates in the directory threadlings runs in.
+        cmd.cwd(test.path());
         cmd.env("TERM", "xterm-256color");
         let child = pair.slave.spawn_command(cmd).expect("threadlings starts");
         drop(pair.slave);
@@ -65,10 +65,15 @@ impl Terminal {
     /// redraw arrives in pieces: reading mid-way would mix two screens);
     /// returns the screen.
     fn wait_for(&self, text: &str) -> String {
+        self.wait_until(&format!("{text:?}"), |screen| screen.contains(text))
+    }
+
+    /// Waits until the screen, stopped changing, satisfies `shows`.
+    fn wait_until(&self, what: &str, shows: impl Fn(&str) -> bool) -> String {
         let started = Instant::now();
         loop {
             let screen = self.screen();
-            if screen.contains(text) {
+            if shows(&screen) {
                 std::thread::sleep(Duration::from_millis(50));
                 if self.screen() == screen {
                     return screen;
@@ -77,7 +82,7 @@ impl Terminal {
             }
             assert!(
                 started.elapsed() < PATIENCE,
-                "never saw {text:?}; the screen:\n{screen}"
+                "never saw {what}; the screen:\n{screen}"
             );
             std::thread::sleep(Duration::from_millis(20));
         }
@@ -239,32 +244,69 @@ fn list_view_moves_filters_and_makes_an_exercise_current() {
 }
 
 #[test]
-fn reset_asks_first_and_check_all_shows_progress() {
+fn reset_asks_first_and_only_y_puts_the_shipped_file_back() {
     // The shipped versions come from the binary: the bundled course.
     let test = Test::bundled().write(".threadlings-state", "{}");
     let file = "exercises/01_spawning/spawn1_closure.rs";
     let shipped = test.read(file);
+    let mine = format!("{shipped}\n// The learner's work.\n");
+    let test = test.write(file, &mine);
     let mut term = Terminal::start(&test, &[], 30, 100);
     term.wait_for("does not compile");
-    let solved = test.read("solutions/01_spawning/spawn1_closure.rs");
-    save_by_rename(&test, file, &solved);
-    term.wait_for("✓ Passed!");
+
+    // `x` only asks: the file is untouched while the question shows.
     term.send("x");
     term.wait_for("(y/n)");
+    assert_eq!(test.read(file), mine, "reset before the learner answered");
+    // Any answer but `y` keeps the learner's file.
     term.send("n");
-    term.wait_for("n next");
-    assert_eq!(test.read(file), solved, "`n` must keep the file");
+    let screen = term.wait_for("x reset");
+    assert!(!screen.contains("(y/n)"), "{screen}");
+    assert_eq!(test.read(file), mine, "`n` must keep the file");
+
+    // `y` puts the shipped version back.
     term.send("x");
     term.wait_for("(y/n)");
     term.send("y");
-    term.wait_for("does not compile");
+    term.wait_for("is back as shipped");
     assert_eq!(test.read(file), shipped);
-    // Check all: a progress bar, then the list with each status.
-    save_by_rename(&test, file, &solved);
-    term.wait_for("✓ Passed!");
+}
+
+/// The line under the check-all heading: its progress bar.
+fn check_all_progress(screen: &str) -> Option<&str> {
+    let mut lines = screen
+        .lines()
+        .skip_while(|line| !line.contains("Checking every exercise…"));
+    lines.next()?;
+    lines.find(|line| !line.trim().is_empty())
+}
+
+#[test]
+fn check_all_shows_its_progress_until_every_check_is_done() {
+    // The gated fixture: each hidden test waits until the test lets it go.
+    // double's gate is open; triple, solved, waits at its gate.
+    let test = Test::new("gated")
+        .write(".threadlings-state", "{}")
+        .copy("solutions/basics/triple.rs", "exercises/basics/triple.rs");
+    test.open_gate("double");
+    let mut term = Terminal::start(&test, &[], 30, 100);
+    term.wait_for("✗ Not yet: fail");
     term.send("c");
+    // While triple's check waits, the progress view shows double counted.
+    test.wait_started("triple", 1);
+    let screen = term.wait_until("the check-all progress at 1/2", |screen| {
+        check_all_progress(screen).is_some_and(|bar| bar.trim_end().ends_with(" 1/2"))
+    });
+    assert!(!screen.contains("Exercises"), "{screen}");
+    // Only when every check is done does the list come, with the results.
+    test.open_gate("triple");
     let screen = term.wait_for("Exercises");
-    assert!(screen.contains("1/9 done"), "{screen}");
+    assert!(screen.contains("1/2 done"), "{screen}");
+    let triple = screen
+        .lines()
+        .find(|line| line.trim_end().ends_with("triple"))
+        .unwrap_or_else(|| panic!("no triple in the list:\n{screen}"));
+    assert!(triple.contains("done"), "{screen}");
 }
 
 #[test]
@@ -284,24 +326,38 @@ fn a_tiny_terminal_and_resizes_do_not_break_it() {
 
 #[test]
 fn saves_during_a_check_are_not_lost() {
-    let test = Test::new("two").write(".threadlings-state", "{}");
+    // The gated fixture: the hidden test waits until the test lets it go,
+    // so the saves below surely land while a check runs.
+    let test = Test::new("gated").write(".threadlings-state", "{}");
+    let file = "exercises/basics/double.rs";
+    let shipped = test.read(file);
     let term = Terminal::start(&test, &[], 30, 100);
-    term.wait_for("✗ Not yet");
-    // A burst of saves, the last one the solution: the verdict must be on it.
-    for i in 0..5 {
-        save_by_rename(
-            &test,
-            "exercises/basics/double.rs",
-            &format!("{}// save {i}\n", test.read("exercises/basics/double.rs")),
-        );
-        std::thread::sleep(Duration::from_millis(60));
+    // The first check (of the shipped file) is at its hidden test.
+    test.wait_started("double", 1);
+    term.wait_for("Checking…");
+    // A burst of saves, the last one the solution.
+    for i in 0..3 {
+        save_by_rename(&test, file, &format!("{shipped}// save {i}\n"));
     }
-    save_by_rename(
-        &test,
-        "exercises/basics/double.rs",
-        &solution(&test, "double"),
-    );
+    save_by_rename(&test, file, &solution(&test, "double"));
+    // Time for the watcher to take them in while the check still waits:
+    // only so that a watch mode that drops them cannot get lucky (a right
+    // one passes however long this takes).
+    std::thread::sleep(Duration::from_secs(1));
+    assert_eq!(test.started("double"), 1, "the first check ended early");
+    assert!(term.screen().contains("Checking…"), "{}", term.screen());
+    // The first check ends (shipped file: fail); the verdict must then be
+    // on the newest content.
+    test.open_gate("double");
     term.wait_for("✓ Passed!");
+    assert!(
+        test.started("double") >= 2,
+        "the solution was never checked"
+    );
+    assert!(
+        test.read(".threadlings-state").contains("\"double\""),
+        "the pass was not recorded"
+    );
 }
 
 #[test]
