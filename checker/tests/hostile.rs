@@ -88,16 +88,41 @@ fn a_call_that_never_returns_is_a_timeout_at_its_limit_and_its_processes_die_wit
     );
 }
 
-#[test]
-fn an_endless_loop_is_a_timeout() {
-    let j = judge("busy_loop", &[]);
-    assert_status(&j, "timeout", "still running after 3 s");
+/// Runs `answer` with this process limit, in seconds.
+fn judge_with_limit(answer: &str, secs: &str) -> Judged {
+    judge_test(
+        Test::new("good").answer(answer),
+        answer,
+        &["--timeout", secs],
+    )
+}
+
+/// A process limit far beyond the hidden test's own patience for a learner
+/// call (3 s): the test's deadline comes first.
+fn judge_patiently(answer: &str) -> Judged {
+    judge_with_limit(answer, "30")
 }
 
 #[test]
-fn an_endless_sleep_is_a_timeout() {
-    let j = judge("sleep_forever", &[]);
-    assert_status(&j, "timeout", "still running after 3 s");
+fn an_endless_loop_is_a_timeout_when_the_tests_own_deadline_passes() {
+    let j = judge_patiently("busy_loop");
+    // The hidden test's words, not the process limit's: it gave up on the
+    // call, and that is a timeout, not a failure.
+    assert_status(&j, "timeout", "`double(x)` did not return within 3 s");
+    assert_eq!(j.json["tests"][0]["status"], "timeout", "{}", j.json);
+}
+
+#[test]
+fn an_endless_sleep_is_a_timeout_when_the_tests_own_deadline_passes() {
+    let j = judge_patiently("sleep_forever");
+    assert_status(&j, "timeout", "`double(x)` did not return within 3 s");
+}
+
+#[test]
+fn an_endless_loop_is_stopped_at_the_process_limit() {
+    // With the process limit below the test's patience, the limit stops it.
+    let j = judge_with_limit("busy_loop", "1");
+    assert_status(&j, "timeout", "still running after 1 s");
 }
 
 #[test]
