@@ -181,17 +181,9 @@ pub(crate) fn run_until(
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());
     let started = Instant::now();
-    let mut child = {
-        // Spawn and register under the lock, so `shutdown` cannot miss it.
-        let mut live = live();
-        if live.stopping {
-            return Err(std::io::Error::other("threadlings is stopping"));
-        }
-        let child = cmd.spawn()?;
-        live.groups.push(child.id() as i32);
-        child
-    };
-    let group = Pid::from_raw(child.id() as i32);
+    let mut process = Registered::spawn(&mut cmd)?;
+    let group = process.group();
+    let child = &mut process.child;
 
     // The input is a few lines: it fits the pipe buffer, so this never
     // blocks. The pipe stays open until the child is gone: the test binary
@@ -255,9 +247,7 @@ pub(crate) fn run_until(
     drop(stdin_pipe);
     // The child is gone; anything it left behind in its group goes too,
     // then the child is reaped, and anything that left the group is swept.
-    kill_group(group, false);
-    let status = child.wait()?;
-    live().groups.retain(|&g| g != group.as_raw());
+    let status = process.reap()?;
     sweep_orphans();
 
     let drain_deadline = Instant::now() + PIPE_DRAIN;
@@ -279,6 +269,59 @@ pub(crate) fn run_until(
         stdout,
         stderr,
     })
+}
+
+/// A process we started, registered in `LIVE` from its spawn until it is
+/// reaped. Reaping happens under the lock, right before it is unregistered:
+/// so every pid in `LIVE` is a child not yet reaped, which the kernel keeps
+/// (as a zombie, once it exits) and never gives to another process, and
+/// `shutdown` or the sweep can never hit a stranger that got its pid. On
+/// any early return, dropping it kills its group and reaps it.
+struct Registered {
+    child: std::process::Child,
+    reaped: bool,
+}
+
+impl Registered {
+    /// Spawns `cmd` in a process group of its own, registered under the
+    /// lock, so `shutdown` cannot miss it and the sweep never takes it for
+    /// a stray.
+    fn spawn(cmd: &mut Command) -> std::io::Result<Registered> {
+        let mut live = live();
+        if live.stopping {
+            return Err(std::io::Error::other("threadlings is stopping"));
+        }
+        let child = cmd.spawn()?;
+        live.groups.push(child.id() as i32);
+        Ok(Registered {
+            child,
+            reaped: false,
+        })
+    }
+
+    fn group(&self) -> Pid {
+        Pid::from_raw(self.child.id() as i32)
+    }
+
+    /// Kills whatever is left of its group, reaps it and unregisters it.
+    fn reap(&mut self) -> std::io::Result<std::process::ExitStatus> {
+        let group = self.group();
+        // The leader is not reaped yet: the group id is still ours.
+        kill_group(group, false);
+        let mut live = live();
+        self.reaped = true;
+        let status = self.child.wait();
+        live.groups.retain(|&g| g != group.as_raw());
+        status
+    }
+}
+
+impl Drop for Registered {
+    fn drop(&mut self) {
+        if !self.reaped {
+            let _ = self.reap();
+        }
+    }
 }
 
 /// The process's live threads and resident memory, if over a limit.
@@ -306,23 +349,41 @@ pub(crate) fn adopt_orphans() {
 /// Kills and reaps every child of ours that we did not start ourselves:
 /// descendants of finished runs that escaped their group (we are their
 /// subreaper, so they became our children). Every process we start is in
-/// `LIVE` from its spawn until it is reaped, so nothing else is touched.
+/// `LIVE` from its spawn until it is reaped (`Registered`), so nothing else
+/// is touched.
+///
+/// The children are listed without the lock (usually there are none, and
+/// then the lock is never taken). Under the lock, a listed pid is a stray
+/// only if it is unregistered and still our child: a stray that another
+/// sweep reaped meanwhile, its pid given to a process we just started, is
+/// registered by then; given to anyone else, it is not our child.
 fn sweep_orphans() {
-    // Under the lock: a child spawned concurrently is registered before we look.
-    let live = live();
     for _ in 0..100 {
-        let orphans: Vec<i32> = our_children()
-            .into_iter()
-            .filter(|pid| !live.groups.contains(pid))
-            .collect();
-        if orphans.is_empty() {
+        let listed = our_children();
+        if listed.is_empty() {
             return;
         }
-        for pid in orphans {
-            let pid = Pid::from_raw(pid);
-            let _ = nix::sys::signal::kill(pid, Signal::SIGKILL);
-            let _ = nix::sys::wait::waitpid(pid, None);
+        let me = std::process::id() as i32;
+        let live = live();
+        let strays: Vec<Pid> = listed
+            .into_iter()
+            .filter(|pid| !live.groups.contains(pid) && parent_of(*pid) == Some(me))
+            .map(Pid::from_raw)
+            .collect();
+        if strays.is_empty() {
+            return;
         }
+        for &pid in &strays {
+            let _ = nix::sys::signal::kill(pid, Signal::SIGKILL);
+        }
+        // Reaped under the lock, without blocking: a stray that does not
+        // die at once (stuck in the kernel) is tried again on the next
+        // round, or by the next sweep, and holds up no one.
+        for &pid in &strays {
+            let _ = nix::sys::wait::waitpid(pid, Some(WaitPidFlag::WNOHANG));
+        }
+        drop(live);
+        thread::sleep(Duration::from_millis(1));
     }
 }
 
