@@ -42,11 +42,34 @@ fn main() {
         "the support crate's sources are missing from {}",
         support.display()
     );
+    build_id(&manifest.join("src"));
     write_table(
         &out_dir.join("support_files.rs"),
         "SUPPORT_FILES",
         "the support crate's sources: (path under `src/`, contents)",
         files,
+    );
+}
+
+/// `THREADLINGS_BUILD_ID`: a digest of the checker's own sources, part of
+/// every cache key, so that a checker whose judging changed never answers
+/// from verdicts the old one cached (the version number may not change).
+fn build_id(src: &Path) {
+    use std::hash::{Hash, Hasher};
+    println!("cargo:rerun-if-changed={}", src.display());
+    let mut files = Vec::new();
+    collect(src, src, "", &mut files);
+    files.sort();
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    for (name, path) in &files {
+        name.hash(&mut hasher);
+        std::fs::read(path)
+            .expect("a readable source")
+            .hash(&mut hasher);
+    }
+    println!(
+        "cargo:rustc-env=THREADLINGS_BUILD_ID={:016x}",
+        hasher.finish()
     );
 }
 

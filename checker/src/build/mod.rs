@@ -77,6 +77,10 @@ pub(crate) enum Built {
     /// rustc's diagnostics (ANSI-coloured), pointing at the learner's file
     /// where the fault is theirs.
     CompileError(String),
+    /// rustc was stopped by a limit (time, memory, output): a
+    /// `compile_error` too, but one a busy machine may have caused, so it
+    /// is never kept as the file's verdict.
+    Stopped(String),
 }
 
 /// Builds test binaries into `<dir>/bin/<key>`.
@@ -95,9 +99,20 @@ enum Compiled {
     Errors(Built),
 }
 
-/// Every file of the support crate, named and in full, for keys.
-fn support_parts() -> impl Iterator<Item = &'static str> {
-    SUPPORT_FILES.iter().flat_map(|(name, text)| [*name, *text])
+/// Everything of the checker's own that goes into a test binary or decides
+/// its verdict: every file of the support crate, the generated crate root,
+/// and this checker's build (a changed judge must not answer from a cache
+/// filled by the old one). Hashed once per process.
+fn checker_digest() -> &'static str {
+    static DIGEST: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+        Key::new("checker")
+            .parts(SUPPORT_FILES.iter().flat_map(|(name, text)| [*name, *text]))
+            .part(GENERATED_MAIN)
+            .part(LEARNER_MAIN)
+            .part(env!("THREADLINGS_BUILD_ID"))
+            .hex()
+    });
+    &DIGEST
 }
 
 /// Work done under a guessed toolchain version that turned out wrong: it is
@@ -122,7 +137,7 @@ impl Builder {
             .part(input.source)
             .part(input.display)
             .part(input.hidden)
-            .parts(support_parts())
+            .part(checker_digest())
             .part(version)
             .parts(COMMON_FLAGS)
             .hex()
@@ -167,7 +182,7 @@ impl Builder {
     /// The support library as an rlib, built once per toolchain version.
     fn support_dir(&self, version: &str) -> std::io::Result<Result<PathBuf, WrongVersion>> {
         let key = Key::new("support")
-            .parts(support_parts())
+            .part(checker_digest())
             .part(version)
             .parts(COMMON_FLAGS)
             .hex();
@@ -380,9 +395,7 @@ impl Builder {
                 return Ok(Compiled::Ready(out));
             }
             Err(diagnostics) if diagnostics.by_limit => {
-                return Ok(Compiled::Errors(Built::CompileError(
-                    diagnostics.rendered(),
-                )));
+                return Ok(Compiled::Errors(Built::Stopped(diagnostics.rendered())));
             }
             Err(diagnostics) => diagnostics,
         };
@@ -426,7 +439,7 @@ impl Builder {
         let known = self.dir.join("lists").join(
             Key::new("test-list")
                 .part(input.hidden)
-                .parts(support_parts())
+                .part(checker_digest())
                 .hex(),
         );
         let names = match std::fs::read_to_string(&known) {

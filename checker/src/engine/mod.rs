@@ -73,6 +73,29 @@ impl Engine {
         }
     }
 
+    /// The engine for a course: build products go to
+    /// `<course>/target/threadlings/`, and the toolchain is found (a missing
+    /// or old rustc is reported before anything runs when no earlier run
+    /// left a version to start on; else when the command confirms it).
+    pub fn for_course(
+        course: &crate::course::Course,
+        jobs: Option<usize>,
+    ) -> anyhow::Result<Engine> {
+        use anyhow::Context as _;
+        let dir = course.root.join("target").join("threadlings");
+        std::fs::create_dir_all(&dir)
+            .with_context(|| format!("cannot create {}", dir.display()))?;
+        let toolchain = crate::toolchain::Detected::start(dir.join("rustc-version"));
+        if !toolchain.has_guess() {
+            toolchain.confirm()?;
+        }
+        Ok(Engine::new(
+            Builder::new(toolchain, dir.clone()),
+            &dir,
+            jobs,
+        ))
+    }
+
     /// Fails if the toolchain turned out missing or too old (it is confirmed
     /// in the background while checks start; see `toolchain::Detected`).
     pub fn confirm_toolchain(&self) -> Result<(), crate::toolchain::ToolchainError> {
@@ -162,8 +185,9 @@ impl Engine {
             verdict.weigh(job.exercise.points);
             return verdict;
         }
-        let verdict = self.judge_afresh(job, &input, tests, reporter);
+        let (verdict, certain) = self.judge_afresh(job, &input, tests, reporter);
         if cached
+            && certain
             && VerdictCache::worth_keeping(&verdict)
             // A check cut short by a shutdown proves nothing.
             && !sandbox::is_stopping()
@@ -181,7 +205,7 @@ impl Engine {
         input: &Input,
         tests: &Workers<'s>,
         reporter: &'s dyn Reporter,
-    ) -> Verdict {
+    ) -> (Verdict, bool) {
         let ex = job.exercise;
         let started = Instant::now();
         let built = {
@@ -192,16 +216,11 @@ impl Engine {
         let binary = match built {
             Ok(Built::Binary(path, tests)) => Binary { path, tests },
             Ok(Built::CompileError(diagnostics)) => {
-                return Verdict::new(
-                    &ex.name,
-                    Status::CompileError,
-                    ex.points,
-                    diagnostics,
-                    Vec::new(),
-                );
+                return (compile_error(ex, diagnostics), true);
             }
+            Ok(Built::Stopped(diagnostics)) => return (compile_error(ex, diagnostics), false),
             Err(e) => {
-                return Verdict::new(
+                let verdict = Verdict::new(
                     &ex.name,
                     Status::Crash,
                     ex.points,
@@ -210,6 +229,7 @@ impl Engine {
                     ),
                     Vec::new(),
                 );
+                return (verdict, false);
             }
         };
         let repetitions: Vec<Verdict> = (1..=job.repetitions.max(1))
@@ -222,7 +242,7 @@ impl Engine {
         let mut verdict =
             Verdict::over_repetitions(repetitions).expect("at least one repetition ran");
         verdict.binary = Some(binary.path);
-        verdict
+        (verdict, true)
     }
 
     /// Runs every hidden test once, each in its own process, on the test
@@ -242,11 +262,14 @@ impl Engine {
                 let started = Instant::now();
                 let result = process::run_test(&path, &test, &job.limits, &self.runs_dir);
                 trace(&job.exercise.name, &test, started);
-                reporter.report(&Event::Test {
-                    job: &job.id,
-                    repetition,
-                    test: &result,
-                });
+                // A test killed by a shutdown proves nothing: not shown.
+                if !INTERRUPTED.load(Ordering::SeqCst) {
+                    reporter.report(&Event::Test {
+                        job: &job.id,
+                        repetition,
+                        test: &result,
+                    });
+                }
                 let _ = done.send((at, result));
             });
         }
@@ -258,6 +281,17 @@ impl Engine {
     }
 }
 
+/// The verdict on a file that did not compile: rustc's diagnostics.
+fn compile_error(ex: &crate::course::Exercise, diagnostics: String) -> Verdict {
+    Verdict::new(
+        &ex.name,
+        Status::CompileError,
+        ex.points,
+        diagnostics,
+        Vec::new(),
+    )
+}
+
 /// With THREADLINGS_TRACE set, where a check's time goes, on stderr (for
 /// the speed benchmark and for anyone asking why a check is slow).
 fn trace(name: &str, phase: &str, since: Instant) {
@@ -266,30 +300,5 @@ fn trace(name: &str, phase: &str, since: Instant) {
             "threadlings-trace: {name}: {phase} {} ms",
             since.elapsed().as_millis()
         );
-    }
-}
-
-impl Engine {
-    /// The engine for a course: build products go to
-    /// `<course>/target/threadlings/`, and the toolchain is found (a missing
-    /// or old rustc is reported before anything runs when no earlier run
-    /// left a version to start on; else when the command confirms it).
-    pub fn for_course(
-        course: &crate::course::Course,
-        jobs: Option<usize>,
-    ) -> anyhow::Result<Engine> {
-        use anyhow::Context as _;
-        let dir = course.root.join("target").join("threadlings");
-        std::fs::create_dir_all(&dir)
-            .with_context(|| format!("cannot create {}", dir.display()))?;
-        let toolchain = crate::toolchain::Detected::start(dir.join("rustc-version"));
-        if !toolchain.has_guess() {
-            toolchain.confirm()?;
-        }
-        Ok(Engine::new(
-            Builder::new(toolchain, dir.clone()),
-            &dir,
-            jobs,
-        ))
     }
 }

@@ -81,10 +81,7 @@ pub(crate) fn program_output(binary: &Path, limits: &Limits) -> String {
     };
     let mut text = String::from_utf8_lossy(&finished.stdout).into_owned();
     text.push_str(&String::from_utf8_lossy(&finished.stderr));
-    let mut text: String = text
-        .chars()
-        .filter(|c| !c.is_control() || *c == '\n')
-        .collect();
+    let mut text = judge::printable(&text);
     match finished.exit {
         Exit::TimedOut => text.push_str(&format!(
             "\n(still running after {} s: stopped)",
