@@ -5,7 +5,9 @@
 //! can make a pass. Everything else (exit codes, signals, limits) explains
 //! why there is none.
 
-use threadlings_support::protocol::{EXIT_LIMIT, LimitHit, Record, RecordStatus};
+use threadlings_support::protocol::{
+    EXIT_BAD_INPUT, EXIT_LIMIT, EXIT_ORPHANED, LimitHit, Record, RecordStatus,
+};
 
 use super::{Status, TestResult};
 use crate::sandbox::{Exit, Finished, Limits};
@@ -70,7 +72,18 @@ fn status_of(
     }
     if let Some(record) = report.counted() {
         return match record.status {
-            RecordStatus::Pass => (Status::Pass, String::new()),
+            // The harness exits with 0 right after it reports: anything else
+            // means the program died after the test (a learner thread that
+            // aborted or exited meanwhile), and that is no pass.
+            RecordStatus::Pass if finished.exit == Exit::Code(0) => (Status::Pass, String::new()),
+            RecordStatus::Pass => (
+                Status::Crash,
+                format!(
+                    "the test `{test}` passed, but then the program {}{}",
+                    ending(finished.exit),
+                    stderr_tail(&finished.stderr)
+                ),
+            ),
             RecordStatus::Fail => (Status::Fail, record.message.clone()),
             // The test's own deadline passed: the learner's call never returned.
             RecordStatus::Timeout => (Status::Timeout, record.message.clone()),
@@ -92,6 +105,16 @@ fn status_of(
         );
     }
     let (status, message) = match finished.exit {
+        // The test binary could not start its test (the handshake failed,
+        // or the checker went away): the checker's fault, not the file's.
+        Exit::Code(EXIT_BAD_INPUT | EXIT_ORPHANED) => (
+            Status::Crash,
+            format!(
+                "threadlings could not run the check: the test `{test}` did not get its start \
+                 (it {})",
+                ending(finished.exit)
+            ),
+        ),
         Exit::Signal(signal) => (
             Status::Crash,
             format!(
@@ -188,6 +211,15 @@ fn report_of(test: &str, secret: &str, reported: &str) -> Report {
     report
 }
 
+/// How a process ended, in words, for a process that should have exited 0.
+fn ending(exit: Exit) -> String {
+    match exit {
+        Exit::Signal(signal) => format!("crashed: {}", signal_meaning(signal)),
+        Exit::Code(code) => format!("exited with code {code}"),
+        other => format!("was stopped ({other:?})"),
+    }
+}
+
 fn signal_meaning(signal: i32) -> String {
     match signal {
         6 => "it aborted (SIGABRT): a stack overflow, `std::process::abort`, or a panic inside a panic".into(),
@@ -199,7 +231,7 @@ fn signal_meaning(signal: i32) -> String {
 
 /// Removes control characters (terminal escapes the learner's code may
 /// print) but keeps line breaks.
-fn printable(text: &str) -> String {
+pub(crate) fn printable(text: &str) -> String {
     text.chars()
         .filter(|c| !c.is_control() || *c == '\n')
         .collect()
@@ -329,6 +361,21 @@ mod tests {
             message.contains("SIGABRT")
                 && message.contains("overflowed")
                 && !message.contains('\x1b')
+        );
+    }
+
+    #[test]
+    fn a_pass_counts_only_from_a_test_process_that_then_exited_cleanly() {
+        let pass = line("abc", "t", RecordStatus::Pass, "");
+        let (status, message) = judge(&pass, Exit::Signal(6), "");
+        assert_eq!(status, Status::Crash);
+        assert!(message.contains("SIGABRT"), "{message}");
+        assert_eq!(judge(&pass, Exit::Code(7), "").0, Status::Crash);
+        let (status, message) = judge("", Exit::Code(EXIT_BAD_INPUT), "");
+        assert_eq!(status, Status::Crash);
+        assert!(
+            message.starts_with("threadlings could not run"),
+            "{message}"
         );
     }
 
