@@ -72,15 +72,13 @@ fn all_spawned_lines_written_when_count_returns() -> Outcome {
         )
         .into());
     }
-    if driven.is_err() {
-        return Err(format!(
-            "{COUNT} neither returned nor sat waiting for the spawned thread within {} s. \
-             To wait for a thread, `join` its handle: a pause or a loop that keeps checking \
-             does not count.",
-            PATIENCE.as_secs()
-        )
-        .into());
-    }
+    ensure_returned!(
+        driven.is_ok(),
+        "{COUNT} neither returned nor sat waiting for the spawned thread within {} s. \
+         To wait for a thread, `join` its handle: a pause or a loop that keeps checking \
+         does not count.",
+        PATIENCE.as_secs()
+    );
     let at_return = counting.finish_within(t0.elapsed() + PATIENCE)?;
     let expected: Vec<String> = (1..=9).map(|i| i.to_string()).collect();
     let got = numbers(&at_return);

@@ -89,7 +89,7 @@ fn finish_waits_and_gives_back_the_value() -> Outcome {
     let finishing = finish(job, &held);
     let driven = let_go_in_order(&finishing, &before, &[held.clone()], &[0]);
     held.let_go();
-    ensure!(
+    ensure_returned!(
         driven.is_ok(),
         "{FINISH} neither returned nor sat waiting for the thread within {} s. To wait for a \
          thread, `join` its handle: a pause or a loop that keeps checking does not count",

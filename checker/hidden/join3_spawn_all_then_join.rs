@@ -133,7 +133,7 @@ fn every_job_done_when_run_all_returns() -> Outcome {
     order.extend(1..n - 1);
     let driven = let_go_in_order(&running, &before, &held, &order);
     let_all_go(&held);
-    ensure!(
+    ensure_returned!(
         driven.is_ok(),
         "{RUN_ALL} neither returned nor sat waiting for its threads within {} s. To wait \
          for a thread, `join` its handle: a pause or a loop that keeps checking does not \

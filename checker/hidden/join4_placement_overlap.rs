@@ -136,7 +136,7 @@ fn spawned_work_done_when_overlap_returns() -> Outcome {
     });
     let driven = let_go_in_order(&running, &before, &[held.clone()], &[0]);
     held.let_go();
-    ensure!(
+    ensure_returned!(
         driven.is_ok(),
         "{OVERLAP} neither returned nor sat waiting for its thread within {} s. To wait for \
          a thread, `join` its handle: a pause or a loop that keeps checking does not count",

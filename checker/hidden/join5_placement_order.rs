@@ -185,7 +185,7 @@ fn second_starts_after_first_is_done() -> Outcome {
     if seen.labels().first().is_some_and(|l| l == "before") {
         return Err(early().into());
     }
-    ensure!(
+    ensure_returned!(
         driven.is_ok(),
         "{PIPELINE} neither returned nor sat waiting for a thread within {} s. To wait for \
          a thread, `join` its handle: a pause or a loop that keeps checking does not count",
@@ -230,7 +230,7 @@ fn round(order: &[usize]) -> Outcome {
     });
     let driven = let_go_in_order(&running, &before, &jobs, order);
     let_all_go(&jobs);
-    ensure!(
+    ensure_returned!(
         driven.is_ok(),
         "{PIPELINE} neither returned nor sat waiting for its threads within {} s. To wait \
          for a thread, `join` its handle: a pause or a loop that keeps checking does not \

@@ -57,7 +57,7 @@ fn call_run() -> Result<Observed, Failure> {
     });
     let caller = running.thread();
     if !poll_until(PATIENCE, || running.has_returned()) {
-        return Err(format!(
+        return Err(Failure::timeout(format!(
             "`run` did not return within {} s{}. Is it waiting (`join`) for the heartbeat? \
              A heartbeat never ends, and nobody needs to wait for it: a spawned thread stops \
              when the program ends",
@@ -67,8 +67,7 @@ fn call_run() -> Result<Observed, Failure> {
             } else {
                 ""
             }
-        )
-        .into());
+        )));
     }
     let (work_done_at_return, beats_at_return) = running.finish()?;
     Ok(Observed {

@@ -71,6 +71,17 @@ macro_rules! ensure {
     };
 }
 
+/// Like `ensure!`, for a learner call that did not return (or did not
+/// start waiting) within the test's patience: the status is `timeout`.
+#[macro_export]
+macro_rules! ensure_returned {
+    ($cond:expr, $($msg:tt)+) => {
+        if !$cond {
+            return Err($crate::Failure::timeout(format!($($msg)+)));
+        }
+    };
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -88,5 +99,18 @@ mod tests {
         assert_eq!(failure.to_string(), "1 is too small");
         assert!(Failure::timeout("slow").timed_out);
         assert!(!Failure::from("plain").timed_out);
+    }
+
+    fn returned(ok: bool) -> Outcome {
+        ensure_returned!(ok, "the call did not return within {} s", 3);
+        Ok(())
+    }
+
+    #[test]
+    fn ensure_returned_fails_as_a_timeout() {
+        assert_eq!(returned(true), Ok(()));
+        let failure = returned(false).unwrap_err();
+        assert!(failure.timed_out);
+        assert_eq!(failure.to_string(), "the call did not return within 3 s");
     }
 }
