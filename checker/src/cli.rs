@@ -69,7 +69,8 @@ pub(crate) enum Cmd {
     Check {
         #[command(flatten)]
         limits: LimitArgs,
-        /// At most this many processes at once (default: by the cores)
+        /// At most this many rustc processes, and this many test processes, at once
+        /// (default: one rustc per core, two test processes per core)
         #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=256))]
         jobs: Option<u32>,
     },
@@ -86,7 +87,8 @@ pub(crate) enum Cmd {
         repeat_wrong: u32,
         #[command(flatten)]
         limits: LimitArgs,
-        /// At most this many processes at once (default: by the cores)
+        /// At most this many rustc processes, and this many test processes, at once
+        /// (default: one rustc per core, two test processes per core)
         #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=256))]
         jobs: Option<u32>,
     },

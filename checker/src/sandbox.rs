@@ -22,6 +22,7 @@ use std::time::{Duration, Instant};
 use nix::sys::signal::{Signal, killpg};
 use nix::sys::wait::{Id, WaitPidFlag, waitid};
 use nix::unistd::Pid;
+use threadlings_support::procfs::{is_running, parent_links, parent_of, status_field};
 
 /// Limits for one run.
 #[derive(Clone, Copy, Debug, serde::Serialize)]
@@ -149,18 +150,6 @@ fn kill_descendants() {
     for &pid in &below[1..] {
         let _ = nix::sys::signal::kill(Pid::from_raw(pid), Signal::SIGKILL);
     }
-}
-
-/// Whether a process exists and has not yet died (a zombie has).
-fn is_running(pid: i32) -> bool {
-    std::fs::read_to_string(format!("/proc/{pid}/stat"))
-        .ok()
-        .and_then(|stat| {
-            stat.rsplit(')')
-                .next()
-                .and_then(|rest| rest.split_whitespace().next().map(str::to_string))
-        })
-        .is_some_and(|state| state != "Z")
 }
 
 /// Runs `cmd` with `stdin` as its input, under `limits`.
@@ -327,15 +316,11 @@ impl Drop for Registered {
 /// The process's live threads and resident memory, if over a limit.
 fn over_limits(pid: i32, limits: &Limits) -> Option<Exit> {
     let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
-    let field = |name: &str| -> Option<u64> {
-        let line = status.lines().find(|l| l.starts_with(name))?;
-        line[name.len()..].split_whitespace().next()?.parse().ok()
-    };
-    let threads = field("Threads:").unwrap_or(0);
+    let threads = status_field(&status, "Threads:");
     if threads > limits.max_threads {
         return Some(Exit::ThreadLimit(threads));
     }
-    let rss_mb = field("VmRSS:").unwrap_or(0) / 1024;
+    let rss_mb = status_field(&status, "VmRSS:") / 1024;
     (rss_mb > limits.max_memory_mb).then_some(Exit::MemoryLimit(rss_mb))
 }
 
@@ -416,27 +401,6 @@ fn our_children() -> Vec<i32> {
             .collect();
     }
     children
-}
-
-/// Every process on the machine with its parent: (pid, parent pid).
-fn parent_links() -> Vec<(i32, i32)> {
-    std::fs::read_dir("/proc")
-        .into_iter()
-        .flatten()
-        .flatten()
-        .filter_map(|entry| {
-            let pid = entry.file_name().to_str()?.parse::<i32>().ok()?;
-            Some((pid, parent_of(pid)?))
-        })
-        .collect()
-}
-
-/// The parent pid of a process, from /proc/PID/stat (field 4).
-fn parent_of(pid: i32) -> Option<i32> {
-    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
-    // The command name (field 2) may hold spaces: parse after its ')'.
-    let rest = &stat[stat.rfind(')')? + 1..];
-    rest.split_whitespace().nth(1)?.parse().ok()
 }
 
 fn box_read(pipe: impl Read + Send + 'static) -> Box<dyn Read + Send> {

@@ -15,8 +15,9 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::thread;
 
 use crate::events;
-use crate::observe::{stat_fields, watch_limits};
+use crate::observe::watch_limits;
 use crate::outcome::{Failure, Test};
+use crate::procfs;
 use crate::protocol::{self, Record, RecordStatus};
 
 static STARTED: AtomicBool = AtomicBool::new(false);
@@ -131,16 +132,11 @@ fn exit_when_orphaned() {
 /// in process groups of their own, out of the checker's reach once it is
 /// gone). std cannot send signals to other processes, so `kill` does it.
 fn kill_children() {
-    let me = std::process::id().to_string();
-    let children: Vec<String> = std::fs::read_dir("/proc")
+    let me = std::process::id() as i32;
+    let children: Vec<String> = procfs::parent_links()
         .into_iter()
-        .flatten()
-        .flatten()
-        .filter_map(|entry| {
-            let pid = entry.file_name().to_str()?.to_string();
-            let stat = stat_fields(&format!("/proc/{pid}/stat"))?;
-            (*stat.get(1)? == me).then_some(pid)
-        })
+        .filter(|&(_, parent)| parent == me)
+        .map(|(pid, _)| pid.to_string())
         .collect();
     if !children.is_empty() {
         let _ = Command::new("kill").arg("-KILL").args(&children).status();

@@ -24,6 +24,7 @@
 //! Everything here must stay deterministic for correct code: deadlines
 //! (`PATIENCE`) are only ever reached by wrong code.
 
+pub mod procfs;
 pub mod protocol;
 
 mod call;

@@ -12,6 +12,7 @@ use std::thread::{self, ThreadId};
 use std::time::{Duration, Instant};
 
 use crate::harness::exit;
+use crate::procfs::{stat_fields, status_field};
 use crate::protocol::{self, LimitHit};
 
 /// The OS's id (tid) of the calling thread, `None` where it cannot be
@@ -60,25 +61,6 @@ impl Identity {
             os_tid: os_thread_id(),
         }
     }
-}
-
-/// The fields of a `/proc/.../stat` file after the command name, which is
-/// in parentheses and may itself hold spaces and parentheses: `[0]` is the
-/// state (`R`, `S`...), `[1]` the parent's pid.
-pub(crate) fn stat_fields(path: &str) -> Option<Vec<String>> {
-    let stat = std::fs::read_to_string(path).ok()?;
-    let after_name = stat.get(stat.rfind(')')? + 1..)?;
-    Some(after_name.split_whitespace().map(str::to_string).collect())
-}
-
-/// The number of a field (`Threads:`, `VmRSS:` in kB...) of a
-/// `/proc/.../status` text; 0 if it is missing.
-fn status_field(status: &str, name: &str) -> u64 {
-    status
-        .lines()
-        .find_map(|l| l.strip_prefix(name))
-        .and_then(|rest| rest.split_whitespace().next()?.parse().ok())
-        .unwrap_or(0)
 }
 
 /// The number of the futex system call, which `join` (and every untimed
