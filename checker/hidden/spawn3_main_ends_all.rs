@@ -39,11 +39,15 @@ struct Observed {
 fn call_run() -> Result<Observed, Failure> {
     let beats = Arc::new(AtomicUsize::new(0));
     let (log, work_done) = (Log::new(), Flag::new());
-    let (counter, beat_log) = (beats.clone(), log.clone());
+    let (counter, beat_log, noted) = (beats.clone(), log.clone(), Flag::new());
     let beat = move || {
-        if counter.fetch_add(1, Ordering::SeqCst) == 0 {
+        // Noted before it is counted: whoever sees a beat counted also
+        // finds the thread it beat on, however the threads are scheduled.
+        if !noted.is_up() {
+            noted.raise();
             beat_log.note("beat");
         }
+        counter.fetch_add(1, Ordering::SeqCst);
     };
     let (work_log, work_flag) = (log.clone(), work_done.clone());
     let work = move || {

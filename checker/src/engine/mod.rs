@@ -232,11 +232,10 @@ impl Engine {
                 return (verdict, false);
             }
         };
-        let repetitions: Vec<Verdict> = (1..=job.repetitions.max(1))
-            .map(|repetition| {
-                let results = self.run_tests(job, &binary, repetition, tests, reporter);
-                Verdict::from_tests(&ex.name, ex.points, results)
-            })
+        let repetitions: Vec<Verdict> = self
+            .run_tests(job, &binary, tests, reporter)
+            .into_iter()
+            .map(|results| Verdict::from_tests(&ex.name, ex.points, results))
             .collect();
         trace(&ex.name, "build and tests", started);
         let mut verdict =
@@ -245,18 +244,26 @@ impl Engine {
         (verdict, true)
     }
 
-    /// Runs every hidden test once, each in its own process, on the test
-    /// workers; results come back in the binary's test order.
+    /// Runs every hidden test `job.repetitions` times, each run in its own
+    /// process, all queued at once on the test workers (which bound how many
+    /// run together). Results come back per repetition, in the binary's
+    /// test order.
     fn run_tests<'s>(
         &'s self,
         job: &'s Job,
         binary: &Binary,
-        repetition: u32,
         workers: &Workers<'s>,
         reporter: &'s dyn Reporter,
-    ) -> Vec<TestResult> {
+    ) -> Vec<Vec<TestResult>> {
         let (done, results) = mpsc::channel();
-        for (at, test) in binary.tests.iter().enumerate() {
+        let runs = (1..=job.repetitions.max(1)).flat_map(|repetition| {
+            binary
+                .tests
+                .iter()
+                .enumerate()
+                .map(move |t| (repetition, t))
+        });
+        for (repetition, (at, test)) in runs {
             let (done, test, path) = (done.clone(), test.clone(), binary.path.clone());
             workers.submit(move || {
                 let started = Instant::now();
@@ -270,14 +277,24 @@ impl Engine {
                         test: &result,
                     });
                 }
-                let _ = done.send((at, result));
+                let _ = done.send(((repetition, at), result));
             });
         }
         drop(done);
-        let mut results: Vec<(usize, TestResult)> = results.into_iter().collect();
-        assert_eq!(results.len(), binary.tests.len(), "a test runner panicked");
-        results.sort_by_key(|(at, _)| *at);
-        results.into_iter().map(|(_, r)| r).collect()
+        let mut results: Vec<((u32, usize), TestResult)> = results.into_iter().collect();
+        assert_eq!(
+            results.len(),
+            binary.tests.len() * job.repetitions.max(1) as usize,
+            "a test runner panicked"
+        );
+        results.sort_by_key(|(key, _)| *key);
+        // One list per repetition, even with no tests at all (then each
+        // repetition is a failure: the tests reported nothing).
+        let mut by_repetition = vec![Vec::new(); job.repetitions.max(1) as usize];
+        for ((repetition, _), result) in results {
+            by_repetition[repetition as usize - 1].push(result);
+        }
+        by_repetition
     }
 }
 
