@@ -105,14 +105,16 @@ fn status_of(
         );
     }
     let (status, message) = match finished.exit {
-        // The test binary could not start its test (the handshake failed,
-        // or the checker went away): the checker's fault, not the file's.
-        Exit::Code(EXIT_BAD_INPUT | EXIT_ORPHANED) => (
+        // The codes a test binary stops with when it cannot run its test
+        // (the handshake failed, or the checker went away): most likely the
+        // checker's fault, so not a plain failure of the file. Learner code
+        // can exit with them too, and the message says so.
+        Exit::Code(code @ (EXIT_BAD_INPUT | EXIT_ORPHANED)) => (
             Status::Crash,
             format!(
-                "threadlings could not run the check: the test `{test}` did not get its start \
-                 (it {})",
-                ending(finished.exit)
+                "threadlings could not run the check: the test `{test}` stopped with exit code \
+                 {code} before it reported, the code a test uses when it cannot start. If your \
+                 code calls `std::process::exit({code})`, let your functions return instead.{tail}"
             ),
         ),
         Exit::Signal(signal) => (
