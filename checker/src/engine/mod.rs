@@ -14,7 +14,6 @@ mod process;
 
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::mpsc;
 use std::time::Instant;
 
 use crate::build::{Builder, Built, Input};
@@ -111,23 +110,14 @@ impl Engine {
     /// Checks several jobs in parallel on a bounded number of threads;
     /// verdicts come back in job order.
     pub fn check_all(&self, jobs: &[Job], reporter: &dyn Reporter) -> Vec<Verdict> {
-        let (done, verdicts) = mpsc::channel();
         std::thread::scope(|scope| {
             let tests = Workers::start(scope, self.test_workers.min(jobs.len() * 8));
             let workers = Workers::start(scope, self.job_workers.min(jobs.len()));
-            for (at, job) in jobs.iter().enumerate() {
-                let (done, tests) = (done.clone(), tests.clone());
-                workers.submit(move || {
-                    let verdict = self.check_one(job, &tests, reporter);
-                    let _ = done.send((at, verdict));
-                });
-            }
-        });
-        drop(done);
-        let mut verdicts: Vec<(usize, Verdict)> = verdicts.into_iter().collect();
-        assert_eq!(verdicts.len(), jobs.len(), "a check panicked");
-        verdicts.sort_by_key(|(at, _)| *at);
-        verdicts.into_iter().map(|(_, v)| v).collect()
+            workers.run_all(jobs.iter().map(|job| {
+                let tests = tests.clone();
+                move || self.check_one(job, &tests, reporter)
+            }))
+        })
     }
 
     fn check_one<'s>(
@@ -255,46 +245,33 @@ impl Engine {
         workers: &Workers<'s>,
         reporter: &'s dyn Reporter,
     ) -> Vec<Vec<TestResult>> {
-        let (done, results) = mpsc::channel();
-        let runs = (1..=job.repetitions.max(1)).flat_map(|repetition| {
-            binary
-                .tests
-                .iter()
-                .enumerate()
-                .map(move |t| (repetition, t))
-        });
-        for (repetition, (at, test)) in runs {
-            let (done, test, path) = (done.clone(), test.clone(), binary.path.clone());
-            workers.submit(move || {
-                let started = Instant::now();
-                let result = process::run_test(&path, &test, &job.limits, &self.runs_dir);
-                trace(&job.exercise.name, &test, started);
-                // A test killed by a shutdown proves nothing: not shown.
-                if !INTERRUPTED.load(Ordering::SeqCst) {
-                    reporter.report(&Event::Test {
-                        job: &job.id,
-                        repetition,
-                        test: &result,
-                    });
+        let repetitions = job.repetitions.max(1);
+        let runs = (1..=repetitions)
+            .flat_map(|repetition| binary.tests.iter().map(move |test| (repetition, test)));
+        let mut results = workers
+            .run_all(runs.map(|(repetition, test)| {
+                let (test, path) = (test.clone(), binary.path.clone());
+                move || {
+                    let started = Instant::now();
+                    let result = process::run_test(&path, &test, &job.limits, &self.runs_dir);
+                    trace(&job.exercise.name, &test, started);
+                    // A test killed by a shutdown proves nothing: not shown.
+                    if !INTERRUPTED.load(Ordering::SeqCst) {
+                        reporter.report(&Event::Test {
+                            job: &job.id,
+                            repetition,
+                            test: &result,
+                        });
+                    }
+                    result
                 }
-                let _ = done.send(((repetition, at), result));
-            });
-        }
-        drop(done);
-        let mut results: Vec<((u32, usize), TestResult)> = results.into_iter().collect();
-        assert_eq!(
-            results.len(),
-            binary.tests.len() * job.repetitions.max(1) as usize,
-            "a test runner panicked"
-        );
-        results.sort_by_key(|(key, _)| *key);
-        // One list per repetition, even with no tests at all (then each
-        // repetition is a failure: the tests reported nothing).
-        let mut by_repetition = vec![Vec::new(); job.repetitions.max(1) as usize];
-        for ((repetition, _), result) in results {
-            by_repetition[repetition as usize - 1].push(result);
-        }
-        by_repetition
+            }))
+            .into_iter();
+        // In queue order: repetition by repetition, each in the binary's
+        // test order (with no tests at all, each repetition is empty).
+        (0..repetitions)
+            .map(|_| results.by_ref().take(binary.tests.len()).collect())
+            .collect()
     }
 }
 

@@ -76,6 +76,29 @@ impl<'scope> Workers<'scope> {
         // The workers outlive the pool, so the queue is open while it lives.
         let _ = self.queue.send(Box::new(task));
     }
+
+    /// Queues every task, then waits for all of them; their results come
+    /// back in the order the tasks were given.
+    pub fn run_all<T, F>(&self, tasks: impl IntoIterator<Item = F>) -> Vec<T>
+    where
+        T: Send + 'scope,
+        F: FnOnce() -> T + Send + 'scope,
+    {
+        let (done, results) = mpsc::channel();
+        let mut count = 0;
+        for (at, task) in tasks.into_iter().enumerate() {
+            let done = done.clone();
+            self.submit(move || {
+                let _ = done.send((at, task()));
+            });
+            count += 1;
+        }
+        drop(done);
+        let mut results: Vec<(usize, T)> = results.into_iter().collect();
+        assert_eq!(results.len(), count, "a task panicked");
+        results.sort_by_key(|(at, _)| *at);
+        results.into_iter().map(|(_, result)| result).collect()
+    }
 }
 
 #[cfg(test)]
@@ -100,6 +123,21 @@ mod tests {
         assert_eq!(ran.load(Ordering::SeqCst), 500);
         let used = threads.lock().unwrap().len();
         assert!((1..=3).contains(&used), "{used} threads");
+    }
+
+    #[test]
+    fn results_come_back_in_task_order_whatever_order_they_finish_in() {
+        let results = std::thread::scope(|scope| {
+            let pool = Workers::start(scope, 4);
+            pool.run_all((0..20u64).map(|i| {
+                move || {
+                    // Early tasks finish last.
+                    std::thread::sleep(std::time::Duration::from_millis(20 - i));
+                    i * 10
+                }
+            }))
+        });
+        assert_eq!(results, (0..20).map(|i| i * 10).collect::<Vec<_>>());
     }
 
     #[test]
