@@ -1,7 +1,6 @@
 //! `threadlings run [NAME] [--json]`: check one exercise once.
 
 use std::process::ExitCode;
-use std::sync::Mutex;
 
 use crate::course::{Course, Exercise};
 use crate::engine::{Engine, Reporter};
@@ -22,7 +21,6 @@ pub(crate) fn run(
         Box::new(json::Verdicts {
             limits: job.limits,
             compile_timeout_secs: job.compile_timeout.as_secs(),
-            out: Mutex::new(()),
         })
     } else {
         Box::new(human::Verdicts)

@@ -1,8 +1,6 @@
 //! A verdict as one JSON object, shaped like an exercise entry of the
 //! report (DESIGN.md), plus the limits it was checked under.
 
-use std::sync::Mutex;
-
 use serde::Serialize;
 
 use crate::engine::{Event, Reporter};
@@ -29,8 +27,6 @@ pub(crate) struct LimitsJson<'a> {
 pub(crate) struct Verdicts {
     pub limits: Limits,
     pub compile_timeout_secs: u64,
-    /// Lines are written whole, one reporter call at a time.
-    pub out: Mutex<()>,
 }
 
 impl Reporter for Verdicts {
@@ -51,7 +47,7 @@ impl Reporter for Verdicts {
                 compile_timeout_secs: self.compile_timeout_secs,
             },
         };
-        let _line = self.out.lock().unwrap_or_else(|e| e.into_inner());
+        // `println!` holds stdout for the whole line.
         println!(
             "{}",
             serde_json::to_string(&json).expect("a verdict serializes")
