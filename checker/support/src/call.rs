@@ -14,15 +14,22 @@ use crate::harness::panic_message;
 use crate::observe::{FUTEX, Identity, Streak, parked_on};
 use crate::outcome::{Failure, PATIENCE};
 use crate::protocol::EventKind;
+use crate::waits::Stopwatch;
 
 /// A call into learner code, running on its own helper thread (the "caller").
 pub struct Call<T> {
     pub(crate) what: String,
     pub(crate) caller: Identity,
     returned: Arc<AtomicBool>,
-    result: Receiver<thread::Result<T>>,
+    result: Receiver<(thread::Result<T>, Option<Duration>)>,
     started: Instant,
 }
+
+/// How long a function that must return "straight away" may take of its
+/// own time (`Stopwatch`: time a loaded machine keeps it waiting for a CPU
+/// does not count). Spawning a few threads takes well under a millisecond;
+/// a sleep or a wait of a few hundred milliseconds goes over.
+pub const STRAIGHT_AWAY: Duration = Duration::from_millis(150);
 
 /// Starts `f` (a call into learner code) on a fresh helper thread.
 /// `what` names the call for messages, e.g. "`count(..)`".
@@ -32,12 +39,16 @@ pub fn call<T: Send + 'static>(what: &str, f: impl FnOnce() -> T + Send + 'stati
     let returned = Arc::new(AtomicBool::new(false));
     let returned_flag = Arc::clone(&returned);
     let called = format!("call {what}");
+    // Named as the thread that calls the learner's functions in a real run:
+    // learner code cannot tell a test from its program by the name.
     thread::Builder::new()
-        .name("threadlings-caller".into())
+        .name("main".into())
         .spawn(move || {
             let _ = id_tx.send(Identity::current());
             record(EventKind::Note, called);
+            let watch = Stopwatch::start();
             let result = catch_unwind(AssertUnwindSafe(f));
+            let took = watch.own_time();
             let how = if result.is_ok() {
                 "returned"
             } else {
@@ -45,7 +56,7 @@ pub fn call<T: Send + 'static>(what: &str, f: impl FnOnce() -> T + Send + 'stati
             };
             record(EventKind::Note, how);
             returned_flag.store(true, Ordering::SeqCst);
-            let _ = result_tx.send(result);
+            let _ = result_tx.send((result, took));
         })
         .expect("the test could not start its helper thread");
     let caller = id_rx.recv().expect("the helper thread did not start");
@@ -78,10 +89,33 @@ impl<T> Call<T> {
     /// call that does not return in time is a timeout; one that panics is a
     /// plain failure.
     pub fn finish_within(self, limit: Duration) -> Result<T, Failure> {
+        self.finish_timed(limit).map(|(value, _)| value)
+    }
+
+    /// Like `finish_within`, and then the call must have taken at most
+    /// `STRAIGHT_AWAY` of its own time (see `Stopwatch`): for functions
+    /// that must return at once, without sleeping or waiting first.
+    pub fn finish_straight_away(self, limit: Duration) -> Result<T, Failure> {
+        let what = self.what.clone();
+        let (value, took) = self.finish_timed(limit)?;
+        match took {
+            Some(took) if took > STRAIGHT_AWAY => Err(format!(
+                "{what} took {} ms before it returned (not counting time the machine kept it \
+                 waiting for a CPU): it should return straight away. Does it sleep, or wait \
+                 for something, before it returns?",
+                took.as_millis()
+            )
+            .into()),
+            _ => Ok(value),
+        }
+    }
+
+    /// The value and the call's own time (see `Stopwatch`).
+    fn finish_timed(self, limit: Duration) -> Result<(T, Option<Duration>), Failure> {
         let left = limit.saturating_sub(self.started.elapsed());
         match self.result.recv_timeout(left) {
-            Ok(Ok(value)) => Ok(value),
-            Ok(Err(payload)) => {
+            Ok((Ok(value), took)) => Ok((value, took)),
+            Ok((Err(payload), _)) => {
                 Err(format!("{} panicked: {}", self.what, panic_message(&*payload)).into())
             }
             Err(RecvTimeoutError::Timeout) => Err(Failure::timeout(format!(
@@ -160,6 +194,29 @@ mod tests {
         assert!(testing::wait_for(|| quick.has_returned()));
         assert_eq!(quick.wait_until_joining(), Ok(false));
         assert_eq!(quick.finish(), Ok(7));
+    }
+
+    #[test]
+    fn a_call_that_sleeps_before_it_returns_is_not_straight_away() {
+        let _threads = testing::spawning();
+        let quick = call("`quick`", || thread::spawn(|| ()));
+        let handle = quick.finish_straight_away(testing::DEADLINE).unwrap();
+        handle.join().unwrap();
+        let slow = call("`slow`", || thread::sleep(STRAIGHT_AWAY * 2));
+        if let Err(failure) = slow.finish_straight_away(testing::DEADLINE) {
+            assert!(!failure.timed_out);
+            assert!(failure.message.starts_with("`slow` took"), "{failure}");
+        } else {
+            // Only where the kernel keeps no scheduler statistics.
+            assert!(std::fs::metadata("/proc/thread-self/schedstat").is_err());
+        }
+    }
+
+    #[test]
+    fn the_caller_is_named_as_a_program_s_main_thread() {
+        let _threads = testing::spawning();
+        let name = call("`name`", || thread::current().name().map(str::to_string));
+        assert_eq!(name.finish().unwrap().as_deref(), Some("main"));
     }
 
     #[test]

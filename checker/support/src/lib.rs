@@ -37,13 +37,15 @@ mod random;
 mod rendezvous;
 #[cfg(test)]
 mod testing;
+mod waits;
 
-pub use call::{Call, call};
+pub use call::{Call, STRAIGHT_AWAY, call};
 pub use events::record;
-pub use harness::{main, panic_message};
+pub use harness::{learner_uses_scope, main, panic_message};
 pub use observe::{Entry, Flag, Log, os_thread_id, os_thread_ids, poll_until};
 pub use outcome::{Failure, Outcome, PATIENCE, Test};
 pub use program::{Program, run_program, run_programs};
 pub use protocol::EventKind;
 pub use random::{random, random_between, random_word};
 pub use rendezvous::{Gate, HOLD, Held, TimedBarrier, let_all_go, let_go_in_order};
+pub use waits::Stopwatch;

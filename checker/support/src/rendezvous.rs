@@ -6,16 +6,19 @@
 //! relies on a sleep being long enough: correct code gets through every
 //! rendezvous in milliseconds, and only wrong code reaches a deadline.
 
-use std::sync::atomic::{AtomicU32, Ordering};
+use std::cell::RefCell;
+use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 use std::sync::{Arc, Condvar, Mutex};
 use std::thread::{self, ThreadId};
 use std::time::{Duration, Instant};
 
 use crate::call::Call;
 use crate::events::{record, record_as};
-use crate::observe::{FUTEX, Flag, Streak, os_thread_id, os_thread_ids, parked_on, poll_until};
+use crate::harness::learner_uses_scope;
+use crate::observe::{FUTEX, Flag, Streak, os_thread_id, os_thread_ids, poll_until};
 use crate::outcome::{Failure, PATIENCE};
 use crate::protocol::EventKind;
+use crate::waits::{Wait, joins_are_visible, parked};
 
 /// A barrier for `parties` threads that gives up after `PATIENCE`.
 ///
@@ -125,18 +128,59 @@ impl Gate {
 /// (A test process is stopped at its wall-clock limit anyway.)
 pub const HOLD: Duration = Duration::from_secs(3 * PATIENCE.as_secs());
 
+/// Set just before the test process exits: a thread-local destructor run by
+/// `exit` itself must not hold the exit up.
+pub(crate) static EXITING: AtomicBool = AtomicBool::new(false);
+
 /// One of the test's jobs, handed to learner code inside a closure: it notes
 /// which thread runs it, then waits until the test lets it go (at most
 /// `HOLD`), then notes that it is done. Clones share one state.
+///
+/// The thread that ran it is held a second time as it exits (a thread-local
+/// destructor, which runs only when the thread ends): it may end only once
+/// another thread is seen joining it (`let_go_in_order`), so a caller that
+/// returns without having joined it always finds it not yet ended. Where a
+/// join cannot be told from other waits, or the learner's file uses
+/// `thread::scope` (whose end returns before its threads' thread-local
+/// destructors have run), there is no exit hold and "over" means "done".
 #[derive(Clone, Default)]
 pub struct Held {
     gate: Gate,
     started: Flag,
     done: Flag,
+    exit_gate: Gate,
+    exiting: Flag,
+    ended: Flag,
     /// The OS id of the thread that ran the job (0: not known yet). Read
     /// while the learner's threads run, so it is lock-free.
     os_tid: Arc<AtomicU32>,
     thread: Arc<Mutex<Option<ThreadId>>>,
+}
+
+/// Whether jobs are held as their threads exit (see `Held`).
+pub(crate) fn exit_holds() -> bool {
+    !learner_uses_scope() && joins_are_visible()
+}
+
+/// The jobs this thread ran, held as it exits.
+struct ExitWatch(RefCell<Vec<Held>>);
+
+impl Drop for ExitWatch {
+    fn drop(&mut self) {
+        let main = os_thread_id().is_some_and(|tid| tid == std::process::id());
+        for job in self.0.take() {
+            job.exiting.raise();
+            if !main && !EXITING.load(Ordering::SeqCst) {
+                job.exit_gate.wait_within(HOLD);
+            }
+            record(EventKind::Ended, "held job's thread");
+            job.ended.raise();
+        }
+    }
+}
+
+thread_local! {
+    static EXITS: ExitWatch = const { ExitWatch(RefCell::new(Vec::new())) };
 }
 
 impl Held {
@@ -149,6 +193,12 @@ impl Held {
         *self.thread.lock().unwrap_or_else(|e| e.into_inner()) = Some(thread::current().id());
         self.os_tid
             .store(os_thread_id().unwrap_or(0), Ordering::SeqCst);
+        if exit_holds() && !self.exit_gate.is_open() {
+            // `try_with`: a job run while its thread already exits is not held.
+            let _ = EXITS.try_with(|exits| exits.0.borrow_mut().push(self.clone()));
+        } else {
+            self.exit_gate.open();
+        }
         record(EventKind::Started, "held job");
         self.started.raise();
     }
@@ -171,17 +221,31 @@ impl Held {
         self.finish();
     }
 
-    /// Lets the job go (it need not have started: the gate stays open).
+    /// Lets the job go, and its thread end (it need not have started: the
+    /// gates stay open).
     pub fn let_go(&self) {
         self.gate.open();
+        self.exit_gate.open();
     }
 
     pub fn has_started(&self) -> bool {
         self.started.is_up()
     }
 
+    /// Whether the job itself has finished (its thread may still run on).
     pub fn is_done(&self) -> bool {
         self.done.is_up()
+    }
+
+    /// Whether the job is over the way a `join` makes it over: its thread
+    /// has ended (or, without exit holds, the job is done). Read this the
+    /// instant the learner's function returns.
+    pub fn is_over(&self) -> bool {
+        if exit_holds() {
+            self.ended.is_up()
+        } else {
+            self.done.is_up()
+        }
     }
 
     /// The thread that ran the job, once it has started.
@@ -202,27 +266,33 @@ pub fn let_all_go(jobs: &[Held]) {
 }
 
 /// Lets `jobs[order[0]]`, `jobs[order[1]]`, ... go one at a time while the
-/// caller of `call` waits for them, and stops as soon as the call returns
-/// (the rest stay held: let them go with `let_all_go` afterwards).
+/// caller of `call` waits for them, lets each job's thread end once some
+/// thread is seen joining it, and stops as soon as the call returns (the
+/// rest stay held: let them go with `let_all_go` afterwards).
 ///
-/// A job is let go only when the caller is parked (`wait_until_joining`) and
-/// every thread of the process is accounted for: it was there before the
-/// call (`threads_before`, from `os_thread_ids()` just before `call`), or it
-/// is the caller, or it has started one of `jobs`, or it is itself parked in
-/// an untimed wait (a thread of the learner's that joins another before it
-/// runs a job). So a job that has not started when it is let go has no
-/// thread that could start it before the caller or a parked thread wakes,
-/// and they wake only when a thread they wait for ends. A thread that stays
+/// A job is let go only when the caller is parked in a join (not in a
+/// channel, lock, barrier or `park`: see `waits.rs`; the end of a
+/// `thread::scope` counts when the learner's file uses one) and every thread
+/// of the process is accounted for: it was there before the call
+/// (`threads_before`, from `os_thread_ids()` just before `call`), or it is
+/// the caller, or it has started one of `jobs`, or it is itself parked in an
+/// untimed wait (a thread of the learner's that joins another before it runs
+/// a job). So a job that has not started when it is let go has no thread
+/// that could start it before the caller or a parked thread wakes, and they
+/// wake only when a thread they wait for ends. A thread that stays
 /// unaccounted for `PATIENCE` is given up on (it only makes this slower).
-/// A job let go after it started is waited for (at most `PATIENCE`) until it
-/// is done and its thread has ended, so a caller that was joining it has been
-/// woken before the next step, and never counts as parked on that join again.
+/// A job let go after it started is waited for (at most `PATIENCE`) until
+/// it is done and its thread exits, waits, or ends; a thread let end is
+/// waited for until it has ended, so a caller that was joining it has been
+/// woken before the next step, and never counts as joining it again.
 ///
 /// Code that joins every thread it started before returning gets all jobs
-/// let go and returns. Code that returns while a join is missing (or joins
-/// one thread only) returns while the jobs later in `order` are still held,
-/// on every run; code that never waits (sleeps, polls) has nothing let go.
-/// A timeout when the caller neither returned nor waited within `PATIENCE`.
+/// let go, every thread let end, and returns. Code that returns while a
+/// join is missing returns while that thread is still held at its exit (or
+/// its job still held), on every run, in whatever order the jobs are let
+/// go; code that never waits (sleeps, polls) has nothing let go; code that
+/// waits some other way gets nothing let go and is a timeout, with a
+/// message that says so.
 pub fn let_go_in_order<T>(
     call: &Call<T>,
     threads_before: &[u32],
@@ -230,13 +300,17 @@ pub fn let_go_in_order<T>(
     order: &[usize],
 ) -> Result<(), Failure> {
     let caller = call.caller.os_tid;
+    let mut driver = Driver {
+        jobs,
+        ended_wait: Vec::new(),
+    };
     let mut others = Others::default();
     for &next in order {
         loop {
-            if !call.wait_until_joining()? {
+            if !driver.until_caller_joins(call)? {
                 return Ok(());
             }
-            if others.accounted_for(caller, threads_before, jobs) {
+            if others.accounted_for(caller, threads_before, &mut driver) {
                 break;
             }
             // Some thread started one of the jobs meanwhile, or became
@@ -246,19 +320,126 @@ pub fn let_go_in_order<T>(
         record_as(&call.caller, EventKind::JoinCalled, call.what.as_str());
         let job = &jobs[next];
         let started = job.has_started();
-        job.let_go();
+        job.gate.open();
         if started {
             let tid = job.os_tid();
             poll_until(PATIENCE, || {
+                driver.let_joined_threads_end();
                 job.is_done()
                     && match tid {
-                        Some(tid) => Some(tid) == caller || !os_thread_ids().contains(&tid),
+                        Some(tid) => {
+                            Some(tid) == caller
+                                || job.exiting.is_up()
+                                || !os_thread_ids().contains(&tid)
+                                || parked(tid).is_some()
+                        }
                         None => true,
                     }
             });
         }
     }
+    // Every job is let go: let each thread end once it is joined.
+    poll_until(PATIENCE, || {
+        driver.let_joined_threads_end();
+        call.has_returned()
+    });
     Ok(())
+}
+
+/// The part of `let_go_in_order` that watches joins and lets threads end.
+struct Driver<'a> {
+    jobs: &'a [Held],
+    /// Jobs whose thread was let end and has not been seen gone yet.
+    ended_wait: Vec<usize>,
+}
+
+impl Driver<'_> {
+    /// Lets a held job's thread end once some thread is seen joining it.
+    fn let_joined_threads_end(&mut self) {
+        if !exit_holds() {
+            return;
+        }
+        let waiting: Vec<&Held> = self
+            .jobs
+            .iter()
+            .filter(|job| job.exiting.is_up() && !job.exit_gate.is_open())
+            .collect();
+        if waiting.is_empty() {
+            return;
+        }
+        for tid in os_thread_ids() {
+            let Some((_, Wait::Join(joined))) = parked(tid) else {
+                continue;
+            };
+            for (at, job) in self.jobs.iter().enumerate() {
+                if job.os_tid() == Some(joined) && job.exiting.is_up() && !job.exit_gate.is_open() {
+                    job.exit_gate.open();
+                    self.ended_wait.push(at);
+                }
+            }
+        }
+    }
+
+    /// Whether every thread let end has ended (and is gone), so a caller
+    /// still seen in its join is about to wake.
+    fn threads_let_end_are_gone(&mut self) -> bool {
+        let alive = os_thread_ids();
+        let jobs = self.jobs;
+        self.ended_wait.retain(|&at| {
+            let job = &jobs[at];
+            !(job.ended.is_up() && job.os_tid().is_none_or(|tid| !alive.contains(&tid)))
+        });
+        self.ended_wait.is_empty()
+    }
+
+    /// Blocks until the caller is parked in a join (`Ok(true)`), or has
+    /// returned (`Ok(false)`); a timeout if it did neither within
+    /// `PATIENCE`, saying so if it sat in a wait that is not a join.
+    /// Meanwhile, threads being joined are let end.
+    fn until_caller_joins<T>(&mut self, call: &Call<T>) -> Result<bool, Failure> {
+        let deadline = Instant::now() + PATIENCE;
+        let mut streak = Streak::default();
+        let mut wrong_wait = None;
+        while Instant::now() < deadline {
+            if call.has_returned() {
+                return Ok(false);
+            }
+            self.let_joined_threads_end();
+            let sample = match call.caller.os_tid {
+                Some(tid) if FUTEX.is_some() => parked(tid),
+                // Cannot observe (not Linux, or /proc hidden): a plain pause.
+                _ => Some((String::new(), Wait::Join(0))),
+            };
+            let wait = sample.as_ref().map(|(_, wait)| *wait);
+            if streak.see(sample.map(|(addr, _)| addr)) && self.threads_let_end_are_gone() {
+                match wait {
+                    Some(Wait::Join(_)) => return Ok(true),
+                    Some(Wait::Parker) if learner_uses_scope() => return Ok(true),
+                    other => wrong_wait = other,
+                }
+            }
+            thread::sleep(Duration::from_millis(1));
+        }
+        Err(Failure::timeout(match wrong_wait {
+            Some(wait) => format!(
+                "{} waited for its threads, but not with `join`: it sat in {} for {} s. \
+                 Only `join` on a thread's handle waits until that thread is over; a message, \
+                 a lock or a barrier only says that some code ran. Keep the `JoinHandle` and \
+                 `join` it",
+                call.what,
+                match wait {
+                    Wait::Parker => "a channel's `recv` or `thread::park`",
+                    _ => "a lock, a barrier or a condition variable",
+                },
+                PATIENCE.as_secs()
+            ),
+            None => format!(
+                "{} neither returned nor waited for its threads within {} s",
+                call.what,
+                PATIENCE.as_secs()
+            ),
+        }))
+    }
 }
 
 /// The threads `let_go_in_order` knows nothing about: how long each has
@@ -274,13 +455,20 @@ impl Others {
     /// first look (`true`), or only after waiting for some (`false`). A
     /// thread's parked streak carries over from one call to the next: it is
     /// broken as soon as the thread is seen doing anything else.
-    fn accounted_for(&mut self, caller: Option<u32>, before: &[u32], jobs: &[Held]) -> bool {
-        let Some(futex) = FUTEX else {
+    fn accounted_for(
+        &mut self,
+        caller: Option<u32>,
+        before: &[u32],
+        driver: &mut Driver<'_>,
+    ) -> bool {
+        if FUTEX.is_none() {
             return true;
-        };
+        }
+        let jobs = driver.jobs;
         let deadline = Instant::now() + PATIENCE;
         let mut first_look = true;
         loop {
+            driver.let_joined_threads_end();
             let unknown: Vec<u32> = os_thread_ids()
                 .into_iter()
                 .filter(|id| {
@@ -299,7 +487,7 @@ impl Others {
                         self.streaks.len() - 1
                     }
                 };
-                if !self.streaks[at].1.see(parked_on(futex, id)) {
+                if !self.streaks[at].1.see(parked(id).map(|(addr, _)| addr)) {
                     all_parked = false;
                 }
             }
@@ -529,6 +717,95 @@ mod tests {
         let (done, left) = running.finish_within(testing::DEADLINE).unwrap();
         assert_eq!(done, [false; 3]);
         clean_up(&jobs, left);
+    }
+
+    /// What the learner's function made of the jobs, read at its return:
+    /// which were over (their thread ended) and which merely done.
+    fn over_and_done(jobs: &[Held]) -> (Vec<bool>, Vec<bool>) {
+        (
+            jobs.iter().map(Held::is_over).collect(),
+            jobs.iter().map(Held::is_done).collect(),
+        )
+    }
+
+    #[test]
+    fn a_thread_never_joined_is_not_over_at_the_return_whatever_the_order() {
+        let _alone = testing::alone();
+        if !exit_holds() {
+            return;
+        }
+        for order in [[0, 1, 2], [2, 1, 0], [1, 2, 0]] {
+            let jobs = jobs(3);
+            let (run, watched) = (jobs.clone(), jobs.clone());
+            let before = os_thread_ids();
+            // Joins all but the last thread.
+            let running = call("`learner(jobs)`", move || {
+                let mut handles = spawn_each(run, || ());
+                let last = handles.pop().unwrap();
+                for handle in handles {
+                    handle.join().unwrap();
+                }
+                (over_and_done(&watched), last)
+            });
+            assert_eq!(let_go_in_order(&running, &before, &jobs, &order), Ok(()));
+            let ((over, _), last) = running.finish_within(testing::DEADLINE).unwrap();
+            assert_eq!(over, [true, true, false], "order {order:?}");
+            clean_up(&jobs, vec![last]);
+        }
+    }
+
+    #[test]
+    fn a_caller_that_waits_for_a_message_instead_of_a_join_gets_nothing_let_go() {
+        let _threads = testing::spawning();
+        if !exit_holds() {
+            return;
+        }
+        let jobs = jobs(2);
+        let (running, before) = start(&jobs, |jobs| {
+            let (tx, rx) = std::sync::mpsc::channel();
+            let handles: Vec<JoinHandle<()>> = jobs
+                .into_iter()
+                .map(|job| {
+                    let tx = tx.clone();
+                    thread::spawn(move || {
+                        job.run();
+                        tx.send(()).unwrap();
+                    })
+                })
+                .collect();
+            for _ in 0..2 {
+                rx.recv().unwrap();
+            }
+            handles
+        });
+        let failure = let_go_in_order(&running, &before, &jobs, &[0, 1]).unwrap_err();
+        assert!(failure.timed_out, "{failure}");
+        assert!(failure.message.contains("not with `join`"), "{failure}");
+        assert!(failure.message.contains("`recv`"), "{failure}");
+        assert_eq!(let_go(&jobs), [false; 2]);
+        let_all_go(&jobs);
+        let (_, left) = running.finish_within(testing::DEADLINE).unwrap();
+        clean_up(&jobs, left);
+    }
+
+    #[test]
+    fn a_caller_that_joins_a_thread_which_joins_the_job_gets_it_over() {
+        let _alone = testing::alone();
+        let jobs = jobs(1);
+        let (run, watched) = (jobs.clone(), jobs.clone());
+        let before = os_thread_ids();
+        // The job's thread is started and joined by another thread, which
+        // the caller joins (join5's chained style).
+        let running = call("`learner(jobs)`", move || {
+            let job = run[0].clone();
+            thread::spawn(move || thread::spawn(move || job.run()).join().unwrap())
+                .join()
+                .unwrap();
+            over_and_done(&watched)
+        });
+        assert_eq!(let_go_in_order(&running, &before, &jobs, &[0]), Ok(()));
+        let (over, done) = running.finish_within(testing::DEADLINE).unwrap();
+        assert_eq!((over, done), (vec![true], vec![true]));
     }
 
     // Named to sort last, beside the barrier's long wait: the two waits of
