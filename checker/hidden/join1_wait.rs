@@ -1,15 +1,33 @@
 //! Hidden tests for join1_wait.
 //!
 //! The test's `spawned_line` notes each line with its thread, and holds line
-//! 9 back until `count`'s caller is parked in a wait (`let_go_in_order`: an
-//! untimed futex wait, as in `join`). What had been written is read inside
-//! the call, the instant `count` returns. Correct code (join after the main
-//! loop) parks in `join`, line 9 is let go, the thread ends, `count` returns
-//! with all nine lines: every run. Without a join, or with a sleep instead,
-//! the caller never parks, so line 9 is still held when `count` returns:
-//! every run. Lines written on the calling thread are caught by thread id.
-//! Last, the learner's own program is run 20 times and must print all nine
-//! spawned lines (in order) and the four main lines every time.
+//! 9 back until `count`'s caller is parked in a join (`let_go_in_order`: a
+//! wait on the joined thread itself, not a channel, lock or barrier); the
+//! spawned thread is then held as it exits until it is seen being joined.
+//! What had been written, and whether the spawned thread was over, is read
+//! inside the call, the instant `count` returns. Correct code (join after
+//! the main loop) parks in `join`, line 9 is let go, the thread ends,
+//! `count` returns with all nine lines and the thread over: every run.
+//! Without a join, or with a sleep, the caller never parks, so line 9 is
+//! still held when `count` returns; with a channel, a lock or `park` the
+//! caller never counts as joining: every run. "In the meantime": line `k` of
+//! the spawned thread and line `m` of the caller (random) meet at a timed
+//! barrier, so both loops must run at once. Lines written on the calling
+//! thread are caught by thread id. Last, the learner's own program is run up
+//! to 20 times and must print all nine spawned lines (in order) and the four
+//! main lines every time (other lines may come in between).
+//!
+//! Promises of the exercise's text, and the tests that observe them:
+//!
+//! | promise | tests |
+//! | --- | --- |
+//! | "`count` starts a thread that writes nine lines" | lines_come_from_the_right_threads |
+//! | "and writes four lines of its own in the meantime" | lines_come_from_the_right_threads, main_lines_are_written_meanwhile |
+//! | "Make `count` wait for the spawned thread before it returns" | all_spawned_lines_written_when_count_returns |
+//! | "Writes lines 1 to 9 with `spawned_line` on a new thread" | lines_come_from_the_right_threads, all_spawned_lines_written_when_count_returns |
+//! | "and, meanwhile, lines 1 to 4 with `main_line` on the calling thread" | lines_come_from_the_right_threads, main_lines_are_written_meanwhile |
+//! | "Returns once all thirteen lines are written" | all_spawned_lines_written_when_count_returns |
+//! | "some of the spawned thread's lines go missing" (to be fixed) | program_prints_every_line_every_time |
 use super::learner;
 use super::support::*;
 use std::time::{Duration, Instant};
@@ -22,6 +40,10 @@ pub const TESTS: &[Test] = &[
     Test {
         name: "lines_come_from_the_right_threads",
         run: lines_come_from_the_right_threads,
+    },
+    Test {
+        name: "main_lines_are_written_meanwhile",
+        run: main_lines_are_written_meanwhile,
     },
     Test {
         name: "program_prints_every_line_every_time",
@@ -37,12 +59,14 @@ fn numbers(entries: &[Entry]) -> Vec<String> {
 
 fn all_spawned_lines_written_when_count_returns() -> Outcome {
     let (spawned, mains, last) = (Log::new(), Log::new(), Held::new());
-    let (s, m, l, written) = (
+    let (s, m, l, written, over) = (
         spawned.clone(),
         mains.clone(),
         last.clone(),
         spawned.clone(),
+        last.clone(),
     );
+    let main_lines = mains.clone();
     let before = os_thread_ids();
     let t0 = Instant::now();
     let counting = call(COUNT, move || {
@@ -59,8 +83,9 @@ fn all_spawned_lines_written_when_count_returns() -> Outcome {
             },
             move |i| m.note(i.to_string()),
         );
-        // What the spawned thread had written at the instant `count` returned.
-        written.entries()
+        // What had been written, and whether the spawned thread was over,
+        // at the instant `count` returned.
+        (written.entries(), main_lines.entries().len(), over.is_over())
     });
     let caller = counting.thread();
     let driven = let_go_in_order(&counting, &before, &[last.clone()], &[0]);
@@ -72,14 +97,9 @@ fn all_spawned_lines_written_when_count_returns() -> Outcome {
         )
         .into());
     }
-    ensure_returned!(
-        driven.is_ok(),
-        "{COUNT} neither returned nor sat waiting for the spawned thread within {} s. \
-         To wait for a thread, `join` its handle: a pause or a loop that keeps checking \
-         does not count.",
-        PATIENCE.as_secs()
-    );
-    let at_return = counting.finish_within(t0.elapsed() + PATIENCE)?;
+    driven?;
+    let (at_return, main_written, thread_over) =
+        counting.finish_within(t0.elapsed() + PATIENCE)?;
     let expected: Vec<String> = (1..=9).map(|i| i.to_string()).collect();
     let got = numbers(&at_return);
     ensure!(
@@ -98,6 +118,46 @@ fn all_spawned_lines_written_when_count_returns() -> Outcome {
         got == expected,
         "the spawned lines should be 1 to 9 in order, each once, but they were: {}",
         got.join(", ")
+    );
+    ensure!(
+        thread_over,
+        "when {COUNT} returned, the spawned thread had written its lines but was not over \
+         yet: nothing waited for the thread itself. `join` its handle before returning"
+    );
+    ensure!(
+        main_written == 4,
+        "when {COUNT} returned, only {main_written} of the calling thread's 4 lines were written"
+    );
+    Ok(())
+}
+
+fn main_lines_are_written_meanwhile() -> Outcome {
+    // Spawned line `k` and main line `m` meet: both loops run at once.
+    let (k, m) = (random_between(1, 8) as u32, random_between(1, 4) as u32);
+    let barrier = TimedBarrier::new(2);
+    let (bs, bm) = (barrier.clone(), barrier.clone());
+    let counting = call(COUNT, move || {
+        learner::count(
+            move |i| {
+                if i == k {
+                    bs.wait();
+                }
+            },
+            move |i| {
+                if i == m {
+                    bm.wait();
+                }
+            },
+        )
+    });
+    counting.finish_within(PATIENCE * 3)?;
+    ensure!(
+        barrier.passed(),
+        "the calling thread's lines were not written while the spawned thread was writing \
+         its own (spawned line {k} waited {} s for main line {m}, or the other way round, \
+         in vain). Start the thread first, write the four lines meanwhile, and only then wait \
+         for the thread",
+        PATIENCE.as_secs()
     );
     Ok(())
 }
@@ -206,13 +266,6 @@ fn program_prints_every_line_every_time() -> Outcome {
             seen(&main) == main,
             "on run {run} of {RUNS}, the main thread's lines were not 1 to 4, in order, once \
              each (keep `main` as it was given). Output:\n{}",
-            program.stdout.trim_end()
-        );
-        ensure!(
-            lines.len() == 13,
-            "on run {run} of {RUNS}, your program printed {} lines instead of 13 (keep `main` \
-             as it was given). Output:\n{}",
-            lines.len(),
             program.stdout.trim_end()
         );
     }

@@ -4,12 +4,25 @@
 //! go, then returns a random number. `start` must return while the work is
 //! still held (its "done" flag, read inside the call the instant `start`
 //! returns, is down; a `start` that joins cannot return before the work is
-//! done). `finish` must wait: the work is let go only once `finish`'s caller
-//! is parked in an untimed wait (`let_go_in_order`), so a `finish` that
-//! returns without waiting sees the work unfinished, and one that polls or
-//! sleeps never parks and fails after `PATIENCE`; every run. The value must
-//! be the work's own (random) one, and the work must run on a thread of its
-//! own.
+//! done), and straight away (its own time, see `Stopwatch`: a sleep of a few
+//! hundred milliseconds fails). `finish` must wait with a join: the work is
+//! let go only once `finish`'s caller is parked in a join of a thread (not a
+//! channel, lock or `park`), and the work's thread ends only once it is seen
+//! being joined, so a `finish` that returns without joining sees the thread
+//! not over, and one that polls or sleeps never parks and fails after
+//! `PATIENCE`; every run. The value must be the work's own (random) one,
+//! and the work must run on a thread of its own.
+//!
+//! Promises of the exercise's text, and the tests that observe them:
+//!
+//! | promise | tests |
+//! | --- | --- |
+//! | "`start` launches some work and returns at once with a `Job`" | start_returns_while_the_work_runs, start_returns_straight_away |
+//! | "later, `finish` waits for the work and gives back what it produced" | finish_waits_and_gives_back_the_value |
+//! | "Starts `work` on a new thread" | work_runs_on_a_thread_of_its_own |
+//! | "and returns straight away, while the work may still be running" | start_returns_while_the_work_runs, start_returns_straight_away |
+//! | "Waits until the work is done and returns what it produced" | finish_waits_and_gives_back_the_value, work_runs_on_a_thread_of_its_own |
+//! | "`join` takes the handle itself ... so after `join` the handle is gone" | finish_waits_and_gives_back_the_value |
 use super::learner;
 use super::support::*;
 use std::time::Instant;
@@ -18,6 +31,10 @@ pub const TESTS: &[Test] = &[
     Test {
         name: "start_returns_while_the_work_runs",
         run: start_returns_while_the_work_runs,
+    },
+    Test {
+        name: "start_returns_straight_away",
+        run: start_returns_straight_away,
     },
     Test {
         name: "finish_waits_and_gives_back_the_value",
@@ -41,13 +58,15 @@ fn work(held: &Held, value: u64) -> impl FnOnce() -> u64 + Send + 'static {
     }
 }
 
-fn finish(job: learner::Job<u64>, done: &Held) -> Call<(u64, bool)> {
-    let done = done.clone();
+/// Calls `finish`; gives back its value and whether the work's thread was
+/// over at the instant it returned.
+fn finish(job: learner::Job<u64>, held: &Held) -> Call<(u64, bool)> {
+    let held = held.clone();
     call(FINISH, move || {
         #[allow(unused_mut)]
         let mut job = job;
         let value = job.finish();
-        (value, done.is_done())
+        (value, held.is_over())
     })
 }
 
@@ -79,6 +98,15 @@ fn start_returns_while_the_work_runs() -> Outcome {
     Ok(())
 }
 
+fn start_returns_straight_away() -> Outcome {
+    let held = Held::new();
+    held.let_go();
+    let w = work(&held, random());
+    let job = call(START, move || learner::start(w)).finish_straight_away(PATIENCE)?;
+    finish(job, &held).finish()?;
+    Ok(())
+}
+
 fn finish_waits_and_gives_back_the_value() -> Outcome {
     let held = Held::new();
     let value = random();
@@ -89,17 +117,12 @@ fn finish_waits_and_gives_back_the_value() -> Outcome {
     let finishing = finish(job, &held);
     let driven = let_go_in_order(&finishing, &before, &[held.clone()], &[0]);
     held.let_go();
-    ensure_returned!(
-        driven.is_ok(),
-        "{FINISH} neither returned nor sat waiting for the thread within {} s. To wait for a \
-         thread, `join` its handle: a pause or a loop that keeps checking does not count",
-        PATIENCE.as_secs()
-    );
-    let (got, done_at_return) = finishing.finish_within(t0.elapsed() + PATIENCE)?;
+    driven?;
+    let (got, over_at_return) = finishing.finish_within(t0.elapsed() + PATIENCE)?;
     ensure!(
-        done_at_return,
-        "{FINISH} returned while the work was still running: it must wait until the thread \
-         is done. What does the handle offer for that?"
+        over_at_return,
+        "{FINISH} returned while the work's thread was still running: it must wait until the \
+         thread is over. What does the handle offer for that?"
     );
     ensure!(
         got == value,

@@ -7,10 +7,23 @@
 //! * `main_work` must run on the caller's thread, `spawned_work` elsewhere
 //!   (thread ids noted by the test's closures).
 //! * `spawned_work` is held back, and let go only once the caller is parked
-//!   in an untimed wait (`let_go_in_order`); whether it was done is read
+//!   in a join of a thread (`let_go_in_order`; not a channel, lock or
+//!   `park`); its thread is then held as it exits until it is seen being
+//!   joined. Whether that thread was over, and `main_work` done, is read
 //!   inside the call the instant `overlap` returns. A join after
-//!   `main_work` passes; no join, or a sleep, returns while it is still held:
-//!   every run.
+//!   `main_work` passes; no join, or a sleep, returns while it is still
+//!   held: every run.
+//!
+//! Promises of the exercise's text, and the tests that observe them:
+//!
+//! | promise | tests |
+//! | --- | --- |
+//! | "`overlap` should have `spawned_work` (on a new thread)" | each_work_on_its_own_thread |
+//! | "and `main_work` (on the calling thread)" | each_work_on_its_own_thread |
+//! | "running at the same time" | both_works_run_at_the_same_time |
+//! | "and return only once both are done" | spawned_work_done_when_overlap_returns |
+//! | "Runs `spawned_work` on a new thread and `main_work` on the calling thread" | each_work_on_its_own_thread |
+//! | "both at the same time; returns once both are done" | both_works_run_at_the_same_time, spawned_work_done_when_overlap_returns |
 use super::learner;
 use super::support::*;
 use std::time::Instant;
@@ -125,28 +138,29 @@ fn each_work_on_its_own_thread() -> Outcome {
 fn spawned_work_done_when_overlap_returns() -> Outcome {
     let held = Held::new();
     let (h, watched) = (held.clone(), held.clone());
-    let main_log = Log::new();
-    let m = main_log.clone();
+    let main_done = Flag::new();
+    let (m_raise, m) = (main_done.clone(), main_done.clone());
     let before = os_thread_ids();
     let t0 = Instant::now();
     let running = call(OVERLAP, move || {
-        learner::overlap(move || h.run(), move || m.note("main"));
-        // Was the spawned work done at the instant `overlap` returned?
-        watched.is_done()
+        learner::overlap(move || h.run(), move || m_raise.raise());
+        // Was the spawned work's thread over, and the main work done, at
+        // the instant `overlap` returned?
+        (watched.is_over(), m.is_up())
     });
     let driven = let_go_in_order(&running, &before, &[held.clone()], &[0]);
     held.let_go();
-    ensure_returned!(
-        driven.is_ok(),
-        "{OVERLAP} neither returned nor sat waiting for its thread within {} s. To wait for \
-         a thread, `join` its handle: a pause or a loop that keeps checking does not count",
-        PATIENCE.as_secs()
-    );
-    let done = running.finish_within(t0.elapsed() + PATIENCE)?;
+    driven?;
+    let (spawned_over, main_done) = running.finish_within(t0.elapsed() + PATIENCE)?;
     ensure!(
-        done,
-        "{OVERLAP} returned while `spawned_work` was still running: it should return only \
-         once both works are done. Did you join the spawned thread?"
+        main_done,
+        "{OVERLAP} returned before `main_work` was done: the calling thread should do \
+         `main_work` itself before it returns"
+    );
+    ensure!(
+        spawned_over,
+        "{OVERLAP} returned while the thread running `spawned_work` was not over yet: it \
+         should return only once both works are done. Did you join the spawned thread?"
     );
     Ok(())
 }

@@ -6,25 +6,41 @@
 //! * `second` starts only after `first` has finished, on every run, for
 //!   this reason. `first` and `side` are held back; `second` is not, and
 //!   notes at its start whether `first` was done. The test lets `side` go,
-//!   then `first`, each step only when the caller is parked in an untimed
-//!   wait (a `join`) and every thread of the process is accounted for: there
-//!   before the call, the caller, a thread that has started one of the
-//!   jobs, or a thread that is itself parked (`let_go_in_order`). `first`
-//!   is done only after it is let go. So when `first` is let go, `second`
-//!   has either started already (it saw `first` unfinished: wrong code, and
-//!   nothing left to chance), or no thread exists that is about to start it;
-//!   the caller and any parked thread can wake only when a thread they wait
-//!   for ends, and the held `first` cannot end before it is let go. Code
-//!   that joins `first` before it spawns `second` can start `second` only
-//!   after `first` ended: always "after". Code that spawns `second` before
-//!   that join (all at once, joins at the end), or that sleeps instead of
-//!   joining, or runs `second` on the caller without the join, starts
-//!   `second` while `first` is held: always "before".
-//! * Every job is done when `pipeline` returns: all three are held and let
-//!   go one at a time as above, in two rounds (first, second, side; then
-//!   first, side, second), with what was done read inside the call the
-//!   instant `pipeline` returns. A missing join of `side` fails round one, a
-//!   missing join of `second` round two: every run.
+//!   then `first`, each step only when the caller is parked in a join (a
+//!   wait on a thread, not a channel, lock or `park`) and every thread of
+//!   the process is accounted for: there before the call, the caller, a
+//!   thread that has started one of the jobs, or a thread that is itself
+//!   parked (`let_go_in_order`). `first` is done only after it is let go.
+//!   So when `first` is let go, `second` has either started already (it saw
+//!   `first` unfinished: wrong code, and nothing left to chance), or no
+//!   thread exists that is about to start it; the caller and any parked
+//!   thread can wake only when a thread they wait for ends, and the held
+//!   `first` cannot end before it is let go. Code that joins `first` before
+//!   it spawns `second` (or starts `second` from `first`'s own thread once
+//!   `first` has run) can start `second` only after `first` is done: always
+//!   "after". Code that spawns `second` before that join (all at once, joins
+//!   at the end), or that sleeps instead of joining, or runs `second` on the
+//!   caller without the join, starts `second` while `first` is held: always
+//!   "before".
+//! * Every job is over when `pipeline` returns: all three are held and let
+//!   go one at a time as above, in two rounds, each in a random order, and
+//!   each job's thread is held as it exits until some thread is seen
+//!   joining it; which jobs' threads were over is read inside the call the
+//!   instant `pipeline` returns. A missing join of any of them fails, in
+//!   every order: every run.
+//!
+//! Promises of the exercise's text, and the tests that observe them:
+//!
+//! | promise | tests |
+//! | --- | --- |
+//! | "`second` uses what `first` produced, so it must not start before `first` has finished" | second_starts_after_first_is_done |
+//! | "Each job runs on a thread of its own" | each_job_on_a_thread_of_its_own |
+//! | "`first` and `side` should run at the same time (`side` waits for nobody)" | first_and_side_run_at_the_same_time |
+//! | "and `pipeline` returns only once all three jobs are done" | every_job_done_when_pipeline_returns |
+//! | "Make `second` wait for `first`, without holding up `side`" | second_starts_after_first_is_done, first_and_side_run_at_the_same_time |
+//! | "Runs `first`, `second` and `side`, each on a thread of its own" | each_job_on_a_thread_of_its_own |
+//! | "`first` and `side` at the same time, `second` only after `first` has finished" | first_and_side_run_at_the_same_time, second_starts_after_first_is_done |
+//! | "Returns once all three are done" | every_job_done_when_pipeline_returns |
 use super::learner;
 use super::support::*;
 use std::time::Instant;
@@ -185,12 +201,7 @@ fn second_starts_after_first_is_done() -> Outcome {
     if seen.labels().first().is_some_and(|l| l == "before") {
         return Err(early().into());
     }
-    ensure_returned!(
-        driven.is_ok(),
-        "{PIPELINE} neither returned nor sat waiting for a thread within {} s. To wait for \
-         a thread, `join` its handle: a pause or a loop that keeps checking does not count",
-        PATIENCE.as_secs()
-    );
+    driven?;
     running.finish_within(t0.elapsed() + PATIENCE)?;
     poll_until(PATIENCE, || !seen.entries().is_empty());
     match seen.labels().first().map(String::as_str) {
@@ -208,8 +219,8 @@ fn early() -> String {
 }
 
 fn every_job_done_when_pipeline_returns() -> Outcome {
-    round(&[0, 1, 2])?;
-    round(&[0, 2, 1])
+    round(&random_order(3))?;
+    round(&random_order(3))
 }
 
 /// One call of `pipeline` with all three jobs held, let go in `order`.
@@ -225,24 +236,19 @@ fn round(order: &[usize]) -> Outcome {
     let t0 = Instant::now();
     let running = call(PIPELINE, move || {
         learner::pipeline(move || f.run(), move || s.run(), move || d.run());
-        // Which jobs were done at the instant `pipeline` returned.
-        watched.iter().map(Held::is_done).collect::<Vec<bool>>()
+        // Which jobs' threads were over at the instant `pipeline` returned.
+        watched.iter().map(Held::is_over).collect::<Vec<bool>>()
     });
     let driven = let_go_in_order(&running, &before, &jobs, order);
     let_all_go(&jobs);
-    ensure_returned!(
-        driven.is_ok(),
-        "{PIPELINE} neither returned nor sat waiting for its threads within {} s. To wait \
-         for a thread, `join` its handle: a pause or a loop that keeps checking does not \
-         count",
-        PATIENCE.as_secs()
-    );
+    driven?;
     let done = running.finish_within(t0.elapsed() + PATIENCE)?;
     let unfinished: Vec<&str> = (0..3).filter(|&i| !done[i]).map(|i| NAMES[i]).collect();
     ensure!(
         unfinished.is_empty(),
-        "when {PIPELINE} returned, {} {} still running. `pipeline` should return only once \
-         all three jobs are done: join every thread you start",
+        "when {PIPELINE} returned, the thread of {} {} not over yet: nothing had joined \
+         it. `pipeline` should return only once all three jobs are done: join every thread you \
+         start",
         unfinished.join(" and "),
         if unfinished.len() == 1 { "was" } else { "were" }
     );

@@ -2,9 +2,23 @@
 //! ran it and waits at a gate only the test opens: so we see that the job
 //! ran on a thread other than the caller's, that `start` returned while the
 //! job was still waiting (it did not run the job itself), and that the
-//! returned handle is the handle of the job's own thread.
+//! returned handle is the handle of the job's own thread: its thread id,
+//! its `join` waiting for the job, and the job's own panic coming back
+//! through it.
+//!
+//! Promises of the exercise's text, and the tests that observe them:
+//!
+//! | promise | tests |
+//! | --- | --- |
+//! | "make `start` hand `job` to a new thread" | job_runs_on_a_new_thread |
+//! | "and return that thread's `JoinHandle`" | handle_belongs_to_the_job, handle_reports_the_job_s_panic |
+//! | "`start` must return straight away" | start_returns_straight_away |
+//! | "while the job may still be running over there" | start_returns_before_the_job_is_done |
+//! | "`start` itself never runs the job" | job_runs_on_a_new_thread, start_returns_before_the_job_is_done |
+//! | "Starts `job` on a new thread and returns the new thread's handle" | job_runs_on_a_new_thread, handle_belongs_to_the_job |
 use super::learner;
 use super::support::*;
+use std::panic::resume_unwind;
 use std::thread::JoinHandle;
 
 pub const TESTS: &[Test] = &[
@@ -19,6 +33,14 @@ pub const TESTS: &[Test] = &[
     Test {
         name: "handle_belongs_to_the_job",
         run: handle_belongs_to_the_job,
+    },
+    Test {
+        name: "start_returns_straight_away",
+        run: start_returns_straight_away,
+    },
+    Test {
+        name: "handle_reports_the_job_s_panic",
+        run: handle_reports_the_job_s_panic,
     },
 ];
 
@@ -139,6 +161,41 @@ fn handle_belongs_to_the_job() -> Outcome {
     ensure!(
         done_at_return,
         "joining the handle that `start` returned did not wait for the job to finish"
+    );
+    Ok(())
+}
+
+fn start_returns_straight_away() -> Outcome {
+    let (log, gate, done) = (Log::new(), Gate::new(), Flag::new());
+    // The job is free to run: only `start`'s own time is judged here.
+    gate.open();
+    let job = job(&log, &gate, &done);
+    let handle = call(START, move || learner::start(job)).finish_straight_away(PATIENCE)?;
+    let _ = call(JOIN, move || handle.join()).finish()?;
+    Ok(())
+}
+
+/// A panic payload only this test makes: the job's panic must come back
+/// through the handle, as it is.
+struct JobPanic(String);
+
+fn handle_reports_the_job_s_panic() -> Outcome {
+    let message = format!("the job panics on purpose ({})", random_word());
+    let m = message.clone();
+    let job = move || resume_unwind(Box::new(JobPanic(m)));
+    let handle = call(START, move || learner::start(job)).finish()?;
+    let joined = call(JOIN, move || handle.join()).finish()?;
+    let Err(payload) = joined else {
+        return Err("the job panicked, but joining the handle from `start` said all went well. \
+             A handle reports the panic of its own thread: return the handle of the thread \
+             that runs the job, and let the job run there as it is"
+            .into());
+    };
+    ensure!(
+        payload.downcast_ref::<JobPanic>().is_some_and(|p| p.0 == message),
+        "the job panicked, and joining the handle from `start` did report a panic, but not the \
+         job's own ({}). Return the handle of the thread that runs the job itself",
+        panic_message(&*payload)
     );
     Ok(())
 }

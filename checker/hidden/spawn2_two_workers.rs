@@ -2,7 +2,20 @@
 //! timed barrier: getting through it proves they ran at the same time (one
 //! thread running both, one after the other, never gets through). They also
 //! record their thread ids, so neither may run on the caller, and their OS
-//! thread ids, so we see the OS holding one thread for each spawn.
+//! thread ids, so we see the OS holding one thread for each spawn. The
+//! handles must be `a`'s then `b`'s: each one's thread is the thread that ran
+//! its job, and a panic of `a` comes back through the first handle only.
+//!
+//! Promises of the exercise's text, and the tests that observe them:
+//!
+//! | promise | tests |
+//! | --- | --- |
+//! | "`start_two` must run `a` and `b` at the same time" | a_and_b_run_at_the_same_time |
+//! | "each on a thread of its own" | a_and_b_run_at_the_same_time, each_worker_is_an_os_thread |
+//! | "give back both handles (first `a`'s, then `b`'s)" | handles_belong_to_a_then_b |
+//! | "Neither job may run on the thread that called `start_two`" | a_and_b_run_at_the_same_time |
+//! | "`start_two` does not wait for them" | start_two_does_not_wait |
+//! | "Every call to `thread::spawn` asks the operating system for a brand-new thread" | each_worker_is_an_os_thread |
 use super::learner;
 use super::support::*;
 use std::panic::{AssertUnwindSafe, catch_unwind, resume_unwind};
@@ -19,6 +32,14 @@ pub const TESTS: &[Test] = &[
     Test {
         name: "each_worker_is_an_os_thread",
         run: each_worker_is_an_os_thread,
+    },
+    Test {
+        name: "handles_belong_to_a_then_b",
+        run: handles_belong_to_a_then_b,
+    },
+    Test {
+        name: "start_two_does_not_wait",
+        run: start_two_does_not_wait,
     },
 ];
 
@@ -128,5 +149,75 @@ fn each_worker_is_an_os_thread() -> Outcome {
         now,
         before
     );
+    Ok(())
+}
+
+/// A panic payload only this test makes.
+struct APanics(String);
+
+fn handles_belong_to_a_then_b() -> Outcome {
+    let log = Log::new();
+    let message = format!("`a` panics on purpose ({})", random_word());
+    let (la, lb, m) = (log.clone(), log.clone(), message.clone());
+    let a = move || {
+        la.note("a");
+        resume_unwind(Box::new(APanics(m)));
+    };
+    let b = move || lb.note("b");
+    let (first, second) = call(START, move || learner::start_two(a, b)).finish()?;
+    let handle_threads = (first.thread().id(), second.thread().id());
+    let joined = call("joining the handles from `start_two`", move || {
+        (first.join(), second.join())
+    })
+    .finish()?;
+    poll_until(PATIENCE, || log.entries().len() >= 2);
+    let (Some(ran_a), Some(ran_b)) = (log.thread_of("a"), log.thread_of("b")) else {
+        return Err("`a` or `b` never ran: `start_two` should start a thread for each".into());
+    };
+    ensure!(
+        handle_threads != (ran_b, ran_a),
+        "`start_two` gave back `b`'s handle first: give back `a`'s handle, then `b`'s"
+    );
+    ensure!(
+        handle_threads.0 == ran_a && handle_threads.1 == ran_b,
+        "a handle from `start_two` belongs to a thread that did not run its job, so joining it \
+         would not wait for that job. Give back the handles `thread::spawn` returned for `a` \
+         and for `b`"
+    );
+    let a_panicked = match &joined.0 {
+        Err(payload) => payload.downcast_ref::<APanics>().is_some_and(|p| p.0 == message),
+        Ok(()) => false,
+    };
+    ensure!(
+        a_panicked,
+        "`a` panicked, but joining its handle did not report that panic. A handle reports the \
+         panic of its own thread: let `a` run on its thread as it is"
+    );
+    ensure!(
+        joined.1.is_ok(),
+        "joining `b`'s handle reported a panic, but `b` never panics (only `a` did)"
+    );
+    Ok(())
+}
+
+fn start_two_does_not_wait() -> Outcome {
+    let gate = Gate::new();
+    let job = || {
+        let gate = gate.clone();
+        move || {
+            gate.wait();
+        }
+    };
+    let (a, b) = (job(), job());
+    // The jobs wait for a gate opened only once `start_two` is back: one
+    // that waits for them comes back only when they give up.
+    let starting = call(START, move || learner::start_two(a, b));
+    let outcome = starting.finish_straight_away(PATIENCE * 2);
+    gate.open();
+    let (a, b) = outcome?;
+    call("joining the handles from `start_two`", move || {
+        let _ = (a.join(), b.join());
+    })
+    .finish()?;
     Ok(())
 }

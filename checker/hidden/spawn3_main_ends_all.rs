@@ -1,17 +1,44 @@
 //! Hidden tests for spawn3_main_ends_all. `run` gets the test's own `beat`
-//! (counts beats, records their thread) and `work` (raises a flag): `run`
-//! must come back once the work is done, while the heartbeat goes on beating
-//! on a thread of its own. Then the learner's whole program is run a few
-//! times: it must end by itself, with exit code 0 and all of its own lines.
+//! (counts beats, records their thread) and `work` (waits until the
+//! heartbeat has beaten, at most `PATIENCE`, records its thread, raises a
+//! flag, and starts a stopwatch): the heartbeat must beat while the work
+//! runs, `run` must come back straight after the work is done (its own time
+//! from the end of the work to its return, see `Stopwatch`), and the
+//! heartbeat must go on beating, on a thread of its own, after `run` has
+//! returned. Then the learner's whole program is run a few times: it must
+//! end by itself, with exit code 0 and all of its own lines.
+//!
+//! Promises of the exercise's text, and the tests that observe them:
+//!
+//! | promise | tests |
+//! | --- | --- |
+//! | "`run` starts the heartbeat" | heartbeat_beats_during_the_work, heartbeat_outlives_run |
+//! | "does the work" | run_returns_once_the_work_is_done |
+//! | "then does `work` on this thread" | run_returns_once_the_work_is_done |
+//! | "Starts a heartbeat that calls `beat`, then does `work`" | heartbeat_beats_during_the_work |
+//! | "and returns as soon as the work is done" | run_returns_once_the_work_is_done, run_returns_straight_after_the_work |
+//! | "leaving the heartbeat beating" | heartbeat_outlives_run |
+//! | "a thread that calls `beat` again and again, forever" | heartbeat_outlives_run |
+//! | "The heartbeat ends when the program ends" | program_ends_by_itself |
+//! | "Leave `main` as it is: the tests run it too" | program_ends_by_itself |
 use super::learner;
 use super::support::*;
-use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::thread::{self, ThreadId};
 
 pub const TESTS: &[Test] = &[
     Test {
         name: "run_returns_once_the_work_is_done",
         run: run_returns_once_the_work_is_done,
+    },
+    Test {
+        name: "heartbeat_beats_during_the_work",
+        run: heartbeat_beats_during_the_work,
+    },
+    Test {
+        name: "run_returns_straight_after_the_work",
+        run: run_returns_straight_after_the_work,
     },
     Test {
         name: "heartbeat_outlives_run",
@@ -26,19 +53,26 @@ pub const TESTS: &[Test] = &[
 /// Whole-program runs, and how long each may take (it needs ~50 ms).
 const RUNS: usize = 3;
 const LIMIT: std::time::Duration = PATIENCE.saturating_mul(2);
+/// Beats the heartbeat must go on beating after `run` returned (it beats
+/// every 10 ms: a twentieth of a second, on an idle machine).
+const MORE_BEATS: usize = 5;
 
 struct Observed {
     beats: Arc<AtomicUsize>,
     log: Log,
-    caller: std::thread::ThreadId,
+    caller: ThreadId,
     work_done_at_return: bool,
     beats_at_return: usize,
+    /// Whether the heartbeat beat while the work was running.
+    beat_during_work: bool,
+    /// `run`'s own time from the end of the work to its return.
+    after_work: Option<std::time::Duration>,
 }
 
 /// Calls `run(beat, work)` with the test's closures; fails unless it returns.
 fn call_run() -> Result<Observed, Failure> {
     let beats = Arc::new(AtomicUsize::new(0));
-    let (log, work_done) = (Log::new(), Flag::new());
+    let (log, work_done, beat_during_work) = (Log::new(), Flag::new(), Flag::new());
     let (counter, beat_log, noted) = (beats.clone(), log.clone(), Flag::new());
     let beat = move || {
         // Noted before it is counted: whoever sees a beat counted also
@@ -49,23 +83,39 @@ fn call_run() -> Result<Observed, Failure> {
         }
         counter.fetch_add(1, Ordering::SeqCst);
     };
-    let (work_log, work_flag) = (log.clone(), work_done.clone());
+    let stopwatch: Arc<Mutex<Option<(ThreadId, Stopwatch)>>> = Arc::default();
+    let (work_log, work_flag, during, watch) = (
+        log.clone(),
+        work_done.clone(),
+        beat_during_work.clone(),
+        stopwatch.clone(),
+    );
+    let seen_beats = beats.clone();
     let work = move || {
         work_log.note("work");
+        if poll_until(PATIENCE, || seen_beats.load(Ordering::SeqCst) > 0) {
+            during.raise();
+        }
         work_flag.raise();
+        *watch.lock().unwrap() = Some((thread::current().id(), Stopwatch::start()));
     };
     let (done, counted) = (work_done.clone(), beats.clone());
     let running = call("`run(beat, work)`", move || {
         learner::run(beat, work);
-        (done.is_up(), counted.load(Ordering::SeqCst))
+        // Measured on the thread the work ran on, if that is this one.
+        let after_work = match &*stopwatch.lock().unwrap() {
+            Some((on, watch)) if *on == thread::current().id() => watch.own_time(),
+            _ => None,
+        };
+        (done.is_up(), counted.load(Ordering::SeqCst), after_work)
     });
     let caller = running.thread();
-    if !poll_until(PATIENCE, || running.has_returned()) {
+    if !poll_until(PATIENCE * 2, || running.has_returned()) {
         return Err(Failure::timeout(format!(
             "`run` did not return within {} s{}. Is it waiting (`join`) for the heartbeat? \
              A heartbeat never ends, and nobody needs to wait for it: a spawned thread stops \
              when the program ends",
-            PATIENCE.as_secs(),
+            (PATIENCE * 2).as_secs(),
             if work_done.is_up() {
                 ", although the work was done"
             } else {
@@ -73,13 +123,15 @@ fn call_run() -> Result<Observed, Failure> {
             }
         )));
     }
-    let (work_done_at_return, beats_at_return) = running.finish()?;
+    let (work_done_at_return, beats_at_return, after_work) = running.finish()?;
     Ok(Observed {
         beats,
         log,
         caller,
         work_done_at_return,
         beats_at_return,
+        beat_during_work: beat_during_work.is_up(),
+        after_work,
     })
 }
 
@@ -89,6 +141,37 @@ fn run_returns_once_the_work_is_done() -> Outcome {
         seen.work_done_at_return,
         "`run` returned before the work was done: it should do the work itself, then return"
     );
+    ensure!(
+        seen.log.thread_of("work") == Some(seen.caller),
+        "the work ran on a thread other than the one that called `run`: `run` should do the \
+         work itself, on its own thread, while the heartbeat beats on another"
+    );
+    Ok(())
+}
+
+fn heartbeat_beats_during_the_work() -> Outcome {
+    let seen = call_run()?;
+    ensure!(
+        seen.beat_during_work,
+        "the heartbeat did not beat while the work was running (the work waited {} s for a \
+         beat, in vain). `run` should start the heartbeat first, then do the work while it \
+         beats",
+        PATIENCE.as_secs()
+    );
+    Ok(())
+}
+
+fn run_returns_straight_after_the_work() -> Outcome {
+    let seen = call_run()?;
+    if let Some(took) = seen.after_work {
+        ensure!(
+            took <= STRAIGHT_AWAY,
+            "`run` took {} ms to return after the work was done (not counting time the machine \
+             kept it waiting for a CPU). It should return as soon as the work is done: does it \
+             wait for some beats, or sleep?",
+            took.as_millis()
+        );
+    }
     Ok(())
 }
 
@@ -96,7 +179,9 @@ fn heartbeat_outlives_run() -> Outcome {
     let seen = call_run()?;
     let (beats, at_return) = (seen.beats.clone(), seen.beats_at_return);
     // The heartbeat may not have beaten at all yet: give it time to.
-    let beat_again = poll_until(PATIENCE, || beats.load(Ordering::SeqCst) > at_return);
+    let beat_on = poll_until(PATIENCE, || {
+        beats.load(Ordering::SeqCst) >= at_return + MORE_BEATS
+    });
     let Some(beat_thread) = seen.log.thread_of("beat") else {
         return Err("the heartbeat never beat: `run` should start it (`start_heartbeat`)".into());
     };
@@ -106,10 +191,11 @@ fn heartbeat_outlives_run() -> Outcome {
          which `start_heartbeat` gives it"
     );
     ensure!(
-        beat_again,
-        "after `run` returned, the heartbeat did not beat again within {} s. It should go on \
-         beating until the program ends: did it stop after a few beats so that it could be \
+        beat_on,
+        "after `run` returned, the heartbeat beat only {} more time(s) in {} s. It should go \
+         on beating until the program ends: did it stop after a few beats so that it could be \
          waited for?",
+        beats.load(Ordering::SeqCst).saturating_sub(at_return),
         PATIENCE.as_secs()
     );
     Ok(())

@@ -2,7 +2,25 @@
 //! wrong answer gets an explanation of that one answer, not the key). The
 //! fourth starts a random number of jobs with `spawn_many`, holds them all at
 //! a timed barrier, and counts the process's OS threads meanwhile: with 1:1
-//! threads, every job is one more thread the OS can see.
+//! threads, every job is one more thread the OS can see. The answers are
+//! read by pattern matching only: the learner's enums may carry their own
+//! `PartialEq` or `Debug`, and those are never asked. The handles must come
+//! back at once, in order: handle `i` belongs to the thread that called
+//! `job(i)`, and a panic of job `k` comes back through handle `k` only.
+//!
+//! Promises of the exercise's text, and the tests that observe them:
+//!
+//! | promise | tests |
+//! | --- | --- |
+//! | "Which of the two does Rust's `std::thread::spawn` use?" | q1_threading_model |
+//! | "The standard library offers only one of the two models. Why?" | q2_why_one_model |
+//! | "For each output below, is it possible ... or impossible?" | q3_outputs_without_join |
+//! | "`spawn_many(n, job)` starts `n` threads at once" | spawn_many_gives_each_job_an_os_thread |
+//! | "thread number `i` (counting from 0) calls `job(i)`" | spawn_many_gives_each_job_an_os_thread, spawn_many_handles_in_order |
+//! | "It returns their handles, in order" | spawn_many_handles_in_order |
+//! | "without waiting for the threads" | spawn_many_does_not_wait |
+//! | "The tests count the OS's threads while all of them run" | spawn_many_gives_each_job_an_os_thread |
+//! | "one `thread::spawn` per job, each with its own copy of `job`" | spawn_many_gives_each_job_an_os_thread |
 use super::learner::{self, Model, Reason, Verdict};
 use super::support::*;
 use std::panic::{AssertUnwindSafe, catch_unwind, resume_unwind};
@@ -25,6 +43,14 @@ pub const TESTS: &[Test] = &[
     Test {
         name: "spawn_many_gives_each_job_an_os_thread",
         run: spawn_many_gives_each_job_an_os_thread,
+    },
+    Test {
+        name: "spawn_many_handles_in_order",
+        run: spawn_many_handles_in_order,
+    },
+    Test {
+        name: "spawn_many_does_not_wait",
+        run: spawn_many_does_not_wait,
     },
 ];
 
@@ -106,7 +132,10 @@ fn candidates() -> [(char, Verdict, bool, &'static str); 6] {
 fn q3_outputs_without_join() -> Outcome {
     for (letter, answer, possible, why) in candidates() {
         let word = |p: bool| if p { "possible" } else { "impossible" };
-        match answer {
+        // A pattern, never the learner's `==`.
+        let said_possible = match answer {
+            Verdict::Possible => true,
+            Verdict::Impossible => false,
             Verdict::Unanswered => {
                 return Err(format!(
                     "answer question 3 ({letter}): set `OUTPUT_{}`",
@@ -114,18 +143,13 @@ fn q3_outputs_without_join() -> Outcome {
                 )
                 .into());
             }
-            Verdict::Possible | Verdict::Impossible
-                if (answer == Verdict::Possible) != possible =>
-            {
-                return Err(format!(
-                    "question 3 ({letter}): you said {}, but it is {}: {why}",
-                    word(!possible),
-                    word(possible)
-                )
-                .into());
-            }
-            _ => {}
-        }
+        };
+        ensure!(
+            said_possible == possible,
+            "question 3 ({letter}): you said {}, but it is {}: {why}",
+            word(said_possible),
+            word(possible)
+        );
     }
     Ok(())
 }
@@ -212,5 +236,86 @@ fn spawn_many_gives_each_job_an_os_thread() -> Outcome {
         joined,
         "a thread started by `spawn_many` panicked, but the jobs never panic"
     );
+    Ok(())
+}
+
+/// A panic payload only this test makes.
+struct JobPanics(usize);
+
+fn spawn_many_handles_in_order() -> Outcome {
+    let n = random_between(3, 7) as usize;
+    let panics = random_between(0, n as u64 - 1) as usize;
+    let log = Log::new();
+    let l = log.clone();
+    let job = move |i: usize| {
+        l.note(i.to_string());
+        if i == panics {
+            resume_unwind(Box::new(JobPanics(i)));
+        }
+    };
+    let what = format!("`spawn_many({n}, job)`");
+    let handles = call(&what, move || learner::spawn_many(n, job)).finish()?;
+    ensure!(
+        handles.len() == n,
+        "`spawn_many({n}, job)` returned {} handle(s): one per job, please",
+        handles.len()
+    );
+    let threads: Vec<_> = handles.iter().map(|h| h.thread().id()).collect();
+    let joined = call("joining the handles from `spawn_many`", move || {
+        handles.into_iter().map(|h| h.join()).collect::<Vec<_>>()
+    })
+    .finish()?;
+    poll_until(PATIENCE, || log.entries().len() >= n);
+    for (i, thread) in threads.iter().enumerate() {
+        let Some(ran) = log.thread_of(&i.to_string()) else {
+            return Err(format!("with n = {n}, `job({i})` was never called").into());
+        };
+        ensure!(
+            ran == *thread,
+            "with n = {n}, handle number {i} does not belong to the thread that called `job({i})`: \
+             `spawn_many` should return the handles in order, each the one `thread::spawn` gave \
+             for that job"
+        );
+    }
+    for (i, result) in joined.iter().enumerate() {
+        let reported = match result {
+            Err(payload) => payload.downcast_ref::<JobPanics>().map(|p| p.0),
+            Ok(()) => None,
+        };
+        if i == panics {
+            ensure!(
+                reported == Some(i),
+                "`job({i})` panicked, but joining handle number {i} did not report that panic. A \
+                 handle reports the panic of its own thread: let each job run on its thread as \
+                 it is"
+            );
+        } else {
+            ensure!(
+                result.is_ok(),
+                "joining handle number {i} reported a panic, but only `job({panics})` panicked"
+            );
+        }
+    }
+    Ok(())
+}
+
+fn spawn_many_does_not_wait() -> Outcome {
+    let n = random_between(3, 7) as usize;
+    let gate = Gate::new();
+    let g = gate.clone();
+    let job = move |_: usize| {
+        g.wait();
+    };
+    // The jobs wait for a gate opened only once `spawn_many` is back.
+    let what = format!("`spawn_many({n}, job)`");
+    let outcome = call(&what, move || learner::spawn_many(n, job)).finish_straight_away(PATIENCE * 2);
+    gate.open();
+    let handles = outcome?;
+    call("joining the handles from `spawn_many`", move || {
+        for handle in handles {
+            let _ = handle.join();
+        }
+    })
+    .finish()?;
     Ok(())
 }

@@ -1,17 +1,19 @@
 //! The runtime of every threadlings test binary, and the protocol it speaks
 //! with the checker.
 //!
-//! threadlings generates one crate per check: the learner's file as module
-//! `learner`, the exercise's hidden tests as module `hidden`, and this
-//! library as module `support` (`pub use threadlings_support::*`), so hidden
-//! tests write `use super::support::*;`. The checker embeds these sources and
+//! threadlings compiles the learner's file as a crate of its own, `learner`
+//! (it cannot name this library or the hidden tests), then a test crate that
+//! holds the exercise's hidden tests as module `hidden`, the learner's crate
+//! as `learner` and this library as module `support` (`pub use
+//! threadlings_support::*`), so hidden tests write `use super::learner;` and
+//! `use super::support::*;`. The checker embeds these sources and
 //! compiles them with plain rustc into an rlib once per toolchain: std only,
 //! no features. The checker itself depends on this crate with the `serde`
 //! feature, for [`protocol`] alone.
 //!
 //! Modules, by topic:
-//! - [`protocol`]: arguments, environment, exit codes, limit marks, the
-//!   handshake and the report record: everything both sides must agree on;
+//! - [`protocol`]: the handshake on stdin, exit codes, limit marks and the
+//!   report record: everything both sides must agree on;
 //! - `harness`: the binary's `main`, one test's run and its record;
 //! - `outcome`: what a hidden test is and returns (`Test`, `Failure`);
 //! - `call`: the watchdog around calls into learner code;
@@ -46,6 +48,6 @@ pub use observe::{Entry, Flag, Log, os_thread_id, os_thread_ids, poll_until};
 pub use outcome::{Failure, Outcome, PATIENCE, Test};
 pub use program::{Program, run_program, run_programs};
 pub use protocol::EventKind;
-pub use random::{random, random_between, random_word};
+pub use random::{random, random_between, random_order, random_word};
 pub use rendezvous::{Gate, HOLD, Held, TimedBarrier, let_all_go, let_go_in_order};
 pub use waits::Stopwatch;

@@ -18,6 +18,16 @@ pub fn random_between(low: u64, high: u64) -> u64 {
     low + random() % (high - low + 1)
 }
 
+/// The numbers `0..n` in a random order: jobs let go in an order that
+/// differs from run to run.
+pub fn random_order(n: usize) -> Vec<usize> {
+    let mut order: Vec<usize> = (0..n).collect();
+    for i in (1..n).rev() {
+        order.swap(i, random_between(0, i as u64) as usize);
+    }
+    order
+}
+
 /// A random lowercase word, e.g. for thread names and messages.
 pub fn random_word() -> String {
     const SYLLABLES: [&str; 12] = [
@@ -31,6 +41,18 @@ pub fn random_word() -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_random_order_holds_each_number_once_and_varies() {
+        let orders: Vec<Vec<usize>> = (0..50).map(|_| random_order(5)).collect();
+        for order in &orders {
+            let mut sorted = order.clone();
+            sorted.sort_unstable();
+            assert_eq!(sorted, [0, 1, 2, 3, 4]);
+        }
+        assert!(orders.iter().any(|o| *o != orders[0]), "{orders:?}");
+        assert_eq!(random_order(0), Vec::<usize>::new());
+    }
 
     #[test]
     fn random_numbers_stay_in_range_and_vary() {

@@ -434,7 +434,8 @@ impl Driver<'_> {
                 PATIENCE.as_secs()
             ),
             None => format!(
-                "{} neither returned nor waited for its threads within {} s",
+                "{} neither returned nor waited for its threads within {} s. To wait for a \
+                 thread, `join` its handle: a pause or a loop that keeps checking does not count",
                 call.what,
                 PATIENCE.as_secs()
             ),
