@@ -74,12 +74,13 @@ pub(crate) enum Cmd {
         #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=256))]
         jobs: Option<u32>,
     },
-    /// Course authors: every exercise fails as shipped, every solution passes
-    /// every time, every known-wrong answer fails
+    /// Course authors: every exercise fails as shipped, every solution and
+    /// correct variant passes every time, every known-wrong answer fails
     Verify {
         /// Only these exercises
         names: Vec<String>,
-        /// How many times each solution's tests run (all must pass)
+        /// How many times the tests of each solution and each correct variant
+        /// (checker/hidden/right/) run (all must pass)
         #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u32).range(1..=1000))]
         repeat: u32,
         /// How many times each wrong answer's tests run (all must fail)

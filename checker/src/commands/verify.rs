@@ -1,6 +1,8 @@
 //! `threadlings verify`: for course authors. Every exercise fails as
-//! shipped, every solution passes on every repetition, every known-wrong
-//! answer fails on every repetition.
+//! shipped, every solution and every correct variant
+//! (`checker/hidden/right/<name>/`) passes on every repetition, every
+//! known-wrong answer (`checker/hidden/wrong/<name>/`) fails on every
+//! repetition.
 
 use std::process::ExitCode;
 
@@ -13,19 +15,38 @@ use crate::report::human::{BOLD, GREEN, RED, RESET};
 use crate::report::progress::Progress;
 use crate::verdict::{Status, Verdict};
 
-/// What a job is meant to show.
+/// What a job checks, and so what it is meant to show.
 #[derive(Clone, Copy, PartialEq)]
-enum Expect {
+enum Role {
     /// The shipped exercise: must not pass.
-    ShippedFails,
-    /// The solution: must pass on every repetition.
-    Passes,
+    Shipped,
+    /// The reference solution: must pass on every repetition.
+    Solution,
+    /// A correct variant in another style: must pass on every repetition.
+    Right,
     /// A known-wrong answer: must fail on every repetition.
-    Fails,
+    Wrong,
 }
 
-/// `repeat`: how many times each solution's tests run (all must pass) and
-/// each wrong answer's (all must fail).
+impl Role {
+    /// How a problem with a job of this role is named.
+    fn noun(self) -> &'static str {
+        match self {
+            Role::Shipped => "exercise",
+            Role::Solution => "solution",
+            Role::Right => "correct variant",
+            Role::Wrong => "wrong answer",
+        }
+    }
+
+    fn must_pass(self) -> bool {
+        matches!(self, Role::Solution | Role::Right)
+    }
+}
+
+/// `repeat`: how many times the tests of each solution and of each correct
+/// variant run (all must pass); `repeat_wrong`: of each wrong answer (all
+/// must fail).
 pub(crate) fn verify(
     course: &Course,
     chosen: &[&Exercise],
@@ -34,15 +55,17 @@ pub(crate) fn verify(
     max_jobs: Option<usize>,
 ) -> anyhow::Result<ExitCode> {
     let mut jobs = Vec::new();
-    let mut expects = Vec::new();
+    let mut roles = Vec::new();
     let mut problems = Vec::new();
+    let mut without_right = Vec::new();
     for &ex in chosen {
         let mut shipped = overrides.learner_job(course, ex)?;
         shipped.mode = Mode::Fresh;
         jobs.push(shipped);
-        expects.push(Expect::ShippedFails);
+        roles.push(Role::Shipped);
         let hidden = course.hidden_source(ex).context("hidden tests")?;
-        // Solutions and wrong answers differ only in source, name and count.
+        // Solutions, correct variants and wrong answers differ only in
+        // source, name and count.
         let fresh = |source: String, file: String, repetitions: u32| Job {
             repetitions,
             mode: Mode::Fresh,
@@ -57,7 +80,19 @@ pub(crate) fn verify(
         };
         let solution = course.read_solution(ex).context("solution")?;
         jobs.push(fresh(solution.into_owned(), ex.solution_path(), repeat));
-        expects.push(Expect::Passes);
+        roles.push(Role::Solution);
+        let right = course.right_answers(ex);
+        if right.is_empty() {
+            without_right.push(ex.name.as_str());
+        }
+        for (variant, source) in right {
+            jobs.push(fresh(
+                source.into_owned(),
+                format!("right/{}/{variant}.rs", ex.name),
+                repeat,
+            ));
+            roles.push(Role::Right);
+        }
         let wrong = course.wrong_answers(ex);
         if wrong.is_empty() {
             problems.push(format!(
@@ -71,7 +106,7 @@ pub(crate) fn verify(
                 format!("wrong/{}/{variant}.rs", ex.name),
                 repeat_wrong,
             ));
-            expects.push(Expect::Fails);
+            roles.push(Role::Wrong);
         }
     }
     let engine = Engine::for_course(course, max_jobs)?;
@@ -80,8 +115,8 @@ pub(crate) fn verify(
     progress.finish();
     engine.confirm_toolchain()?;
 
-    for ((job, verdict), expect) in jobs.iter().zip(&verdicts).zip(&expects) {
-        let (ok, what) = judge(*expect, verdict);
+    for ((job, verdict), &role) in jobs.iter().zip(&verdicts).zip(&roles) {
+        let (ok, what) = judge(role, verdict);
         let mark = if ok {
             format!("{GREEN}ok{RESET}  ")
         } else {
@@ -89,21 +124,44 @@ pub(crate) fn verify(
         };
         anstream::println!("{mark} {:<26} {:<44} {what}", job.id.exercise, job.id.file);
         if !ok {
-            problems.push(format!("{}: {} {what}", job.id.exercise, job.id.file));
-            if *expect == Expect::Passes {
+            let mut problem = format!(
+                "{}: {} {} {what}",
+                job.id.exercise,
+                role.noun(),
+                job.id.file
+            );
+            if role.must_pass() {
                 anstream::println!("{}", indent(&verdict.message));
+                if let Some(first) = verdict.message.lines().find(|l| !l.trim().is_empty()) {
+                    problem.push_str(": ");
+                    problem.push_str(first.trim());
+                }
             }
+            problems.push(problem);
         }
     }
+    let count = |wanted: Role| roles.iter().filter(|&&r| r == wanted).count();
+    let mut checked = format!(
+        "{}, {} (solutions x{repeat}, {} x{repeat}, {} x{repeat_wrong})",
+        plural(chosen.len(), "exercise"),
+        plural(jobs.len(), "check"),
+        plural(count(Role::Right), "right variant"),
+        plural(count(Role::Wrong), "wrong answer"),
+    );
+    if !without_right.is_empty() {
+        checked.push_str(&format!(
+            "; no right variants for {}",
+            without_right.join(", ")
+        ));
+    }
     if problems.is_empty() {
-        anstream::println!(
-            "\n{GREEN}{BOLD}course verified{RESET}: {} exercises, {} checks (solutions x{repeat}, wrong answers x{repeat_wrong})",
-            chosen.len(),
-            jobs.len()
-        );
+        anstream::println!("\n{GREEN}{BOLD}course verified{RESET}: {checked}");
         Ok(ExitCode::SUCCESS)
     } else {
-        anstream::println!("\n{RED}{BOLD}{} problem(s){RESET}:", problems.len());
+        anstream::println!(
+            "\n{RED}{BOLD}{} problem(s){RESET} in {checked}:",
+            problems.len()
+        );
         for p in &problems {
             anstream::println!("  {p}");
         }
@@ -112,13 +170,13 @@ pub(crate) fn verify(
 }
 
 /// Whether the verdict is what the job was meant to show, and a description.
-fn judge(expect: Expect, v: &Verdict) -> (bool, String) {
-    match expect {
-        Expect::ShippedFails => (
+fn judge(role: Role, v: &Verdict) -> (bool, String) {
+    match role {
+        Role::Shipped => (
             v.status != Status::Pass,
             format!("as shipped: {}", v.status.as_str()),
         ),
-        Expect::Passes => (
+        Role::Solution | Role::Right => (
             v.passes == v.runs,
             format!(
                 "passed {}/{}{}",
@@ -131,7 +189,7 @@ fn judge(expect: Expect, v: &Verdict) -> (bool, String) {
                 }
             ),
         ),
-        Expect::Fails => (
+        Role::Wrong => (
             v.passes == 0,
             format!(
                 "failed {}/{} ({})",
@@ -141,6 +199,11 @@ fn judge(expect: Expect, v: &Verdict) -> (bool, String) {
             ),
         ),
     }
+}
+
+/// `1 check`, `2 checks`.
+fn plural(n: usize, noun: &str) -> String {
+    format!("{n} {noun}{}", if n == 1 { "" } else { "s" })
 }
 
 fn indent(text: &str) -> String {

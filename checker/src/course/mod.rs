@@ -43,7 +43,8 @@ impl Exercise {
     }
 }
 
-/// Where hidden tests, solutions and wrong-answer fixtures come from.
+/// Where hidden tests, solutions and the wrong- and right-answer fixtures
+/// come from.
 #[derive(Debug)]
 enum Source {
     /// A course repository: `checker/hidden/` and `solutions/` on disk.
@@ -161,11 +162,23 @@ impl Course {
         self.read(&ex.solution_path())
     }
 
-    /// The known-wrong answers kept for an exercise: (variant name, source).
+    /// The known-wrong answers kept for an exercise: (variant name, source),
+    /// from `checker/hidden/wrong/<name>/*.rs`.
     pub fn wrong_answers(&self, ex: &Exercise) -> Vec<(String, Cow<'static, str>)> {
+        self.variants("wrong", ex)
+    }
+
+    /// The correct variants kept for an exercise (other styles of a right
+    /// answer): (variant name, source), from `checker/hidden/right/<name>/*.rs`.
+    pub fn right_answers(&self, ex: &Exercise) -> Vec<(String, Cow<'static, str>)> {
+        self.variants("right", ex)
+    }
+
+    /// The `.rs` files of `checker/hidden/<kind>/<name>/`, sorted by name.
+    fn variants(&self, kind: &str, ex: &Exercise) -> Vec<(String, Cow<'static, str>)> {
         let mut found: Vec<(String, Cow<'static, str>)> = match self.source {
             Source::Disk => {
-                let dir = self.root.join("checker/hidden/wrong").join(&ex.name);
+                let dir = self.root.join("checker/hidden").join(kind).join(&ex.name);
                 std::fs::read_dir(dir)
                     .into_iter()
                     .flatten()
@@ -179,7 +192,7 @@ impl Course {
                     .collect()
             }
             Source::Embedded => {
-                let prefix = format!("hidden/wrong/{}/", ex.name);
+                let prefix = format!("hidden/{kind}/{}/", ex.name);
                 Embedded::files()
                     .filter_map(|(path, text)| {
                         let variant = path.strip_prefix(&prefix)?.strip_suffix(".rs")?;
