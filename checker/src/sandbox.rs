@@ -10,12 +10,13 @@
 //! sampling in-process), which covers the learner's program when a hidden
 //! test runs it as a grandchild.
 
+use std::ffi::{OsStr, OsString};
 use std::io::{Read, Write};
 use std::os::unix::process::{CommandExt, ExitStatusExt};
 use std::process::{Command, Stdio};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::mpsc;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, LazyLock, Mutex};
 use std::thread;
 use std::time::{Duration, Instant};
 
@@ -150,6 +151,36 @@ fn kill_descendants() {
     for &pid in &below[1..] {
         let _ = nix::sys::signal::kill(Pid::from_raw(pid), Signal::SIGKILL);
     }
+}
+
+/// The checker's environment less what the checker's own start put there:
+/// cargo's variables (`CARGO_PKG_NAME=threadlings`, `CARGO_MANIFEST_DIR`,
+/// `CARGO_BIN_NAME`, `OUT_DIR`, `__CARGO_*`...), `RUST_*` (a backtrace
+/// setting among them) and threadlings' own (`THREADLINGS_*`, including the
+/// ones cargo passes on from the build script). What is left is the
+/// learner's own (PATH, HOME, TERM, LANG...): a program or rustc started
+/// with it cannot tell from its environment that threadlings started it.
+pub(crate) fn clean_env() -> &'static [(OsString, OsString)] {
+    static CLEAN: LazyLock<Vec<(OsString, OsString)>> = LazyLock::new(|| {
+        std::env::vars_os()
+            .filter(|(name, _)| !put_there_by_us(name))
+            .collect()
+    });
+    &CLEAN
+}
+
+fn put_there_by_us(name: &OsStr) -> bool {
+    let name = name.to_string_lossy();
+    ["CARGO", "__CARGO", "RUST_", "THREADLINGS"]
+        .iter()
+        .any(|prefix| name.starts_with(prefix))
+        || name == "OUT_DIR"
+}
+
+/// Gives `cmd` exactly the [`clean_env`].
+pub(crate) fn with_clean_env(cmd: &mut Command) -> &mut Command {
+    cmd.env_clear()
+        .envs(clean_env().iter().map(|(k, v)| (k, v)))
 }
 
 /// Runs `cmd` with `stdin` as its input, under `limits`.
@@ -530,6 +561,51 @@ mod tests {
         // The stray was killed and reaped by the sweep, not by us.
         assert!(!is_running(stray_pid), "the stray still runs");
         assert!(stray.try_wait().is_err() || stray.try_wait().unwrap().is_some());
+    }
+
+    #[test]
+    fn the_clean_environment_keeps_the_learner_s_and_drops_ours() {
+        for ours in [
+            "CARGO",
+            "CARGO_PKG_NAME",
+            "CARGO_MANIFEST_DIR",
+            "CARGO_BIN_NAME",
+            "CARGO_CRATE_NAME",
+            "CARGO_PRIMARY_PACKAGE",
+            "__CARGO_FIX_PLZ",
+            "RUST_BACKTRACE",
+            "RUST_LOG",
+            "THREADLINGS_TRACE",
+            "THREADLINGS_BUILD_ID",
+            "OUT_DIR",
+        ] {
+            assert!(put_there_by_us(OsStr::new(ours)), "{ours}");
+        }
+        for learners in [
+            "PATH",
+            "HOME",
+            "TERM",
+            "LANG",
+            "RUSTUP_TOOLCHAIN",
+            "MY_CARGO",
+        ] {
+            assert!(!put_there_by_us(OsStr::new(learners)), "{learners}");
+        }
+        // `cargo test` runs this with cargo's variables set: none get through.
+        assert!(std::env::var_os("CARGO_PKG_NAME").is_some());
+        let mut cmd = Command::new("env");
+        with_clean_env(&mut cmd);
+        let roomy = Limits {
+            max_output_bytes: 1 << 20,
+            ..limits(5)
+        };
+        let out = run(cmd, b"", &roomy).unwrap();
+        let seen = String::from_utf8(out.stdout).unwrap();
+        assert!(
+            !seen.contains("CARGO") && !seen.contains("THREADLINGS"),
+            "{seen}"
+        );
+        assert!(seen.lines().any(|l| l.starts_with("PATH=")), "{seen}");
     }
 
     #[test]

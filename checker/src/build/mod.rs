@@ -14,12 +14,13 @@
 //! of `rustc --emit=metadata`.
 
 mod key;
+mod scan;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 pub(crate) use key::Key;
 use threadlings_support::protocol;
@@ -137,9 +138,11 @@ impl Builder {
             .part(input.source)
             .part(input.display)
             .part(input.hidden)
+            .part(generated_main(input.source))
             .part(checker_digest())
             .part(version)
             .parts(COMMON_FLAGS)
+            .parts(LEARNER_FLAGS)
             .hex()
     }
 
@@ -157,7 +160,17 @@ impl Builder {
 
     /// Where the binary for `input` is (or would be) cached.
     pub fn binary_path(&self, input: &Input) -> PathBuf {
-        self.dir.join("bin").join(self.key(input))
+        self.binary_at(&self.key(input), input)
+    }
+
+    /// `bin/<key>/<program>`: the file is named as rustc names the
+    /// learner's program, for what a test process sees of its own name
+    /// (`/proc/self/comm`, `current_exe`, the name it is started with).
+    fn binary_at(&self, key: &str, input: &Input) -> PathBuf {
+        self.dir
+            .join("bin")
+            .join(key)
+            .join(program_name(input.display))
     }
 
     /// `Err(WrongVersion)` unless `version` is the confirmed one.
@@ -211,7 +224,7 @@ impl Builder {
             "--crate-name=threadlings_support",
             "src/lib.rs",
         ]);
-        if let Err(diagnostics) = self.run_rustc(cmd, COMPILE_TIMEOUT, None)? {
+        if let Err(diagnostics) = self.run_rustc(cmd, COMPILE_TIMEOUT, COMPILE_TIMEOUT, None)? {
             return Err(std::io::Error::other(format!(
                 "cannot build the test support library: {}",
                 diagnostics.rendered()
@@ -257,7 +270,7 @@ impl Builder {
     ) -> std::io::Result<Result<Built, WrongVersion>> {
         let key = self.key_for(input, version);
         let bin_dir = self.dir.join("bin");
-        let binary = bin_dir.join(&key);
+        let binary = self.binary_at(&key, input);
         let tests = bin_dir.join(format!("{key}.tests"));
         // The binary is renamed into place last: if it exists, so does its list.
         if binary.is_file()
@@ -328,17 +341,21 @@ impl Builder {
         support: &Path,
         incremental: Option<&Path>,
     ) -> std::io::Result<Compiled> {
-        // The quick check costs a core. A learner's errors come in runs, so
-        // spend it while the file has errors, not right after it compiled.
-        let compiled_ok = incremental.map(|state| state.with_extension("ok"));
-        let fast_errors = input.fast_errors && !compiled_ok.as_ref().is_some_and(|ok| ok.exists());
+        let started = Instant::now();
         std::fs::write(
             work.join("learner.rs"),
             format!("{}{LEARNER_MAIN}", input.source),
         )?;
         std::fs::write(work.join("alone.rs"), input.source)?;
         std::fs::write(work.join("hidden.rs"), input.hidden)?;
-        std::fs::write(work.join("main.rs"), GENERATED_MAIN)?;
+        std::fs::write(work.join("main.rs"), generated_main(input.source))?;
+        let learner = match self.compile_learner(work, input, incremental)? {
+            Ok(rlib) => rlib,
+            Err(errors) => return Ok(Compiled::Errors(errors)),
+        };
+
+        // The test crate: the hidden tests, using the learner's crate and
+        // the support library. Its time comes out of the same budget.
         let out = work.join("test-binary");
         let mut cmd = self.rustc(work, input);
         cmd.args(COMMON_FLAGS)
@@ -347,50 +364,23 @@ impl Builder {
                 "--crate-name=threadlings_check",
                 "--emit=dep-info,link",
             ])
+            .arg("--extern")
+            .arg(format!("learner={}", learner.display()))
             .arg("-L")
             .arg(format!("crate={}", support.display()))
             .arg("-o")
             .arg(&out)
             .arg(work.join("main.rs"));
         if let Some(state) = incremental {
-            cmd.arg(format!("-Cincremental={}", state.display()));
+            cmd.arg(format!("-Cincremental={}", state.join("test").display()));
         }
-        let stop = AtomicBool::new(false);
-        let (full, alone) = std::thread::scope(|scope| {
-            let alone = fast_errors.then(|| {
-                scope.spawn(|| {
-                    let result = self.check_alone(work, input);
-                    if matches!(result, Ok(Err(_))) {
-                        // The learner's own errors are the answer: stop the build.
-                        stop.store(true, Ordering::SeqCst);
-                    }
-                    result
-                })
-            });
-            let full = self.run_rustc(cmd, input.compile_timeout, Some(&stop));
-            (
-                full,
-                alone.map(|h| h.join().expect("the quick check panicked")),
-            )
-        });
-        let full = full?;
-        if let Some(ok) = &compiled_ok {
-            let _ = if full.is_ok() {
-                std::fs::write(ok, "")
-            } else {
-                std::fs::remove_file(ok)
-            };
-        }
-        let diagnostics = match full {
+        let left = input.compile_timeout.saturating_sub(started.elapsed());
+        let diagnostics = match self.run_rustc(cmd, left, input.compile_timeout, None)? {
             Ok(()) => {
-                // What rustc read, not what the text looks like: any file
-                // besides ours means code from elsewhere (`include!` under
-                // another name, `#[path]`, `include_str!`...).
-                if let Some(other) = outside_file(work, &out.with_extension("d")) {
-                    return Ok(Compiled::Errors(Built::CompileError(format!(
-                        "error: your file makes the compiler read another file: {other}\n  = note: write the \
-                         code in this file: threadlings checks what you wrote, not another file"
-                    ))));
+                if let Some(refusal) =
+                    read_elsewhere(work, &out.with_extension("d"), &["main.rs", "hidden.rs"])
+                {
+                    return Ok(Compiled::Errors(refusal));
                 }
                 return Ok(Compiled::Ready(out));
             }
@@ -399,30 +389,111 @@ impl Builder {
             }
             Err(diagnostics) => diagnostics,
         };
-        let alone = match alone {
-            Some(result) => result?,
-            None => Ok(()),
-        };
-        if let Err(own) = alone {
-            return Ok(Compiled::Errors(Built::CompileError(own.rendered())));
-        }
-        // An error in our appended line means the file itself is broken
-        // (no `main`, say): then the file's own diagnostics say it better.
-        if diagnostics.blames(input.display) && !diagnostics.mentions("__threadlings_main") {
+        // Errors located in the learner's file only (their generic code,
+        // compiled for the hidden tests' types): theirs, as rustc says them.
+        if diagnostics.blames(input.display) {
             return Ok(Compiled::Errors(Built::CompileError(
                 diagnostics.rendered(),
             )));
         }
-        // The hidden tests did not compile against this file. If the file
-        // does not compile on its own either, those errors are the learner's.
-        if !fast_errors && let Err(own) = self.check_alone(work, input)? {
-            return Ok(Compiled::Errors(Built::CompileError(own.rendered())));
-        }
+        // The learner's crate compiled: the hidden tests did not compile
+        // against it (a changed signature, a missing or private item).
         Ok(Compiled::Errors(Built::CompileError(format!(
             "Your file compiles on its own, but the hidden tests cannot use it. Keep the names, \
-             parameters and return types of the `pub fn`s as the exercise ships them.\n\n{}",
+             parameters and return types of the `pub fn`s as the exercise ships them, and \
+             keep them `pub`.\n\n{}",
             diagnostics.rendered()
         ))))
+    }
+
+    /// Compiles the learner's file as a crate of its own, `learner` (with
+    /// `LEARNER_MAIN` appended): it cannot name the hidden tests or the
+    /// support library (no `-L` to it), so it compiles, and behaves, only as
+    /// the file itself says. Its errors are the learner's. `Ok(rlib)`.
+    fn compile_learner(
+        &self,
+        work: &Path,
+        input: &Input,
+        incremental: Option<&Path>,
+    ) -> std::io::Result<Result<PathBuf, Built>> {
+        // The quick check costs a core. A learner's errors come in runs, so
+        // spend it while the file has errors, not right after it compiled.
+        let compiled_ok = incremental.map(|state| state.with_extension("ok"));
+        let fast_errors = input.fast_errors && !compiled_ok.as_ref().is_some_and(|ok| ok.exists());
+        let rlib = work.join("liblearner.rlib");
+        let dep_info = work.join("liblearner.d");
+        let mut cmd = self.rustc(work, input);
+        cmd.args(COMMON_FLAGS)
+            .args(LEARNER_FLAGS)
+            .arg(format!(
+                "--emit=dep-info={},link={}",
+                dep_info.display(),
+                rlib.display()
+            ))
+            .arg(work.join("learner.rs"));
+        if let Some(state) = incremental {
+            cmd.arg(format!("-Cincremental={}", state.join("learner").display()));
+        }
+        let stop = AtomicBool::new(false);
+        let (own, alone) = std::thread::scope(|scope| {
+            let alone = fast_errors.then(|| {
+                scope.spawn(|| {
+                    let result = self.check_alone(work, input);
+                    if matches!(result, Ok(Err(_))) {
+                        // The learner's errors as a program are the answer.
+                        stop.store(true, Ordering::SeqCst);
+                    }
+                    result
+                })
+            });
+            let own = self.run_rustc(
+                cmd,
+                input.compile_timeout,
+                input.compile_timeout,
+                Some(&stop),
+            );
+            (
+                own,
+                alone.map(|h| h.join().expect("the quick check panicked")),
+            )
+        });
+        let own = own?;
+        if let Some(ok) = &compiled_ok {
+            let _ = if own.is_ok() {
+                std::fs::write(ok, "")
+            } else {
+                std::fs::remove_file(ok)
+            };
+        }
+        let diagnostics = match own {
+            Ok(()) => {
+                return Ok(match read_elsewhere(work, &dep_info, &["learner.rs"]) {
+                    Some(refusal) => Err(refusal),
+                    None => Ok(rlib),
+                });
+            }
+            Err(diagnostics) if diagnostics.by_limit => {
+                return Ok(Err(Built::Stopped(diagnostics.rendered())));
+            }
+            Err(diagnostics) => diagnostics,
+        };
+        let alone = match alone {
+            Some(result) => Some(result?),
+            None => None,
+        };
+        if let Some(Err(own)) = alone {
+            return Ok(Err(Built::CompileError(own.rendered())));
+        }
+        // An error in our appended line means the file is broken as a
+        // program (no `main`, say): then rustc says it better about the
+        // file alone, compiled as the program it is.
+        if diagnostics.mentions("__threadlings_main")
+            && alone.is_none()
+            && let Err(own) = self.check_alone(work, input)?
+        {
+            return Ok(Err(Built::CompileError(own.rendered())));
+        }
+        Ok(Err(Built::CompileError(diagnostics.rendered())))
     }
 
     /// Moves the binary and its test list into the cache. The list depends
@@ -471,6 +542,7 @@ impl Builder {
         let list = work.join("tests");
         std::fs::write(&list, &names)?;
         std::fs::rename(&list, tests)?;
+        std::fs::create_dir_all(binary.parent().expect("bin/<key>/<program>"))?;
         std::fs::rename(out, binary)?;
         Ok(Built::Binary(
             binary.to_path_buf(),
@@ -490,11 +562,13 @@ impl Builder {
             ])
             .arg(work.join("alone.rmeta"))
             .arg(work.join("alone.rs"));
-        self.run_rustc(cmd, input.compile_timeout, None)
+        self.run_rustc(cmd, input.compile_timeout, input.compile_timeout, None)
     }
 
     fn rustc(&self, work: &Path, input: &Input) -> Command {
         let mut cmd = Command::new(self.toolchain.rustc());
+        // Nothing of the checker's in `env!`/`option_env!` either.
+        sandbox::with_clean_env(&mut cmd);
         // rustc applies the last matching remapping: the learner's file last.
         cmd.current_dir(work)
             .arg(format!(
@@ -514,12 +588,14 @@ impl Builder {
         cmd
     }
 
-    /// Runs rustc under limits, until done or `stop` is set.
+    /// Runs rustc under limits, until done, `timeout` has passed (what is
+    /// left of the build's `budget`), or `stop` is set.
     /// `Ok(Err(_))` holds its diagnostics.
     fn run_rustc(
         &self,
         cmd: Command,
         timeout: Duration,
+        budget: Duration,
         stop: Option<&AtomicBool>,
     ) -> std::io::Result<Result<(), Diagnostics>> {
         let limits = Limits {
@@ -544,7 +620,7 @@ impl Builder {
             Exit::Stopped => note("stopped: the learner's own errors came first".into()),
             Exit::TimedOut => limit(format!(
                 "rustc did not finish within {} s: something in the file makes the compiler work without end",
-                timeout.as_secs()
+                budget.as_secs()
             )),
             Exit::OutputLimit => limit("rustc printed too much: the diagnostics were cut".into()),
             // Not the file's fault (we are shutting down, or the system
@@ -560,26 +636,62 @@ impl Builder {
     }
 }
 
-/// The crate root. The learner's file is a module (so inner attributes such
-/// as `#![allow(..)]` work as in a crate of its own); `learner.rs` is the
-/// snapshot with `LEARNER_MAIN` appended, which lets `--main` runs call its
-/// private `main`.
-const GENERATED_MAIN: &str = "// Generated by threadlings: the learner's file and the hidden tests.
-#[allow(dead_code, unused)]
-#[path = \"learner.rs\"]
-mod learner;
+/// Flags for the learner's crate (with `COMMON_FLAGS`): a library of its
+/// own, given no `-L` (std is all it can name).
+const LEARNER_FLAGS: &[&str] = &["--crate-type=rlib", "--crate-name=learner"];
+
+/// The test crate's root: the learner's crate as `learner` and the support
+/// library as `support`, as the hidden tests name them (`super::learner`,
+/// `super::support::*`). `generated_main` adds the constants computed from
+/// the learner's file.
+const GENERATED_MAIN: &str =
+    "// Generated by threadlings: the hidden tests, using the learner's crate.
+extern crate learner;
 extern crate threadlings_support;
 mod support {
     pub use threadlings_support::*;
 }
 #[path = \"hidden.rs\"]
 mod hidden;
-fn main() -> std::process::ExitCode { support::main(hidden::TESTS, learner::__threadlings_main) }
+fn main() -> std::process::ExitCode {
+    support::main(hidden::TESTS, learner::__threadlings_main, USES_SCOPE)
+}
 ";
 
+/// `GENERATED_MAIN` and what the checker finds in the learner's file:
+/// whether it uses `thread::scope` (`support::learner_uses_scope`).
+fn generated_main(source: &str) -> String {
+    format!(
+        "{GENERATED_MAIN}const USES_SCOPE: bool = {};\n",
+        scan::uses_scope(source)
+    )
+}
+
 /// Appended on a line of its own after the learner's last line, so every
-/// line number in diagnostics stays the learner's.
-const LEARNER_MAIN: &str = "\npub(crate) fn __threadlings_main() -> std::process::ExitCode { std::process::Termination::report(main()) }\n";
+/// line number in diagnostics stays the learner's: the test crate's entry
+/// to the learner's `main`, which stays private in their file (and so is
+/// used, not dead code, in a library).
+const LEARNER_MAIN: &str = "\n#[doc(hidden)] pub fn __threadlings_main() -> std::process::ExitCode { std::process::Termination::report(main()) }\n";
+
+/// The program's name as rustc names it when it compiles the file: the file
+/// stem, `-` as `_` (what cargo's `[[bin]]` names are here, too).
+fn program_name(display: &str) -> String {
+    let stem = Path::new(display)
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let name: String = stem
+        .chars()
+        .map(|c| {
+            if c.is_alphanumeric() || c == '_' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    if name.is_empty() { "main".into() } else { name }
+}
 
 /// Pulling in another file would let an exercise pass with code that is not
 /// in it (the reference solution, say), so those constructs do not compile.
@@ -613,13 +725,24 @@ fn forbidden(source: &str) -> Option<String> {
     None
 }
 
-/// The first source file in rustc's dep-info that is not one of the three
-/// files of the generated crate. A missing dep-info file counts as outside.
-fn outside_file(work: &Path, dep_info: &Path) -> Option<String> {
+/// What rustc read, not what the text looks like: any file besides `ours`
+/// (in `work`) means code from elsewhere (`include!` under another name,
+/// `#[path]`, `include_str!`...), which is refused.
+fn read_elsewhere(work: &Path, dep_info: &Path, ours: &[&str]) -> Option<Built> {
+    let other = outside_file(work, dep_info, ours)?;
+    Some(Built::CompileError(format!(
+        "error: your file makes the compiler read another file: {other}\n  = note: write the \
+         code in this file: threadlings checks what you wrote, not another file"
+    )))
+}
+
+/// The first source file in rustc's dep-info that is not one of `ours` (in
+/// `work`). A missing dep-info file counts as outside.
+fn outside_file(work: &Path, dep_info: &Path, ours: &[&str]) -> Option<String> {
     let Ok(text) = std::fs::read_to_string(dep_info) else {
         return Some("(rustc wrote no list of the files it read)".into());
     };
-    let ours = ["main.rs", "learner.rs", "hidden.rs"].map(|f| work.join(f));
+    let ours: Vec<PathBuf> = ours.iter().map(|f| work.join(f)).collect();
     // After the first blank line: one `path:` line per file read.
     text.split("\n\n")
         .skip(1)
@@ -725,21 +848,45 @@ mod tests {
     use super::*;
 
     #[test]
-    fn only_the_three_generated_files_may_be_read() {
+    fn each_crate_may_read_only_its_own_files() {
         let dir = tempfile::tempdir().unwrap();
         let work = dir.path();
         let dep = work.join("out.d");
-        let ours = format!("{0}/main.rs {0}/learner.rs {0}/hidden.rs", work.display());
+        let test_crate = ["main.rs", "hidden.rs"];
+        let ours = format!("{0}/main.rs {0}/hidden.rs", work.display());
         let own: String = ours.split(' ').map(|p| format!("{p}:\n")).collect();
         std::fs::write(&dep, format!("out.d: {ours}\n\nout: {ours}\n\n{own}")).unwrap();
-        assert_eq!(outside_file(work, &dep), None);
+        assert_eq!(outside_file(work, &dep, &test_crate), None);
+        // The learner's crate may not read the test crate's files.
+        assert!(outside_file(work, &dep, &["learner.rs"]).is_some());
         std::fs::write(
             &dep,
             format!("out.d: {ours} /etc/x\n\nout: {ours}\n\n{own}/etc/x:\n"),
         )
         .unwrap();
-        assert_eq!(outside_file(work, &dep).as_deref(), Some("/etc/x"));
-        assert!(outside_file(work, &work.join("missing.d")).is_some());
+        assert_eq!(
+            outside_file(work, &dep, &test_crate).as_deref(),
+            Some("/etc/x")
+        );
+        assert!(outside_file(work, &work.join("missing.d"), &test_crate).is_some());
+    }
+
+    #[test]
+    fn programs_are_named_as_rustc_names_them() {
+        assert_eq!(
+            program_name("exercises/01_spawning/spawn1_closure.rs"),
+            "spawn1_closure"
+        );
+        assert_eq!(program_name("wrong/x/joins-early.rs"), "joins_early");
+        assert_eq!(program_name(""), "main");
+    }
+
+    #[test]
+    fn the_generated_crate_is_told_whether_the_file_uses_scope() {
+        let scoped = generated_main("fn main() { std::thread::scope(|s| { s.spawn(|| ()); }); }");
+        assert!(scoped.ends_with("const USES_SCOPE: bool = true;\n"));
+        let plain = generated_main("// thread::scope(\nfn main() { std::thread::spawn(|| ()); }");
+        assert!(plain.ends_with("const USES_SCOPE: bool = false;\n"));
     }
 
     #[test]

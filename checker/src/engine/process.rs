@@ -1,12 +1,19 @@
 //! Running a built test binary: one hidden test in a process of its own, or
 //! the learner's own `main` as the program would run.
+//!
+//! Both start the same way, so that learner code cannot tell a test from a
+//! real run of its program: the program's name as the only argument (the
+//! binary's file is named as rustc names the program), the learner's own
+//! environment (`sandbox::clean_env`), the course's root as the directory,
+//! and what to run on stdin (`protocol::Handshake`).
 
 use std::io::Read as _;
-use std::path::Path;
+use std::os::unix::process::CommandExt;
+use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use threadlings_support::protocol;
+use threadlings_support::protocol::{Handshake, Run};
 
 use crate::sandbox::{self, Exit, Limits};
 use crate::verdict::{Status, TestResult, judge};
@@ -41,13 +48,18 @@ fn run_and_judge(binary: &Path, test: &str, limits: &Limits, runs_dir: &Path) ->
         Err(e) => return internal(format!("threadlings could not make a report file: {e}")),
     };
     let secret = secret();
-    let stdin = protocol::handshake(&secret, report.path());
-    let mut cmd = Command::new(binary);
-    cmd.arg(protocol::ARG_TEST)
-        .arg(test)
-        .env_remove("RUST_BACKTRACE");
-    watch_limits_too(&mut cmd, limits);
-    let finished = match sandbox::run(cmd, stdin.as_bytes(), limits) {
+    let report_path = std::path::absolute(report.path()).unwrap_or_else(|_| report.path().into());
+    let handshake = Handshake {
+        run: Run::Test {
+            name: test.to_string(),
+            secret: secret.clone(),
+            report: report_path.display().to_string(),
+        },
+        max_threads: limits.max_threads,
+        max_memory_mb: limits.max_memory_mb,
+    };
+    let cmd = program(binary);
+    let finished = match sandbox::run(cmd, handshake.to_text().as_bytes(), limits) {
         Ok(f) => f,
         Err(e) => return internal(format!("threadlings could not start the test: {e}")),
     };
@@ -55,14 +67,41 @@ fn run_and_judge(binary: &Path, test: &str, limits: &Limits, runs_dir: &Path) ->
     judge::test_run(test, &secret, &reported, &finished, limits)
 }
 
-/// The test binary watches its own threads and memory too (and the
-/// learner's program when a test runs it): it is told the limits.
-fn watch_limits_too(cmd: &mut Command, limits: &Limits) {
-    cmd.env(protocol::ENV_MAX_THREADS, limits.max_threads.to_string())
-        .env(
-            protocol::ENV_MAX_MEMORY_MB,
-            limits.max_memory_mb.to_string(),
-        );
+/// The test binary, started as the learner's program would be: its name as
+/// its one argument, the clean environment, the course's root as its
+/// directory. Tests and `main` runs alike (a run the test starts inherits
+/// all of it).
+fn program(binary: &Path) -> Command {
+    let binary = std::path::absolute(binary).unwrap_or_else(|_| binary.to_path_buf());
+    let mut cmd = Command::new(&binary);
+    if let Some(name) = binary.file_name() {
+        cmd.arg0(name);
+    }
+    sandbox::with_clean_env(&mut cmd);
+    let has = |name: &str| sandbox::clean_env().iter().any(|(k, _)| k == name);
+    // What a shell would say of a program it started from there.
+    if has("_") {
+        cmd.env("_", &binary);
+    }
+    if let Some(root) = course_root(&binary) {
+        if has("PWD") {
+            cmd.env("PWD", &root);
+        }
+        cmd.current_dir(root);
+    }
+    cmd
+}
+
+/// The course a binary was built for: the nearest directory above it with an
+/// `info.toml` (binaries live in `<course>/target/threadlings/`). `None`
+/// leaves the process in the checker's own directory (tests and `main` runs
+/// alike).
+fn course_root(binary: &Path) -> Option<PathBuf> {
+    binary
+        .ancestors()
+        .skip(1)
+        .find(|dir| dir.join("info.toml").is_file())
+        .map(Path::to_path_buf)
 }
 
 /// Runs the learner's own `main` once, as the program would run, and
@@ -73,10 +112,13 @@ pub(crate) fn program_output(binary: &Path, limits: &Limits) -> String {
         max_output_bytes: 16 * 1024,
         ..*limits
     };
-    let mut cmd = Command::new(binary);
-    cmd.arg(protocol::ARG_MAIN);
-    watch_limits_too(&mut cmd, &limits);
-    let Ok(finished) = sandbox::run(cmd, b"", &limits) else {
+    let handshake = Handshake {
+        run: Run::Main,
+        max_threads: limits.max_threads,
+        max_memory_mb: limits.max_memory_mb,
+    };
+    let Ok(finished) = sandbox::run(program(binary), handshake.to_text().as_bytes(), &limits)
+    else {
         return String::new();
     };
     let mut text = String::from_utf8_lossy(&finished.stdout).into_owned();
@@ -117,6 +159,28 @@ fn secret() -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn tests_and_programs_start_alike_in_the_course_s_directory() {
+        let course = tempfile::tempdir().unwrap();
+        std::fs::write(course.path().join("info.toml"), "").unwrap();
+        let binary = course.path().join("target/threadlings/bin/key/spawn1");
+        assert_eq!(course_root(&binary).as_deref(), Some(course.path()));
+        assert_eq!(course_root(Path::new("/nowhere/bin/x")), None);
+        let cmd = program(&binary);
+        assert_eq!(cmd.get_current_dir(), Some(course.path()));
+        assert_eq!(cmd.get_args().count(), 0, "the name is the only argument");
+        for (name, value) in cmd.get_envs() {
+            let name = name.to_string_lossy();
+            assert!(
+                !name.starts_with("CARGO") && !name.starts_with("RUST_"),
+                "{name}"
+            );
+            if name == "PWD" {
+                assert_eq!(value, Some(course.path().as_os_str()));
+            }
+        }
+    }
 
     #[test]
     fn secrets_are_long_and_differ() {

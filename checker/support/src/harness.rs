@@ -1,16 +1,19 @@
-//! The test binary's `main`: `--list`, `--test NAME`, `--main` (see
-//! `protocol.rs`), running one hidden test and writing its record, and
+//! The test binary's `main`: the handshake on stdin (see `protocol.rs`),
+//! then one hidden test and its record, or the learner's own `main`; and
 //! stopping when the checker goes away.
 //!
-//! The secret arrives on stdin before any learner code runs, so the
-//! learner's code can print anything and even call `std::process::exit(0)`:
-//! without the secret it cannot produce a record that counts, and a missing
-//! record is a failure.
+//! A test process looks like the learner's program run for real: no
+//! arguments, nothing of ours in its environment, helper threads without
+//! names of ours. What to do arrives on stdin, read before any learner code
+//! runs; with it the secret, so the learner's code can print anything and
+//! even call `std::process::exit(0)`: without the secret it cannot produce
+//! a record that counts, and a missing record is a failure.
 
 use std::any::Any;
-use std::io::{Read, Write};
+use std::io::{IsTerminal, Read, Write};
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::process::{Command, ExitCode};
+use std::sync::OnceLock;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::thread;
 
@@ -18,63 +21,78 @@ use crate::events;
 use crate::observe::watch_limits;
 use crate::outcome::{Failure, Test};
 use crate::procfs;
-use crate::protocol::{self, Record, RecordStatus};
+use crate::protocol::{self, Handshake, Record, RecordStatus, Run};
 
 static STARTED: AtomicBool = AtomicBool::new(false);
 
 /// Whether the learner's file uses `thread::scope` (the checker tells `main`).
 static USES_SCOPE: AtomicBool = AtomicBool::new(false);
 
+/// The limits from the handshake: (threads, MiB of memory).
+static LIMITS: OnceLock<(u64, u64)> = OnceLock::new();
+
 /// Whether the learner's file uses `thread::scope`: the end of a scope waits
 /// for its threads without a `join`, and the hidden tests accept that wait.
+/// The checker finds it in the file's code (comments and strings aside)
+/// and passes it to `main`.
 pub fn learner_uses_scope() -> bool {
     USES_SCOPE.load(Ordering::SeqCst)
 }
 
+/// The limits this process runs under, `(threads, MiB)`: a learner's
+/// program that a test starts runs under the same ones.
+pub(crate) fn limits() -> (u64, u64) {
+    LIMITS.get().copied().unwrap_or((u64::MAX, u64::MAX))
+}
+
 /// The test binary's entry point.
 ///
-/// * `--list` prints the test names, one per line (no learner code runs);
-/// * `--main` runs the learner's own `main`, exactly as the program would run;
-/// * `--test NAME` reads the handshake from stdin, runs one test and appends
-///   its record to the report file.
-pub fn main(tests: &[Test], learner_main: fn() -> ExitCode) -> ExitCode {
-    // Only the first call does anything: learner code could call this again.
+/// * `binary --list` prints the test names, one per line (no learner code
+///   runs);
+/// * `binary` alone reads the [`Handshake`] from stdin, then runs one test
+///   and appends its record to the report file, or runs the learner's own
+///   `main`, exactly as the program would run.
+///
+/// `uses_scope`: whether the learner's file uses `thread::scope`
+/// ([`learner_uses_scope`]).
+pub fn main(tests: &[Test], learner_main: fn() -> ExitCode, uses_scope: bool) -> ExitCode {
+    // Only the first call does anything.
     if STARTED.swap(true, Ordering::SeqCst) {
         return ExitCode::SUCCESS;
     }
+    USES_SCOPE.store(uses_scope, Ordering::SeqCst);
     events::start_clock();
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    let first = args.first().map(String::as_str);
-    if first != Some(protocol::ARG_LIST) {
-        watch_limits();
+    let args: Vec<std::ffi::OsString> = std::env::args_os().skip(1).collect();
+    if args.len() == 1 && args[0] == protocol::ARG_LIST {
+        for test in tests {
+            println!("{}", test.name);
+        }
+        return ExitCode::SUCCESS;
     }
-    match first {
-        Some(protocol::ARG_LIST) => {
-            for test in tests {
-                println!("{}", test.name);
-            }
-        }
-        // The learner's `main` may return `()` or a `Result`, as in a program.
-        Some(protocol::ARG_MAIN) => {
-            exit_when_orphaned();
-            return learner_main();
-        }
-        Some(protocol::ARG_TEST) if args.len() == 2 => run_one(tests, &args[1]),
-        _ => {
-            eprintln!("this program is built by threadlings: run it with `threadlings run`");
-            exit(protocol::EXIT_USAGE);
-        }
+    let stdin = std::io::stdin();
+    if !args.is_empty() || stdin.is_terminal() {
+        eprintln!("this program is built by threadlings: run it with `threadlings run`");
+        exit(protocol::EXIT_USAGE);
     }
-    ExitCode::SUCCESS
-}
-
-fn run_one(tests: &[Test], name: &str) -> ! {
     // The handshake, then the checker keeps stdin open while it lives.
-    let handshake = protocol::read_handshake(&mut std::io::stdin().lock());
-    let Some((secret, path)) = handshake else {
+    let Some(handshake) = Handshake::read(&mut stdin.lock()) else {
         exit(protocol::EXIT_BAD_INPUT);
     };
+    let _ = LIMITS.set((handshake.max_threads, handshake.max_memory_mb));
+    watch_limits(handshake.max_threads, handshake.max_memory_mb);
     exit_when_orphaned();
+    match handshake.run {
+        Run::Test {
+            name,
+            secret,
+            report,
+        } => run_one(tests, &name, secret, &report),
+        // The learner's `main` may return `()` or a `Result`, as in a program.
+        Run::Main => learner_main(),
+    }
+}
+
+fn run_one(tests: &[Test], name: &str, secret: String, path: &str) -> ! {
     let Ok(mut report) = std::fs::OpenOptions::new().append(true).open(path) else {
         exit(protocol::EXIT_BAD_INPUT);
     };
@@ -124,18 +142,17 @@ pub(crate) fn exit(code: i32) -> ! {
 /// The checker holds our stdin open while it lives; if it dies (even by
 /// SIGKILL), stdin ends and this process stops instead of running on.
 fn exit_when_orphaned() {
-    let _ = thread::Builder::new()
-        .name("threadlings-orphan".into())
-        .spawn(|| {
-            let mut sink = [0u8; 64];
-            while let Ok(n) = std::io::stdin().read(&mut sink) {
-                if n == 0 {
-                    break;
-                }
+    // No name: a thread of ours shows in /proc as the program's own does.
+    let _ = thread::Builder::new().spawn(|| {
+        let mut sink = [0u8; 64];
+        while let Ok(n) = std::io::stdin().read(&mut sink) {
+            if n == 0 {
+                break;
             }
-            kill_children();
-            exit(protocol::EXIT_ORPHANED);
-        });
+        }
+        kill_children();
+        exit(protocol::EXIT_ORPHANED);
+    });
 }
 
 /// Kills the processes this one started (learner code may have started some

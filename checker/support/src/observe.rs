@@ -221,40 +221,32 @@ impl Flag {
 
 /// Starts a thread that samples this process's live threads and resident
 /// memory every few milliseconds and stops the process past the limits the
-/// checker passed in the environment. The checker samples the test process
+/// checker passed in the handshake. The checker samples the test process
 /// too; this also covers the learner's program when a test runs it, and
-/// stops the process with a mark that says which limit it was.
-pub(crate) fn watch_limits() {
-    let limit = |name: &str| std::env::var(name).ok().and_then(|v| v.parse::<u64>().ok());
-    let (Some(max_threads), Some(max_mb)) = (
-        limit(protocol::ENV_MAX_THREADS),
-        limit(protocol::ENV_MAX_MEMORY_MB),
-    ) else {
-        return;
-    };
-    let _ = thread::Builder::new()
-        .name("threadlings-limits".into())
-        .spawn(move || {
-            loop {
-                thread::sleep(Duration::from_millis(5));
-                let Ok(status) = std::fs::read_to_string("/proc/self/status") else {
-                    return;
-                };
-                let threads = status_field(&status, "Threads:");
-                let mb = status_field(&status, "VmRSS:") / 1024;
-                let over = if threads > max_threads {
-                    Some(LimitHit::Threads(threads))
-                } else if mb > max_mb {
-                    Some(LimitHit::Memory(mb))
-                } else {
-                    None
-                };
-                if let Some(over) = over {
-                    eprintln!("\n{}", over.mark());
-                    exit(protocol::EXIT_LIMIT);
-                }
+/// stops the process with a mark that says which limit it was. The thread
+/// has no name: it shows in /proc as the program's own threads do.
+pub(crate) fn watch_limits(max_threads: u64, max_mb: u64) {
+    let _ = thread::Builder::new().spawn(move || {
+        loop {
+            thread::sleep(Duration::from_millis(5));
+            let Ok(status) = std::fs::read_to_string("/proc/self/status") else {
+                return;
+            };
+            let threads = status_field(&status, "Threads:");
+            let mb = status_field(&status, "VmRSS:") / 1024;
+            let over = if threads > max_threads {
+                Some(LimitHit::Threads(threads))
+            } else if mb > max_mb {
+                Some(LimitHit::Memory(mb))
+            } else {
+                None
+            };
+            if let Some(over) = over {
+                eprintln!("\n{}", over.mark());
+                exit(protocol::EXIT_LIMIT);
             }
-        });
+        }
+    });
 }
 
 #[cfg(test)]

@@ -1,14 +1,19 @@
 //! Whole-program runs: the learner's `main` as a process of its own (this
-//! very binary, started with `--main`), for promises only a whole program
-//! shows ("prints every line", "ends by itself").
+//! very binary, told to run `main` by the handshake), for promises only a
+//! whole program shows ("prints every line", "ends by itself").
+//!
+//! The program starts as the test process itself did: its name as its only
+//! argument, this process's environment and directory (the checker's clean
+//! ones), the handshake on stdin; so it cannot tell itself from a test.
 
-use std::io::Read;
+use std::io::{Read, Write};
+use std::os::unix::process::CommandExt;
 use std::process::{Command, Stdio};
 use std::thread;
 use std::time::{Duration, Instant};
 
-use crate::harness::exit;
-use crate::protocol::{self, LimitHit};
+use crate::harness::{exit, limits};
+use crate::protocol::{self, Handshake, LimitHit, Run};
 
 /// How one run of the learner's program ended.
 #[derive(Debug)]
@@ -30,15 +35,27 @@ const PROGRAM_RUNS_AT_ONCE: usize = 4;
 /// Runs the learner's `main` once as a separate process, killed after `limit`.
 pub fn run_program(limit: Duration) -> Result<Program, String> {
     let exe = std::env::current_exe().map_err(|e| format!("cannot find the test binary: {e}"))?;
+    // The binary's file is named as the program (see the checker's build).
+    let name = exe.file_name().unwrap_or_default().to_owned();
+    let (max_threads, max_memory_mb) = limits();
+    let handshake = Handshake {
+        run: Run::Main,
+        max_threads,
+        max_memory_mb,
+    };
     let started = Instant::now();
-    let mut child = Command::new(exe)
-        .arg(protocol::ARG_MAIN)
+    let mut child = Command::new(&exe)
+        .arg0(name)
         // Held open while this test runs: the program stops if we die.
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
         .map_err(|e| format!("cannot start your program: {e}"))?;
+    // A few bytes: they fit the pipe, so this never blocks.
+    if let Some(stdin) = child.stdin.as_mut() {
+        let _ = stdin.write_all(handshake.to_text().as_bytes());
+    }
     let out = child.stdout.take().map(read_capped);
     let err = child.stderr.take().map(read_capped);
     let mut timed_out = false;

@@ -5,8 +5,14 @@
 //! `serde` feature (it reads them). So the names, codes and formats below
 //! cannot drift apart.
 //!
-//! 1. The checker starts `binary --test NAME` with the limits in the
-//!    environment, writes the [`handshake`] (`secret\nreport-path\n`) to its
+//! A test process must look like the learner's program run for real, so
+//! that learner code cannot tell the two apart: it gets no arguments (its
+//! one argument is the program's name), no variables of ours in its
+//! environment, and the same directory as a run of the learner's program.
+//! Everything the run needs travels on stdin instead:
+//!
+//! 1. The checker starts the binary, writes the [`Handshake`] (what to run,
+//!    and for a test the run's secret and report file, and the limits) to its
 //!    stdin and then holds stdin open while it lives (a test process whose
 //!    stdin ends has lost its checker and stops: [`EXIT_ORPHANED`]).
 //! 2. The harness reads the handshake before any learner code runs, runs the
@@ -16,28 +22,104 @@
 //!    test's name: the learner's code can print anything, and without the
 //!    secret it cannot write a record that counts.
 //!
+//! `binary --list` prints the hidden tests' names (no learner code runs).
 //! A process that stops itself at a limit prints a [`LimitHit::mark`] last on
 //! stderr and exits with [`EXIT_LIMIT`].
 
 use std::fmt::Write as _;
 use std::io::BufRead;
-use std::path::Path;
 
 /// `binary --list`: print the hidden tests' names, one a line (no learner
-/// code runs).
+/// code runs, so this one may be an argument).
 pub const ARG_LIST: &str = "--list";
-/// `binary --test NAME`: run one hidden test and report it.
-pub const ARG_TEST: &str = "--test";
-/// `binary --main`: run the learner's own `main`, as the program would run.
-pub const ARG_MAIN: &str = "--main";
 
-/// The most threads a test process (and a learner's program it runs) may
-/// have alive at once.
-pub const ENV_MAX_THREADS: &str = "THREADLINGS_MAX_THREADS";
-/// The most resident memory, in MiB, a test process may use.
-pub const ENV_MAX_MEMORY_MB: &str = "THREADLINGS_MAX_MEMORY_MB";
+/// What a test process is to do, and within which limits: the first thing
+/// it reads on stdin.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Handshake {
+    pub run: Run,
+    /// The most threads the process (and a learner's program it runs) may
+    /// have alive at once.
+    pub max_threads: u64,
+    /// The most resident memory, in MiB, the process may use.
+    pub max_memory_mb: u64,
+}
 
-/// The test binary was started with arguments it does not know.
+/// What a test process runs.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Run {
+    /// One hidden test, reported to `report` with `secret`.
+    Test {
+        name: String,
+        secret: String,
+        report: String,
+    },
+    /// The learner's own `main`, as the program would run.
+    Main,
+}
+
+/// The words that name a [`Run`] in the handshake.
+const RUN_TEST: &str = "test";
+const RUN_MAIN: &str = "main";
+
+impl Handshake {
+    /// The handshake as the checker writes it: one value a line (`test`,
+    /// name, secret, report path, limits; or `main`, limits). A value may
+    /// hold anything but a line break.
+    pub fn to_text(&self) -> String {
+        let mut out = String::new();
+        match &self.run {
+            Run::Test {
+                name,
+                secret,
+                report,
+            } => {
+                let _ = writeln!(out, "{RUN_TEST}\n{name}\n{secret}\n{report}");
+            }
+            Run::Main => {
+                let _ = writeln!(out, "{RUN_MAIN}");
+            }
+        }
+        let _ = writeln!(out, "{}\n{}", self.max_threads, self.max_memory_mb);
+        out
+    }
+
+    /// Reads a handshake, exactly its lines and nothing after them; `None`
+    /// if it is incomplete or malformed.
+    pub fn read(input: &mut impl BufRead) -> Option<Handshake> {
+        let mut line = || {
+            let mut text = String::new();
+            input.read_line(&mut text).ok()?;
+            let value = text.strip_suffix('\n')?;
+            Some(value.to_string())
+        };
+        let run = match line()?.as_str() {
+            RUN_TEST => {
+                let (name, secret, report) = (line()?, line()?, line()?);
+                if [&name, &secret, &report].iter().any(|v| v.is_empty()) {
+                    return None;
+                }
+                Run::Test {
+                    name,
+                    secret,
+                    report,
+                }
+            }
+            RUN_MAIN => Run::Main,
+            _ => return None,
+        };
+        let max_threads = line()?.parse().ok()?;
+        let max_memory_mb = line()?.parse().ok()?;
+        Some(Handshake {
+            run,
+            max_threads,
+            max_memory_mb,
+        })
+    }
+}
+
+/// The test binary was started with arguments it does not know, or by
+/// hand (its stdin a terminal).
 pub const EXIT_USAGE: i32 = 2;
 /// The handshake, the report file or the test name was unusable.
 pub const EXIT_BAD_INPUT: i32 = 3;
@@ -84,25 +166,6 @@ impl LimitHit {
             _ => None,
         }
     }
-}
-
-/// What the checker writes to a test process's stdin: the run's secret and
-/// the path of the report file, a line each.
-pub fn handshake(secret: &str, report: &Path) -> String {
-    format!("{secret}\n{}\n", report.display())
-}
-
-/// Reads the [`handshake`]: `(secret, report path)`, or `None` if either is
-/// missing or empty.
-pub fn read_handshake(input: &mut impl BufRead) -> Option<(String, String)> {
-    let (mut secret, mut path) = (String::new(), String::new());
-    input.read_line(&mut secret).ok()?;
-    input.read_line(&mut path).ok()?;
-    let (secret, path) = (secret.trim_end(), path.trim_end());
-    if secret.is_empty() || path.is_empty() {
-        return None;
-    }
-    Some((secret.to_string(), path.to_string()))
 }
 
 /// One test's report: one JSON object on one line of the report file.
@@ -296,12 +359,42 @@ mod tests {
     }
 
     #[test]
-    fn the_handshake_reads_back() {
-        let sent = handshake("abc", Path::new("/tmp/report 1"));
-        let got = read_handshake(&mut sent.as_bytes());
-        assert_eq!(got, Some(("abc".into(), "/tmp/report 1".into())));
-        assert_eq!(read_handshake(&mut "abc\n".as_bytes()), None);
-        assert_eq!(read_handshake(&mut "".as_bytes()), None);
+    fn the_handshake_reads_back_and_nothing_after_it() {
+        let runs = [
+            Run::Test {
+                name: "t".into(),
+                secret: "abc".into(),
+                report: "/tmp/report 1".into(),
+            },
+            Run::Main,
+        ];
+        for run in runs {
+            let sent = Handshake {
+                run,
+                max_threads: 256,
+                max_memory_mb: 1024,
+            };
+            let text = format!("{}learner input\n", sent.to_text());
+            let mut input = text.as_bytes();
+            assert_eq!(Handshake::read(&mut input), Some(sent));
+            assert_eq!(input, b"learner input\n", "what follows stays unread");
+        }
+    }
+
+    #[test]
+    fn a_broken_handshake_is_refused() {
+        for text in [
+            "",
+            "main\n",
+            "main\n256\n",
+            "main\n256\n1024",
+            "main\nmany\n1024\n",
+            "run\n256\n1024\n",
+            "test\nt\nabc\n",
+            "test\nt\n\n/tmp/r\n256\n1024\n",
+        ] {
+            assert_eq!(Handshake::read(&mut text.as_bytes()), None, "{text:?}");
+        }
     }
 
     #[test]
