@@ -8,6 +8,7 @@ mod checking;
 mod commands;
 mod concurrency;
 mod course_input;
+mod disguise;
 mod harness;
 mod hostile;
 mod reports;
