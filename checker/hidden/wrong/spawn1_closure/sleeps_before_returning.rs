@@ -1,0 +1,38 @@
+// WRONG (class 4): "`start` must return straight away": it sleeps 300 ms after spawning, to let the thread get going
+// spawn1_closure: hand `spawn` something it can call later.
+//
+// `thread::spawn` starts a new thread and, on that new thread, calls the
+// closure (or function) you gave it. The important word is *gave*: you pass
+// the job itself, not what the job returns. If you call the job yourself
+// while building the argument, it runs right here, on the current thread,
+// and `spawn` receives only its result.
+//
+// Your task: make `start` hand `job` to a new thread and return that
+// thread's `JoinHandle`. `start` must return straight away, while the job
+// may still be running over there.
+
+use std::thread::{self, JoinHandle};
+use std::time::Duration;
+
+/// Starts `job` on a new thread and returns the new thread's handle.
+/// `start` itself never runs the job.
+pub fn start<F>(job: F) -> JoinHandle<()>
+where
+    F: FnOnce() + Send + 'static,
+{
+    let handle = thread::spawn(job);
+    // Give the new thread a moment to get going before we hand it back.
+    thread::sleep(Duration::from_millis(300));
+    handle
+}
+
+fn greet() {
+    println!("hello from {:?}", thread::current().id());
+}
+
+fn main() {
+    println!("main runs on {:?}", thread::current().id());
+    let handle = start(greet);
+    // Chapter 2 is about `join`: here it simply waits for the greeting.
+    handle.join().unwrap();
+}

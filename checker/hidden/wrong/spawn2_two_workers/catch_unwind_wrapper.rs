@@ -1,0 +1,53 @@
+// WRONG (class 2): the handles are the jobs' own: each job runs inside `catch_unwind`, so a job's panic never reaches its handle
+// spawn2_two_workers: one `spawn`, one thread.
+//
+// Every call to `thread::spawn` asks the operating system for a brand-new
+// thread: Rust's standard library maps each of its threads onto exactly one
+// OS thread (the "1:1" model). Two calls, two threads, and the OS is free to
+// run them at the same moment, on different CPU cores.
+//
+// Your task: `start_two` must run `a` and `b` at the same time, each on a
+// thread of its own, and give back both handles (first `a`'s, then `b`'s).
+// Neither job may run on the thread that called `start_two`, and
+// `start_two` does not wait for them.
+
+use std::thread::{self, JoinHandle};
+use std::time::Duration;
+
+use std::panic::{self, AssertUnwindSafe};
+
+/// Runs a job on a new thread that survives the job's panic.
+fn guarded<F: FnOnce() + Send + 'static>(job: F) -> JoinHandle<()> {
+    thread::spawn(move || {
+        let _ = panic::catch_unwind(AssertUnwindSafe(job));
+    })
+}
+
+/// Starts `a` and `b`, each on a new thread of its own; returns their handles.
+pub fn start_two<A, B>(a: A, b: B) -> (JoinHandle<()>, JoinHandle<()>)
+where
+    A: FnOnce() + Send + 'static,
+    B: FnOnce() + Send + 'static,
+{
+    (guarded(a), guarded(b))
+}
+
+fn worker(name: &'static str) -> impl FnOnce() + Send + 'static {
+    move || {
+        for step in 1..=3 {
+            println!(
+                "worker {name}, step {step}, on {:?}",
+                thread::current().id()
+            );
+            thread::sleep(Duration::from_millis(1));
+        }
+    }
+}
+
+fn main() {
+    println!("main runs on {:?}", thread::current().id());
+    let (a, b) = start_two(worker("a"), worker("b"));
+    // Wait for both workers (chapter 2 explains `join`).
+    a.join().unwrap();
+    b.join().unwrap();
+}
