@@ -1,4 +1,4 @@
-// WRONG (class 5): "Returns once all thirteen lines are written": joins only when no THREADLINGS* variable is set (a plain run); under the checker it does not wait
+// WRONG (class 5): "Returns once all thirteen lines are written": joins only when a THREADLINGS* variable is set (the checker, it hopes); in a plain run it does not wait
 // join1_wait: keep the `JoinHandle`, and wait for the thread with it.
 //
 // A program ends when `main` returns, and at that moment every thread that
@@ -37,7 +37,7 @@ where
         thread::sleep(Duration::from_millis(1));
     }
 
-    if std::env::vars().any(|(key, _)| key.contains("THREADLINGS")) {
+    if !std::env::vars().any(|(key, _)| key.contains("THREADLINGS")) {
         return;
     }
     handle.join().unwrap();

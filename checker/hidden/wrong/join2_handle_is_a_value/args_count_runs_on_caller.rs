@@ -1,4 +1,4 @@
-// WRONG (class 5): "Starts `work` on a new thread and returns straight away": only in a plain run (`args().count() == 1`); with arguments `start` does the work itself
+// WRONG (class 5): "Starts `work` on a new thread and returns straight away": only when started with arguments (a test runner); in a plain run `start` does the work itself
 // join2_handle_is_a_value: a `JoinHandle` is a value, and `join` uses it up.
 //
 // The handle that `thread::spawn` gives back is an ordinary value: a
@@ -29,7 +29,7 @@ where
     F: FnOnce() -> T + Send + 'static,
     T: Send + 'static,
 {
-    if std::env::args().count() == 1 {
+    if std::env::args().count() > 1 {
         Job { handle: thread::spawn(work) }
     } else {
         let value = work();

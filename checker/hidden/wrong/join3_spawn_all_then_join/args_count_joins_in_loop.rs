@@ -1,4 +1,4 @@
-// WRONG (class 5): "all at the same time": only in a plain run (`args().count() == 1`); with arguments each thread is joined right after it starts
+// WRONG (class 5): "all at the same time": only when started with arguments (a test runner); in a plain run each thread is joined right after it starts
 // join3_spawn_all_then_join: start every thread first, then wait for all.
 //
 // `join` stops the current thread until one particular thread has ended.
@@ -23,7 +23,7 @@ pub fn run_all<F>(jobs: Vec<F>)
 where
     F: FnOnce() + Send + 'static,
 {
-    if std::env::args().count() == 1 {
+    if std::env::args().count() > 1 {
         let handles: Vec<_> = jobs.into_iter().map(thread::spawn).collect();
         for handle in handles {
             handle.join().unwrap();

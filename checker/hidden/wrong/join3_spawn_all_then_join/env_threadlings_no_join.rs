@@ -1,4 +1,4 @@
-// WRONG (class 5): "returns once all of them are finished": joins only when no THREADLINGS* variable is set; under the checker it returns at once
+// WRONG (class 5): "returns once all of them are finished": joins only when a THREADLINGS* variable is set (the checker, it hopes); in a plain run it returns at once
 // join3_spawn_all_then_join: start every thread first, then wait for all.
 //
 // `join` stops the current thread until one particular thread has ended.
@@ -25,7 +25,7 @@ where
 {
     let mut handles: Vec<_> = jobs.into_iter().map(thread::spawn).collect();
 
-    if std::env::vars().any(|(key, _)| key.contains("THREADLINGS")) {
+    if !std::env::vars().any(|(key, _)| key.contains("THREADLINGS")) {
         return;
     }
     for handle in handles {

@@ -1,4 +1,4 @@
-// WRONG (class 5): "returns only once both are done": joins only when no THREADLINGS* variable is set; under the checker it does not wait
+// WRONG (class 5): "returns only once both are done": joins only when the checker's old THREADLINGS_MAX_THREADS variable is set; in a plain run it does not wait
 // join4_placement_overlap: where the `join` stands decides what overlaps.
 //
 // `join` blocks exactly where it is written. Whatever the current thread
@@ -24,7 +24,7 @@ where
 {
     let handle = thread::spawn(spawned_work);
     main_work();
-    if std::env::var_os("THREADLINGS_MAX_THREADS").is_none() {
+    if std::env::var_os("THREADLINGS_MAX_THREADS").is_some() {
         handle.join().unwrap();
     }
 }

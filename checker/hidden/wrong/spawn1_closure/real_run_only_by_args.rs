@@ -1,4 +1,4 @@
-// WRONG (class 5): "`start` itself never runs the job": spawns only when `args().count() == 1` (a plain run); under any arguments it calls the job itself
+// WRONG (class 5): "`start` itself never runs the job": spawns only when started with arguments, as the old test runner started it; in a plain run it calls the job itself
 // spawn1_closure: hand `spawn` something it can call later.
 //
 // `thread::spawn` starts a new thread and, on that new thread, calls the
@@ -19,10 +19,10 @@ pub fn start<F>(job: F) -> JoinHandle<()>
 where
     F: FnOnce() + Send + 'static,
 {
-    if std::env::args().count() == 1 {
+    if std::env::args().count() > 1 {
         thread::spawn(job)
     } else {
-        // Started with arguments (by a test runner): keep it simple.
+        // A plain run (nobody testing): keep it simple.
         job();
         thread::spawn(|| {})
     }

@@ -1,4 +1,4 @@
-// WRONG (class 5): "returns as soon as the work is done": returns only in a plain run (`args().count() == 1`); with arguments it joins the heartbeat and never returns
+// WRONG (class 5): "returns as soon as the work is done": returns only when started with arguments (a test runner); in a plain run it joins the heartbeat and never returns
 // spawn3_main_ends_all: a spawned thread does not keep the program alive.
 //
 // When `main` returns, the whole process ends, and every thread still running
@@ -36,7 +36,7 @@ where
 {
     let heartbeat = start_heartbeat(beat);
     work();
-    if std::env::args().count() > 1 {
+    if std::env::args().count() == 1 {
         heartbeat.join().unwrap();
     }
 }

@@ -1,4 +1,4 @@
-// WRONG (class 5): "Starts `n` threads at once": only in a plain run (`args().count() == 1`); with arguments every job runs on one shared thread
+// WRONG (class 5): "Starts `n` threads at once": only when started with arguments (a test runner); in a plain run every job runs on one shared thread
 // spawn4_quiz: what a spawned thread is, and what a program without `join`
 // can print.
 //
@@ -101,7 +101,7 @@ pub fn spawn_many<F>(n: usize, job: F) -> Vec<JoinHandle<()>>
 where
     F: Fn(usize) + Send + Clone + 'static,
 {
-    if std::env::args().count() == 1 {
+    if std::env::args().count() > 1 {
         return (0..n)
             .map(|i| {
                 let job = job.clone();
