@@ -1,8 +1,9 @@
-//! The two sides of the report protocol agree: what a test binary writes
-//! with the support crate's std-only JSON writer, the checker reads back
-//! with serde as the very same record, whatever the strings hold.
+//! The two sides of the protocol agree: what a test binary writes with the
+//! support crate's std-only JSON writer, the checker reads back with serde
+//! as the very same record, whatever the strings hold; and the handshake the
+//! checker writes reads back as the same handshake.
 
-use threadlings_support::protocol::{Event, EventKind, Record, RecordStatus};
+use threadlings_support::protocol::{Event, EventKind, Handshake, Record, RecordStatus, Run};
 
 fn event(kind: EventKind, thread_name: Option<&str>, os_tid: Option<u32>, label: &str) -> Event {
     Event {
@@ -94,4 +95,35 @@ fn a_record_without_events_reads_back_equal() {
     };
     let back: Record = serde_json::from_str(&record.to_json_line()).unwrap();
     assert_eq!(back, record);
+}
+
+#[test]
+fn every_handshake_the_checker_writes_reads_back_equal() {
+    let report = tempfile::NamedTempFile::new().unwrap();
+    let runs = [
+        Run::Test {
+            name: "finish_waits_and_gives_back_the_value".into(),
+            secret: "0123456789abcdef0123456789abcdef".into(),
+            report: report.path().display().to_string(),
+        },
+        Run::Test {
+            name: "t".into(),
+            secret: "s".into(),
+            report: "/a course/with spaces, é and 中文/target/runs/.tmpXYZ".into(),
+        },
+        Run::Main,
+    ];
+    for run in runs {
+        for (max_threads, max_memory_mb) in [(256, 1024), (1, 0), (u64::MAX, u64::MAX)] {
+            let sent = Handshake {
+                run: run.clone(),
+                max_threads,
+                max_memory_mb,
+            };
+            let text = sent.to_text();
+            let mut input = text.as_bytes();
+            assert_eq!(Handshake::read(&mut input), Some(sent), "{text:?}");
+            assert!(input.is_empty(), "read to its end and no further");
+        }
+    }
 }

@@ -13,6 +13,7 @@
 //! alongside the build, so their own compile errors come back at the speed
 //! of `rustc --emit=metadata`.
 
+mod direct;
 mod key;
 mod scan;
 
@@ -87,6 +88,8 @@ pub(crate) enum Built {
 /// Builds test binaries into `<dir>/bin/<key>`.
 pub(crate) struct Builder {
     toolchain: Detected,
+    /// rustc without rustup's proxy, once known for the version.
+    direct: direct::Direct,
     dir: PathBuf,
     /// Building the support library happens once: not twice at once here.
     support_lock: Mutex<()>,
@@ -124,6 +127,7 @@ impl Builder {
     pub fn new(toolchain: Detected, dir: PathBuf) -> Self {
         Builder {
             toolchain,
+            direct: direct::Direct::load(dir.join("rustc-direct")),
             dir,
             support_lock: Mutex::new(()),
         }
@@ -143,6 +147,7 @@ impl Builder {
             .part(version)
             .parts(COMMON_FLAGS)
             .parts(LEARNER_FLAGS)
+            .parts(TEST_FLAGS)
             .hex()
     }
 
@@ -218,7 +223,7 @@ impl Builder {
             std::fs::create_dir_all(path.parent().expect("under src"))?;
             std::fs::write(path, text)?;
         }
-        let mut cmd = Command::new(self.toolchain.rustc());
+        let mut cmd = Command::new(self.direct.rustc(version, self.toolchain.rustc()));
         cmd.current_dir(work.path()).args(COMMON_FLAGS).args([
             "--crate-type=rlib",
             "--crate-name=threadlings_support",
@@ -323,7 +328,13 @@ impl Builder {
             Ok(support) => support,
             Err(wrong) => return Ok(Err(wrong)),
         };
-        let built = self.compile(work, input, &support, incremental)?;
+        // Meanwhile, once per toolchain: rustc without rustup's proxy.
+        let built = std::thread::scope(|scope| {
+            if !self.direct.knows(version) {
+                scope.spawn(|| self.direct.find(version, self.toolchain.rustc(), work));
+            }
+            self.compile(work, input, version, &support, incremental)
+        })?;
         // Nothing made under a wrong guess is kept or shown.
         if let Err(wrong) = self.check_version(version)? {
             return Ok(Err(wrong));
@@ -338,6 +349,7 @@ impl Builder {
         &self,
         work: &Path,
         input: &Input,
+        version: &str,
         support: &Path,
         incremental: Option<&Path>,
     ) -> std::io::Result<Compiled> {
@@ -349,7 +361,7 @@ impl Builder {
         std::fs::write(work.join("alone.rs"), input.source)?;
         std::fs::write(work.join("hidden.rs"), input.hidden)?;
         std::fs::write(work.join("main.rs"), generated_main(input.source))?;
-        let learner = match self.compile_learner(work, input, incremental)? {
+        let learner = match self.compile_learner(work, input, version, incremental)? {
             Ok(rlib) => rlib,
             Err(errors) => return Ok(Compiled::Errors(errors)),
         };
@@ -357,13 +369,10 @@ impl Builder {
         // The test crate: the hidden tests, using the learner's crate and
         // the support library. Its time comes out of the same budget.
         let out = work.join("test-binary");
-        let mut cmd = self.rustc(work, input);
+        let mut cmd = self.rustc(work, input, version);
         cmd.args(COMMON_FLAGS)
-            .args([
-                "--crate-type=bin",
-                "--crate-name=threadlings_check",
-                "--emit=dep-info,link",
-            ])
+            .args(TEST_FLAGS)
+            .arg("--emit=dep-info,link")
             .arg("--extern")
             .arg(format!("learner={}", learner.display()))
             .arg("-L")
@@ -414,6 +423,7 @@ impl Builder {
         &self,
         work: &Path,
         input: &Input,
+        version: &str,
         incremental: Option<&Path>,
     ) -> std::io::Result<Result<PathBuf, Built>> {
         // The quick check costs a core. A learner's errors come in runs, so
@@ -422,7 +432,7 @@ impl Builder {
         let fast_errors = input.fast_errors && !compiled_ok.as_ref().is_some_and(|ok| ok.exists());
         let rlib = work.join("liblearner.rlib");
         let dep_info = work.join("liblearner.d");
-        let mut cmd = self.rustc(work, input);
+        let mut cmd = self.rustc(work, input, version);
         cmd.args(COMMON_FLAGS)
             .args(LEARNER_FLAGS)
             .arg(format!(
@@ -438,7 +448,7 @@ impl Builder {
         let (own, alone) = std::thread::scope(|scope| {
             let alone = fast_errors.then(|| {
                 scope.spawn(|| {
-                    let result = self.check_alone(work, input);
+                    let result = self.check_alone(work, input, version);
                     if matches!(result, Ok(Err(_))) {
                         // The learner's errors as a program are the answer.
                         stop.store(true, Ordering::SeqCst);
@@ -482,18 +492,18 @@ impl Builder {
             None => None,
         };
         if let Some(Err(own)) = alone {
-            return Ok(Err(Built::CompileError(own.rendered())));
+            return Ok(Err(own.into_built()));
         }
         // An error in our appended line means the file is broken as a
         // program (no `main`, say): then rustc says it better about the
         // file alone, compiled as the program it is.
         if diagnostics.mentions("__threadlings_main")
             && alone.is_none()
-            && let Err(own) = self.check_alone(work, input)?
+            && let Err(own) = self.check_alone(work, input, version)?
         {
-            return Ok(Err(Built::CompileError(own.rendered())));
+            return Ok(Err(own.into_built()));
         }
-        Ok(Err(Built::CompileError(diagnostics.rendered())))
+        Ok(Err(diagnostics.into_built()))
     }
 
     /// Moves the binary and its test list into the cache. The list depends
@@ -551,8 +561,13 @@ impl Builder {
     }
 
     /// Compiles the learner's file alone, metadata only: its own errors.
-    fn check_alone(&self, work: &Path, input: &Input) -> std::io::Result<Result<(), Diagnostics>> {
-        let mut cmd = self.rustc(work, input);
+    fn check_alone(
+        &self,
+        work: &Path,
+        input: &Input,
+        version: &str,
+    ) -> std::io::Result<Result<(), Diagnostics>> {
+        let mut cmd = self.rustc(work, input, version);
         cmd.args(COMMON_FLAGS)
             .args([
                 "--crate-type=bin",
@@ -565,8 +580,10 @@ impl Builder {
         self.run_rustc(cmd, input.compile_timeout, input.compile_timeout, None)
     }
 
-    fn rustc(&self, work: &Path, input: &Input) -> Command {
-        let mut cmd = Command::new(self.toolchain.rustc());
+    /// rustc for `version`, in `work`, with the learner's file named as
+    /// they know it.
+    fn rustc(&self, work: &Path, input: &Input, version: &str) -> Command {
+        let mut cmd = Command::new(self.direct.rustc(version, self.toolchain.rustc()));
         // Nothing of the checker's in `env!`/`option_env!` either.
         sandbox::with_clean_env(&mut cmd);
         // rustc applies the last matching remapping: the learner's file last.
@@ -638,7 +655,21 @@ impl Builder {
 
 /// Flags for the learner's crate (with `COMMON_FLAGS`): a library of its
 /// own, given no `-L` (std is all it can name).
-const LEARNER_FLAGS: &[&str] = &["--crate-type=rlib", "--crate-name=learner"];
+/// One codegen unit: the crate is small, and that is quicker to rebuild.
+const LEARNER_FLAGS: &[&str] = &[
+    "--crate-type=rlib",
+    "--crate-name=learner",
+    "-Ccodegen-units=1",
+];
+
+/// Flags for the test crate (with `COMMON_FLAGS`). A few codegen units
+/// rebuild quicker after an edit than rustc's 256 for incremental builds
+/// (less to track and to link), and much quicker from nothing.
+const TEST_FLAGS: &[&str] = &[
+    "--crate-type=bin",
+    "--crate-name=threadlings_check",
+    "-Ccodegen-units=4",
+];
 
 /// The test crate's root: the learner's crate as `learner` and the support
 /// library as `support`, as the hidden tests name them (`super::learner`,
@@ -827,6 +858,15 @@ impl Diagnostics {
         let located: Vec<&Diagnostic> =
             self.errors.iter().filter(|d| !d.files.is_empty()).collect();
         !located.is_empty() && located.iter().all(|d| d.files.iter().all(|f| f == display))
+    }
+
+    /// The verdict they make: a limit's is never kept as the file's.
+    fn into_built(self) -> Built {
+        if self.by_limit {
+            Built::Stopped(self.rendered())
+        } else {
+            Built::CompileError(self.rendered())
+        }
     }
 
     fn mentions(&self, text: &str) -> bool {
