@@ -85,7 +85,11 @@ fn all_spawned_lines_written_when_count_returns() -> Outcome {
         );
         // What had been written, and whether the spawned thread was over,
         // at the instant `count` returned.
-        (written.entries(), main_lines.entries().len(), over.is_over())
+        (
+            written.entries(),
+            main_lines.entries().len(),
+            over.is_over(),
+        )
     });
     let caller = counting.thread();
     let driven = let_go_in_order(&counting, &before, &[last.clone()], &[0]);
@@ -98,8 +102,7 @@ fn all_spawned_lines_written_when_count_returns() -> Outcome {
         .into());
     }
     driven?;
-    let (at_return, main_written, thread_over) =
-        counting.finish_within(t0.elapsed() + PATIENCE)?;
+    let (at_return, main_written, thread_over) = counting.finish_within(t0.elapsed() + PATIENCE)?;
     let expected: Vec<String> = (1..=9).map(|i| i.to_string()).collect();
     let got = numbers(&at_return);
     ensure!(

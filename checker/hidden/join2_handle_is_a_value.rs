@@ -18,6 +18,7 @@
 //! | promise | tests |
 //! | --- | --- |
 //! | "`start` launches some work and returns at once with a `Job`" | start_returns_while_the_work_runs, start_returns_straight_away |
+//! | "the job is running; main is free in the meantime" | start_returns_while_the_work_runs |
 //! | "later, `finish` waits for the work and gives back what it produced" | finish_waits_and_gives_back_the_value |
 //! | "Starts `work` on a new thread" | work_runs_on_a_thread_of_its_own |
 //! | "and returns straight away, while the work may still be running" | start_returns_while_the_work_runs, start_returns_straight_away |
@@ -94,7 +95,17 @@ fn start_returns_while_the_work_runs() -> Outcome {
          `start` waited for it. `start` should launch the thread and hand back the job at \
          once; the waiting is `finish`'s business"
     );
-    finish(job, &held).finish()?;
+    // "Starts `work`": it runs before anybody calls `finish`.
+    let started = poll_until(PATIENCE, || held.has_started());
+    let finished = finish(job, &held).finish();
+    ensure!(
+        started,
+        "the work had not started {} s after {START} returned: `start` should launch it on a \
+         new thread right away, so that it runs while the caller does other things, not only \
+         once `finish` is called",
+        PATIENCE.as_secs()
+    );
+    finished?;
     Ok(())
 }
 

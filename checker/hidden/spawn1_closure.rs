@@ -186,13 +186,17 @@ fn handle_reports_the_job_s_panic() -> Outcome {
     let handle = call(START, move || learner::start(job)).finish()?;
     let joined = call(JOIN, move || handle.join()).finish()?;
     let Err(payload) = joined else {
-        return Err("the job panicked, but joining the handle from `start` said all went well. \
+        return Err(
+            "the job panicked, but joining the handle from `start` said all went well. \
              A handle reports the panic of its own thread: return the handle of the thread \
              that runs the job, and let the job run there as it is"
-            .into());
+                .into(),
+        );
     };
     ensure!(
-        payload.downcast_ref::<JobPanic>().is_some_and(|p| p.0 == message),
+        payload
+            .downcast_ref::<JobPanic>()
+            .is_some_and(|p| p.0 == message),
         "the job panicked, and joining the handle from `start` did report a panic, but not the \
          job's own ({}). Return the handle of the thread that runs the job itself",
         panic_message(&*payload)

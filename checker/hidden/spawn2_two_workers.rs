@@ -185,7 +185,9 @@ fn handles_belong_to_a_then_b() -> Outcome {
          and for `b`"
     );
     let a_panicked = match &joined.0 {
-        Err(payload) => payload.downcast_ref::<APanics>().is_some_and(|p| p.0 == message),
+        Err(payload) => payload
+            .downcast_ref::<APanics>()
+            .is_some_and(|p| p.0 == message),
         Ok(()) => false,
     };
     ensure!(

@@ -270,6 +270,13 @@ fn spawn_many_handles_in_order() -> Outcome {
         let Some(ran) = log.thread_of(&i.to_string()) else {
             return Err(format!("with n = {n}, `job({i})` was never called").into());
         };
+        // Every thread is joined: every call has been made.
+        let calls = log.labels().iter().filter(|l| **l == i.to_string()).count();
+        ensure!(
+            calls == 1,
+            "with n = {n}, `job({i})` was called {calls} times: thread `i` should call `job(i)` \
+             once"
+        );
         ensure!(
             ran == *thread,
             "with n = {n}, handle number {i} does not belong to the thread that called `job({i})`: \
@@ -308,7 +315,8 @@ fn spawn_many_does_not_wait() -> Outcome {
     };
     // The jobs wait for a gate opened only once `spawn_many` is back.
     let what = format!("`spawn_many({n}, job)`");
-    let outcome = call(&what, move || learner::spawn_many(n, job)).finish_straight_away(PATIENCE * 2);
+    let outcome =
+        call(&what, move || learner::spawn_many(n, job)).finish_straight_away(PATIENCE * 2);
     gate.open();
     let handles = outcome?;
     call("joining the handles from `spawn_many`", move || {

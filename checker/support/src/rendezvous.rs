@@ -280,7 +280,9 @@ pub fn let_all_go(jobs: &[Held]) {
 /// a job). So a job that has not started when it is let go has no thread
 /// that could start it before the caller or a parked thread wakes, and they
 /// wake only when a thread they wait for ends. A thread that stays
-/// unaccounted for `PATIENCE` is given up on (it only makes this slower).
+/// unaccounted for `PATIENCE` is given up on, and the call fails in the end:
+/// a thread that polls or spins while the caller waits is a wait without
+/// `join`.
 /// A job let go after it started is waited for (at most `PATIENCE`) until
 /// it is done and its thread exits, waits, or ends; a thread let end is
 /// waited for until it has ended, so a caller that was joining it has been
@@ -308,7 +310,7 @@ pub fn let_go_in_order<T>(
     for &next in order {
         loop {
             if !driver.until_caller_joins(call)? {
-                return Ok(());
+                return others.none_was_busy(call);
             }
             if others.accounted_for(caller, threads_before, &mut driver) {
                 break;
@@ -343,7 +345,7 @@ pub fn let_go_in_order<T>(
         driver.let_joined_threads_end();
         call.has_returned()
     });
-    Ok(())
+    others.none_was_busy(call)
 }
 
 /// The part of `let_go_in_order` that watches joins and lets threads end.
@@ -452,6 +454,24 @@ struct Others {
 }
 
 impl Others {
+    /// A thread of the learner's that stayed busy (running, sleeping, in a
+    /// timed wait) for `PATIENCE` while the caller waited, without running
+    /// a job or waiting in a join itself, is one that polls or spins for
+    /// another thread's end: a wait without `join`.
+    fn none_was_busy<T>(&self, call: &Call<T>) -> Result<(), Failure> {
+        if self.given_up.is_empty() {
+            return Ok(());
+        }
+        Err(format!(
+            "while {} waited, another thread of yours kept running for {} s without running a \
+             job or waiting in a `join`: a loop that polls or spins until some thread is \
+             done? Only `join` waits until a thread is over: keep its `JoinHandle` and `join` it",
+            call.what,
+            PATIENCE.as_secs()
+        )
+        .into())
+    }
+
     /// Whether every thread is accounted for (see `let_go_in_order`) at the
     /// first look (`true`), or only after waiting for some (`false`). A
     /// thread's parked streak carries over from one call to the next: it is
@@ -807,6 +827,35 @@ mod tests {
         assert_eq!(let_go_in_order(&running, &before, &jobs, &[0]), Ok(()));
         let (over, done) = running.finish_within(testing::DEADLINE).unwrap();
         assert_eq!((over, done), (vec![true], vec![true]));
+    }
+
+    #[test]
+    fn the_caller_that_joins_a_thread_spinning_until_a_job_is_done_fails() {
+        let _alone = testing::alone();
+        let jobs = jobs(1);
+        let (run, watched) = (jobs.clone(), jobs.clone());
+        let before = os_thread_ids();
+        // A waiter thread spins until the job is done; the caller joins the
+        // waiter and the job's thread, so every thread is joined, but the
+        // waiter waited without a join.
+        let running = call("`learner(jobs)`", move || {
+            let job = run[0].clone();
+            let seen = job.clone();
+            let worker = thread::spawn(move || job.run());
+            let waiter = thread::spawn(move || {
+                while !seen.is_done() {
+                    thread::sleep(Duration::from_millis(1));
+                }
+            });
+            waiter.join().unwrap();
+            worker.join().unwrap();
+            over_and_done(&watched)
+        });
+        let failure = let_go_in_order(&running, &before, &jobs, &[0]).unwrap_err();
+        assert!(!failure.timed_out);
+        assert!(failure.message.contains("polls or spins"), "{failure}");
+        let_all_go(&jobs);
+        running.finish_within(testing::DEADLINE).unwrap();
     }
 
     // Named to sort last, beside the barrier's long wait: the two waits of
