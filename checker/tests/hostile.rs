@@ -175,9 +175,11 @@ fn noisy_stderr_from_correct_code_passes() {
 fn forged_harness_output_fails() {
     let j = judge("forged_report", &[]);
     assert_status(&j, "fail", "std::process::exit");
+    // Its line reached the report file (an open descriptor): the run is
+    // flagged for that too.
     assert_eq!(
         j.json["flags"],
-        serde_json::json!(["process_exit", "proc_fs"])
+        serde_json::json!(["process_exit", "proc_fs", "report_tampered"])
     );
 }
 

@@ -131,6 +131,12 @@ impl Engine {
         let mut verdict = self.judge(job, tests, reporter);
         verdict.duration_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
         verdict.flags = verdict::flags::of_source(&job.source);
+        // Something besides the harness wrote to a test's report.
+        if verdict.tests.iter().any(|t| t.tampered) {
+            verdict
+                .flags
+                .push(verdict::flags::REPORT_TAMPERED.to_string());
+        }
         while INTERRUPTED.load(Ordering::SeqCst) {
             std::thread::park();
         }

@@ -38,6 +38,7 @@ fn run_and_judge(binary: &Path, test: &str, limits: &Limits, runs_dir: &Path) ->
         duration_ms: 0,
         output: String::new(),
         reported: false,
+        tampered: false,
         events: Vec::new(),
         events_dropped: 0,
     };

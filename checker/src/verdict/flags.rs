@@ -1,6 +1,10 @@
 //! Flags: things in a learner's source a teacher should look at. They never
 //! change a verdict by themselves.
 
+/// A test's report held more than the harness's one record: learner code
+/// wrote to it (it cannot make a pass, but a teacher should look).
+pub(crate) const REPORT_TAMPERED: &str = "report_tampered";
+
 /// The flags a source earns, by what its text contains.
 pub(crate) fn of_source(source: &str) -> Vec<String> {
     let checks = [

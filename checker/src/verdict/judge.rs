@@ -23,6 +23,7 @@ pub(crate) fn test_run(
     let report = report_of(test, secret, reported);
     let (status, message) = status_of(test, &report, finished, limits);
     let reported = report.counted().is_some();
+    let tampered = report.problem.is_some();
     let (events, events_dropped) = report
         .record
         .map_or_else(Default::default, |r| (r.events, r.events_dropped));
@@ -31,6 +32,7 @@ pub(crate) fn test_run(
         status,
         message,
         reported,
+        tampered,
         duration_ms: 0,
         output: output_tail(finished),
         events,
@@ -340,6 +342,13 @@ mod tests {
         let other = line("xyz", "t", RecordStatus::Fail, "");
         let report = report_of("t", "abc", &format!("{other}{pass}"));
         assert!(report.counted().is_some());
+        // A spoiled report marks the result, for the verdict's flag.
+        let tampered =
+            |reported: &str| test_run("t", "abc", reported, &finished(ok, ""), &LIMITS).tampered;
+        assert!(tampered(&format!("{pass}{pass}")));
+        assert!(tampered(&format!("0 pass t\n{pass}")));
+        assert!(!tampered(&pass));
+        assert!(!tampered(""));
     }
 
     #[test]

@@ -66,6 +66,11 @@ pub(crate) struct TestResult {
     /// process ended): only such results are certain enough to cache.
     #[serde(skip)]
     pub reported: bool,
+    /// The report held something besides the harness's one record (a second
+    /// record, a stray line): learner code wrote to it. Never cached (such
+    /// a result is not `reported`), and the verdict gets a flag.
+    #[serde(skip)]
+    pub tampered: bool,
     /// What the test process saw happen, from its report.
     #[serde(skip_serializing_if = "Vec::is_empty", default)]
     pub events: Vec<Event>,
@@ -181,6 +186,7 @@ mod tests {
             duration_ms: 0,
             output: String::new(),
             reported: true,
+            tampered: false,
             events: Vec::new(),
             events_dropped: 0,
         }
