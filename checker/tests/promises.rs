@@ -26,11 +26,7 @@ fn promise_rows(hidden: &str) -> Vec<Row> {
                 .filter(|t| !t.is_empty())
                 .collect();
             let promise = cells.get(1).copied().unwrap_or_default();
-            let quote = promise
-                .split('"')
-                .nth(1)
-                .unwrap_or_default()
-                .to_string();
+            let quote = promise.split('"').nth(1).unwrap_or_default().to_string();
             Row { quote, tests }
         })
         .collect()
@@ -89,7 +85,11 @@ fn every_promise_of_every_exercise_names_tests_that_exist() {
         );
         let rows = promise_rows(&hidden);
         let tests = test_names(&hidden);
-        assert!(rows.len() >= 3, "{name}: no promise table ({} rows)", rows.len());
+        assert!(
+            rows.len() >= 3,
+            "{name}: no promise table ({} rows)",
+            rows.len()
+        );
         for row in &rows {
             assert!(
                 !row.quote.is_empty() && says(&text, &row.quote),
@@ -128,10 +128,16 @@ fn the_table_reader_catches_a_stale_quote_and_a_missing_test() {
     assert_eq!(rows.len(), 2);
     assert_eq!(rows[0].quote, "returns at once ... while it runs");
     assert_eq!(rows[0].tests, ["a", "b"]);
-    assert!(rows[1].tests.is_empty(), "a row with no test is seen as such");
+    assert!(
+        rows[1].tests.is_empty(),
+        "a row with no test is seen as such"
+    );
     assert_eq!(test_names(hidden), ["a"]);
     let text = flat_text("/// It returns at once,\n/// while it runs.");
     assert!(says(&text, "returns at once ... while it runs"));
-    assert!(!says(&text, "while it runs ... returns at once"), "order matters");
+    assert!(
+        !says(&text, "while it runs ... returns at once"),
+        "order matters"
+    );
     assert!(!says(&text, "returns later"));
 }
