@@ -185,6 +185,9 @@ thread_local! {
 
 impl Held {
     pub fn new() -> Self {
+        // Looked at once per process, here on the test's own thread rather
+        // than on a learner's thread in the middle of a job.
+        joins_are_visible();
         Held::default()
     }
 
