@@ -13,6 +13,7 @@
 use std::ffi::{OsStr, OsString};
 use std::io::{Read, Write};
 use std::os::unix::process::{CommandExt, ExitStatusExt};
+use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::mpsc;
@@ -157,16 +158,48 @@ fn kill_descendants() {
 /// cargo's variables (`CARGO_PKG_NAME=threadlings`, `CARGO_MANIFEST_DIR`,
 /// `CARGO_BIN_NAME`, `OUT_DIR`, `__CARGO_*`...), `RUST_*` (a backtrace
 /// setting among them) and threadlings' own (`THREADLINGS_*`, including the
-/// ones cargo passes on from the build script). What is left is the
-/// learner's own (PATH, HOME, TERM, LANG...): a program or rustc started
-/// with it cannot tell from its environment that threadlings started it.
+/// ones cargo passes on from the build script), and cargo's directories in
+/// `LD_LIBRARY_PATH`. What is left is the learner's own (PATH, HOME, TERM,
+/// LANG...): a program or rustc started with it cannot tell from its
+/// environment that threadlings started it.
 pub(crate) fn clean_env() -> &'static [(OsString, OsString)] {
     static CLEAN: LazyLock<Vec<(OsString, OsString)>> = LazyLock::new(|| {
+        let ours = std::env::current_exe()
+            .ok()
+            .and_then(|exe| Some(exe.parent()?.to_path_buf()));
         std::env::vars_os()
             .filter(|(name, _)| !put_there_by_us(name))
+            .filter_map(|(name, value)| {
+                if name != "LD_LIBRARY_PATH" {
+                    return Some((name, value));
+                }
+                Some((name, without_cargo_dirs(&value, ours.as_deref())?))
+            })
             .collect()
     });
     &CLEAN
+}
+
+/// `cargo run` puts its own directories in front of the library path: the
+/// checker's build directory and its `deps`, and the toolchain's
+/// `lib/rustlib/<target>/lib`. Those go; the learner's own entries stay
+/// (`None`: none are left, the variable goes).
+fn without_cargo_dirs(value: &OsStr, ours: Option<&Path>) -> Option<OsString> {
+    let cargos = |dir: &Path| {
+        ours.is_some_and(|ours| dir == ours || dir == ours.join("deps"))
+            || dir
+                .parent()
+                .and_then(Path::parent)
+                .is_some_and(|lib| lib.ends_with("lib/rustlib") && dir.ends_with("lib"))
+    };
+    let kept: Vec<PathBuf> = std::env::split_paths(value)
+        .filter(|dir| !cargos(dir))
+        .collect();
+    if kept.is_empty() {
+        None
+    } else {
+        std::env::join_paths(kept).ok()
+    }
 }
 
 fn put_there_by_us(name: &OsStr) -> bool {
@@ -591,6 +624,24 @@ mod tests {
         ] {
             assert!(!put_there_by_us(OsStr::new(learners)), "{learners}");
         }
+        let ours = Path::new("/src/target/release");
+        let path = |dirs: &[&str]| std::env::join_paths(dirs).unwrap();
+        assert_eq!(
+            without_cargo_dirs(
+                &path(&[
+                    "/src/target/release/deps",
+                    "/src/target/release",
+                    "/home/me/.rustup/toolchains/stable-x86_64-unknown-linux-gnu/lib/rustlib/x86_64-unknown-linux-gnu/lib",
+                    "/opt/mine/lib",
+                ]),
+                Some(ours),
+            ),
+            Some(path(&["/opt/mine/lib"]))
+        );
+        assert_eq!(
+            without_cargo_dirs(&path(&["/src/target/release/deps"]), Some(ours)),
+            None
+        );
         // `cargo test` runs this with cargo's variables set: none get through.
         assert!(std::env::var_os("CARGO_PKG_NAME").is_some());
         let mut cmd = Command::new("env");
