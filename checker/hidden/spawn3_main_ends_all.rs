@@ -54,10 +54,10 @@ pub const TESTS: &[Test] = &[
 const RUNS: usize = 3;
 const LIMIT: std::time::Duration = PATIENCE.saturating_mul(2);
 /// Beats the heartbeat must go on beating after `run` returned (it beats
-/// every 10 ms: under half a second on an idle machine). "Forever" cannot be
-/// waited for; a heartbeat that stops, or ends the program, within this many
-/// beats is caught.
-const MORE_BEATS: usize = 40;
+/// every 10 ms: a quarter of a second on an idle machine). "Forever" cannot
+/// be waited for; a heartbeat that stops, or ends the program, within this
+/// many beats is caught.
+const MORE_BEATS: usize = 25;
 
 struct Observed {
     beats: Arc<AtomicUsize>,
