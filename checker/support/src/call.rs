@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 
 use crate::events::record;
 use crate::harness::panic_message;
-use crate::observe::{FUTEX, Identity, Streak, parked_on};
+use crate::observe::Identity;
 use crate::outcome::{Failure, PATIENCE};
 use crate::protocol::EventKind;
 use crate::waits::Stopwatch;
@@ -128,73 +128,13 @@ impl<T> Call<T> {
             }
         }
     }
-
-    /// Blocks until the caller is parked in an untimed wait: asleep (state
-    /// `S`) in the same futex wait, with no timeout, at `PARKED_STREAK`
-    /// samples in a row about 1 ms apart. That is what `JoinHandle::join`
-    /// looks like (and an untimed lock or channel wait). `Ok(true)` then,
-    /// `Ok(false)` if the call returned first, a timeout if it did neither
-    /// within `PATIENCE`.
-    ///
-    /// A caller that has just been woken (the thread it joined has ended; it
-    /// is runnable but not yet running) is in state `R` and does not count,
-    /// and neither does a timed wait (`park_timeout`, `recv_timeout`), which
-    /// is a sleep in disguise.
-    pub fn wait_until_joining(&self) -> Result<bool, Failure> {
-        let deadline = Instant::now() + PATIENCE;
-        let mut streak = Streak::default();
-        while Instant::now() < deadline {
-            if self.has_returned() {
-                return Ok(false);
-            }
-            let parked = match (FUTEX, self.caller.os_tid) {
-                (Some(futex), Some(tid)) => parked_on(futex, tid),
-                // Cannot observe (not Linux, or /proc hidden): a plain pause.
-                _ => Some(String::new()),
-            };
-            if streak.see(parked) {
-                return Ok(true);
-            }
-            thread::sleep(Duration::from_millis(1));
-        }
-        Err(Failure::timeout(format!(
-            "{} neither returned nor waited for its threads within {} s",
-            self.what,
-            PATIENCE.as_secs()
-        )))
-    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::observe::Flag;
-    use crate::rendezvous::Gate;
     use crate::testing;
-
-    #[test]
-    fn a_caller_blocked_in_join_is_joining() {
-        let _threads = testing::spawning();
-        let gate = Gate::new();
-        let g = gate.clone();
-        let joining = call("`join`", move || {
-            let worker = thread::spawn(move || g.wait());
-            worker.join().unwrap()
-        });
-        assert_eq!(joining.wait_until_joining(), Ok(true));
-        assert!(!joining.has_returned(), "the worker is still held");
-        gate.open();
-        assert!(joining.finish_within(testing::DEADLINE).is_ok());
-    }
-
-    #[test]
-    fn a_caller_that_returned_is_not_joining() {
-        let _threads = testing::spawning();
-        let quick = call("`quick`", || 7);
-        assert!(testing::wait_for(|| quick.has_returned()));
-        assert_eq!(quick.wait_until_joining(), Ok(false));
-        assert_eq!(quick.finish(), Ok(7));
-    }
 
     #[test]
     fn a_call_that_sleeps_before_it_returns_is_not_straight_away() {

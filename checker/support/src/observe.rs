@@ -12,7 +12,7 @@ use std::thread::{self, ThreadId};
 use std::time::{Duration, Instant};
 
 use crate::harness::exit;
-use crate::procfs::{stat_fields, status_field};
+use crate::procfs::status_field;
 use crate::protocol::{self, LimitHit};
 
 /// The OS's id (tid) of the calling thread, `None` where it cannot be
@@ -72,20 +72,6 @@ pub(crate) const FUTEX: Option<&str> = Some("98");
 #[cfg(not(any(target_arch = "x86_64", target_arch = "aarch64")))]
 pub(crate) const FUTEX: Option<&str> = None;
 
-/// The address of the futex that thread `tid` is asleep on in an untimed
-/// wait, or `None` if it is doing anything else (running, runnable, in a
-/// timed wait, in another system call).
-pub(crate) fn parked_on(futex: &str, tid: u32) -> Option<String> {
-    let syscall = std::fs::read_to_string(format!("/proc/self/task/{tid}/syscall")).ok()?;
-    // "nr addr op val timeout ...": an untimed wait has a null timeout.
-    let fields: Vec<&str> = syscall.split_whitespace().collect();
-    if fields.len() < 5 || fields[0] != futex || fields[4] != "0x0" {
-        return None;
-    }
-    let stat = stat_fields(&format!("/proc/self/task/{tid}/stat"))?;
-    (stat.first()? == "S").then(|| fields[1].to_string())
-}
-
 /// How many samples in a row (about 1 ms apart) a thread must be seen parked.
 pub(crate) const PARKED_STREAK: usize = 20;
 
@@ -99,7 +85,7 @@ pub(crate) struct Streak {
 }
 
 impl Streak {
-    /// Notes one sample (`parked_on`'s answer); `true` once `PARKED_STREAK`
+    /// Notes one sample (the futex address of `waits::parked`'s answer); `true` once `PARKED_STREAK`
     /// samples in a row were parked on the same address.
     pub fn see(&mut self, parked: Option<String>) -> bool {
         match parked {
@@ -299,60 +285,5 @@ mod tests {
         );
         assert_ne!(other.1, Some(tid));
         assert!(thread_number(thread::current().id()) > 0);
-    }
-
-    /// Samples a thread that `waits` over and over until told to stop, and
-    /// asserts that it is never seen parked for a whole streak.
-    fn never_parked(waits: fn()) {
-        let Some(futex) = FUTEX else { return };
-        let _threads = testing::spawning();
-        let stop = Flag::new();
-        let (tid_tx, tid_rx) = std::sync::mpsc::channel();
-        let s = stop.clone();
-        let waiter = thread::spawn(move || {
-            tid_tx.send(os_thread_id()).unwrap();
-            while !s.is_up() {
-                waits();
-            }
-        });
-        let tid = tid_rx.recv().unwrap().expect("Linux with /proc");
-        let mut streak = Streak::default();
-        for _ in 0..3 * PARKED_STREAK {
-            assert!(!streak.see(parked_on(futex, tid)), "a pause is not a join");
-            thread::sleep(Duration::from_millis(1));
-        }
-        stop.raise();
-        waiter.thread().unpark();
-        waiter.join().unwrap();
-    }
-
-    #[test]
-    fn a_sleeping_thread_is_never_parked() {
-        never_parked(|| thread::sleep(Duration::from_millis(50)));
-    }
-
-    #[test]
-    fn a_thread_in_a_timed_wait_is_never_parked() {
-        // A futex wait too, but with a timeout: a sleep in disguise.
-        never_parked(|| thread::park_timeout(Duration::from_millis(50)));
-    }
-
-    #[test]
-    fn a_thread_blocked_in_join_is_parked() {
-        let Some(futex) = FUTEX else { return };
-        let _threads = testing::spawning();
-        let gate = crate::rendezvous::Gate::new();
-        let (tid_tx, tid_rx) = std::sync::mpsc::channel();
-        let g = gate.clone();
-        let joiner = thread::spawn(move || {
-            tid_tx.send(os_thread_id()).unwrap();
-            thread::spawn(move || g.wait()).join().unwrap()
-        });
-        let tid = tid_rx.recv().unwrap().expect("Linux with /proc");
-        let mut streak = Streak::default();
-        let parked = testing::wait_for(|| streak.see(parked_on(futex, tid)));
-        gate.open();
-        assert!(parked, "a join is an untimed wait");
-        joiner.join().unwrap();
     }
 }

@@ -1,5 +1,6 @@
-//! What a parked thread is waiting for, and how long a thread took while it
-//! was not queued for a CPU.
+//! Whether a thread is parked in an untimed wait (the one place that reads
+//! this from /proc), what it is waiting for, and how long a thread took
+//! while it was not queued for a CPU.
 //!
 //! "The caller sits in an untimed futex wait" holds for `JoinHandle::join`,
 //! but also for a channel's `recv`, a `Barrier`, a `Mutex` a worker holds, or
@@ -168,7 +169,7 @@ fn queued_ns() -> Option<u64> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::observe::Flag;
+    use crate::observe::{Flag, PARKED_STREAK};
     use crate::rendezvous::Gate;
     use crate::testing;
     use std::sync::{Arc, Barrier, Condvar, Mutex};
@@ -301,6 +302,45 @@ mod tests {
             },
         );
         assert_eq!(condvar, Some(Wait::Other));
+    }
+
+    /// Samples a thread that `waits` over and over until told to stop, and
+    /// asserts that it is never seen parked for a whole streak.
+    fn never_parked(waits: fn()) {
+        if FUTEX.is_none() {
+            return;
+        }
+        let _threads = testing::spawning();
+        let stop = Flag::new();
+        let (tid_tx, tid_rx) = mpsc::channel();
+        let s = stop.clone();
+        let waiter = thread::spawn(move || {
+            tid_tx.send(os_thread_id()).unwrap();
+            while !s.is_up() {
+                waits();
+            }
+        });
+        let tid = tid_rx.recv().unwrap().expect("Linux with /proc");
+        let mut streak = Streak::default();
+        for _ in 0..3 * PARKED_STREAK {
+            let sample = parked(tid).map(|(addr, _)| addr);
+            assert!(!streak.see(sample), "a pause is not a join");
+            thread::sleep(Duration::from_millis(1));
+        }
+        stop.raise();
+        waiter.thread().unpark();
+        waiter.join().unwrap();
+    }
+
+    #[test]
+    fn a_sleeping_thread_is_never_parked() {
+        never_parked(|| thread::sleep(Duration::from_millis(50)));
+    }
+
+    #[test]
+    fn a_thread_in_a_timed_wait_is_never_parked() {
+        // A futex wait too, but with a timeout: a sleep in disguise.
+        never_parked(|| thread::park_timeout(Duration::from_millis(50)));
     }
 
     #[test]
