@@ -364,23 +364,22 @@ impl Driver<'_> {
         if !exit_holds() {
             return;
         }
-        let waiting: Vec<&Held> = self
-            .jobs
-            .iter()
-            .filter(|job| job.exiting.is_up() && !job.exit_gate.is_open())
-            .collect();
-        if waiting.is_empty() {
+        // The jobs whose thread sits at its exit, not yet let end.
+        let holding = |job: &Held| job.exiting.is_up() && !job.exit_gate.is_open();
+        if !self.jobs.iter().any(holding) {
             return;
         }
-        for tid in os_thread_ids() {
-            let Some((_, Wait::Join(joined))) = parked(tid) else {
-                continue;
-            };
-            for (at, job) in self.jobs.iter().enumerate() {
-                if job.os_tid() == Some(joined) && job.exiting.is_up() && !job.exit_gate.is_open() {
-                    job.exit_gate.open();
-                    self.ended_wait.push(at);
-                }
+        let joined: Vec<u32> = os_thread_ids()
+            .into_iter()
+            .filter_map(|tid| match parked(tid) {
+                Some((_, Wait::Join(joined))) => Some(joined),
+                _ => None,
+            })
+            .collect();
+        for (at, job) in self.jobs.iter().enumerate() {
+            if holding(job) && job.os_tid().is_some_and(|tid| joined.contains(&tid)) {
+                job.exit_gate.open();
+                self.ended_wait.push(at);
             }
         }
     }
