@@ -5,7 +5,7 @@ use predicates::prelude::*;
 use crate::harness::Test;
 
 /// The exercise names of the bundled course, from its info.toml.
-fn exercises() -> Vec<(String, String)> {
+pub(crate) fn exercises() -> Vec<(String, String)> {
     let text = std::fs::read_to_string(crate::harness::repo().join("info.toml")).unwrap();
     let info: toml::Table = toml::from_str(&text).unwrap();
     info["exercises"]
