@@ -25,6 +25,14 @@ fn main() {
         println!("cargo:rerun-if-changed={}", dir.display());
         collect(&dir, &dir, prefix, &mut files);
     }
+    // The exercise files as the course author wrote them come from
+    // checker/shipped/, never from exercises/: that is the learner's working
+    // copy, and `cargo run` rebuilds this binary after every edit there. A
+    // binary that embedded exercises/ would "reset" to the learner's own code.
+    files.retain(|(name, _)| !(name.starts_with("exercises/") && name.ends_with(".rs")));
+    let shipped = manifest.join("shipped");
+    println!("cargo:rerun-if-changed={}", shipped.display());
+    collect(&shipped, &shipped, "exercises", &mut files);
     write_table(
         &out_dir.join("embedded.rs"),
         "FILES",

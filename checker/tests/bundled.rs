@@ -2,7 +2,7 @@
 
 use predicates::prelude::*;
 
-use crate::harness::Test;
+use crate::harness::{Test, copy_dir, repo};
 
 /// The exercise names of the bundled course, from its info.toml.
 pub(crate) fn exercises() -> Vec<(String, String)> {
@@ -58,15 +58,122 @@ fn run_judges_shipped_solution_and_cheats_for_every_exercise() {
     }
 }
 
+/// The learner's working copy and the course author's version differ (the
+/// learner solved it); `reset` puts the author's back, from the repository's
+/// checker/shipped/ and, in a learner directory, from the binary.
 #[test]
-fn reset_puts_the_shipped_version_back() {
+fn reset_puts_the_course_authors_version_back_over_the_learners_solution() {
     let (name, dir) = exercises().remove(0);
     let file = format!("exercises/{dir}/{name}.rs");
-    let test = Test::bundled();
-    let shipped = test.read(&file);
-    let test = test.write(&file, "// my edits\n");
-    test.run_args(["reset", &name]).code(0);
-    assert_eq!(test.read(&file), shipped);
+    let authors =
+        std::fs::read_to_string(repo().join(format!("checker/shipped/{dir}/{name}.rs"))).unwrap();
+    let solution =
+        std::fs::read_to_string(repo().join(format!("solutions/{dir}/{name}.rs"))).unwrap();
+    for test in [Test::bundled(), Test::learner_dir()] {
+        let test = test.write(&file, &solution);
+        test.run_args(["run", &name]).code(0);
+        test.run_args(["reset", &name]).code(0);
+        assert_eq!(test.read(&file), authors);
+        test.run_args(["run", &name]).code(1);
+    }
+}
+
+/// What a rebuild embeds: `cargo run` reruns build.rs after every edit in
+/// exercises/, so build.rs itself is run here (compiled by rustc, with the
+/// environment cargo gives it) on a copy of the repository whose exercise
+/// holds the learner's solution. The binary it would build must still carry
+/// the author's version.
+#[test]
+fn a_rebuild_after_the_learner_s_edits_still_embeds_the_authors_version() {
+    let (name, dir) = exercises().remove(0);
+    let tmp = tempfile::tempdir().unwrap();
+    let copy = tmp.path().join("repo");
+    std::fs::create_dir_all(&copy).unwrap();
+    std::fs::copy(repo().join("info.toml"), copy.join("info.toml")).unwrap();
+    for sub in [
+        "exercises",
+        "solutions",
+        "checker/hidden",
+        "checker/shipped",
+        "checker/src",
+        "checker/support/src",
+    ] {
+        copy_dir(&repo().join(sub), &copy.join(sub));
+    }
+    let file = format!("exercises/{dir}/{name}.rs");
+    let solution =
+        std::fs::read_to_string(repo().join(format!("solutions/{dir}/{name}.rs"))).unwrap();
+    std::fs::write(copy.join(&file), &solution).unwrap();
+
+    let build = tmp.path().join("build-script");
+    let rustc = std::env::var_os("RUSTC").unwrap_or_else(|| "rustc".into());
+    let status = std::process::Command::new(rustc)
+        .args(["--edition", "2024", "-o"])
+        .arg(&build)
+        .arg(repo().join("checker/build.rs"))
+        .status()
+        .unwrap();
+    assert!(status.success(), "build.rs compiles");
+    let out_dir = tmp.path().join("out");
+    std::fs::create_dir_all(&out_dir).unwrap();
+    let output = std::process::Command::new(&build)
+        .env("CARGO_MANIFEST_DIR", copy.join("checker"))
+        .env("OUT_DIR", &out_dir)
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+
+    // The table maps each course path to the file include_str! reads.
+    let table = std::fs::read_to_string(out_dir.join("embedded.rs")).unwrap();
+    let entry = table
+        .lines()
+        .find(|l| l.contains(&format!("({file:?},")))
+        .unwrap_or_else(|| panic!("{file} is not embedded:\n{table}"));
+    let shipped = copy.join(format!("checker/shipped/{dir}/{name}.rs"));
+    assert!(
+        entry.contains(&format!("{:?}", shipped.display().to_string())),
+        "{file} must be embedded from {}, not the learner's copy: {entry}",
+        shipped.display()
+    );
+    // And the chapter README still comes along.
+    assert!(
+        table.contains(&format!("\"exercises/{dir}/README.md\"")),
+        "{table}"
+    );
+}
+
+/// The repository a learner clones starts at the shipped course: exercises/
+/// holds exactly the author's versions in checker/shipped/. (This fails in a
+/// checkout where a learner has begun working, as it should: it is the
+/// course author's check that the two were not edited apart.)
+#[test]
+fn the_exercises_in_the_repository_are_the_shipped_ones() {
+    for (name, dir) in exercises() {
+        let working =
+            std::fs::read_to_string(repo().join(format!("exercises/{dir}/{name}.rs"))).unwrap();
+        let shipped =
+            std::fs::read_to_string(repo().join(format!("checker/shipped/{dir}/{name}.rs")))
+                .unwrap_or_else(|e| panic!("checker/shipped/{dir}/{name}.rs: {e}"));
+        assert!(
+            working == shipped,
+            "exercises/{dir}/{name}.rs differs from checker/shipped/{dir}/{name}.rs: course authors \
+             edit the shipped version and copy it to exercises/ (`threadlings reset {name}`)"
+        );
+    }
+    let shipped_files = std::fs::read_dir(repo().join("checker/shipped"))
+        .unwrap()
+        .flatten()
+        .flat_map(|d| std::fs::read_dir(d.path()).unwrap().flatten())
+        .count();
+    assert_eq!(
+        shipped_files,
+        exercises().len(),
+        "checker/shipped/ holds one file per exercise"
+    );
 }
 
 #[test]

@@ -77,7 +77,12 @@ impl Test {
         let dir = tempfile::tempdir().expect("a temporary directory");
         let repo = repo();
         std::fs::copy(repo.join("info.toml"), dir.path().join("info.toml")).expect("info.toml");
-        for sub in ["exercises", "solutions", "checker/hidden"] {
+        for sub in [
+            "exercises",
+            "solutions",
+            "checker/hidden",
+            "checker/shipped",
+        ] {
             copy_dir(&repo.join(sub), &dir.path().join(sub));
         }
         Test {
@@ -332,7 +337,7 @@ impl Started {
     }
 }
 
-fn copy_dir(from: &Path, to: &Path) {
+pub fn copy_dir(from: &Path, to: &Path) {
     std::fs::create_dir_all(to).expect("create dir");
     for entry in std::fs::read_dir(from)
         .unwrap_or_else(|e| panic!("{}: {e}", from.display()))

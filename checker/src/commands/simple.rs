@@ -53,11 +53,13 @@ pub(crate) fn reset(course: &Course, ex: &Exercise) -> anyhow::Result<ExitCode> 
     let name = &ex.name;
     let shipped = course.shipped(ex).ok_or_else(|| {
         UsageError(format!(
-            "this threadlings has no shipped copy of `{name}` to put back"
+            "this course has no shipped copy of `{name}` to put back (looked for {})",
+            ex.shipped_path()
         ))
     })?;
     let path = course.root.join(ex.path());
-    std::fs::write(&path, shipped).with_context(|| format!("cannot write {}", path.display()))?;
+    std::fs::write(&path, shipped.as_bytes())
+        .with_context(|| format!("cannot write {}", path.display()))?;
     State::update(&course.root, |s| {
         s.done.remove(&ex.name);
     })?;

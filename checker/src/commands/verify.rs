@@ -59,11 +59,24 @@ pub(crate) fn verify(
     let mut problems = Vec::new();
     let mut without_right = Vec::new();
     for &ex in chosen {
-        let mut shipped = overrides.learner_job(course, ex)?;
+        let hidden = course.hidden_source(ex).context("hidden tests")?;
+        // What a learner starts from: the course author's copy, whatever the
+        // working copy in exercises/ holds now (a course without
+        // checker/shipped/ has only that working copy).
+        let mut shipped = match course.shipped(ex) {
+            Some(text) => Job::new(
+                ex,
+                ex.path(),
+                text.into_owned(),
+                hidden.clone(),
+                overrides.limits(ex),
+                overrides.compile_timeout(),
+            ),
+            None => overrides.learner_job(course, ex)?,
+        };
         shipped.mode = Mode::Fresh;
         jobs.push(shipped);
         roles.push(Role::Shipped);
-        let hidden = course.hidden_source(ex).context("hidden tests")?;
         // Solutions, correct variants and wrong answers differ only in
         // source, name and count.
         let fresh = |source: String, file: String, repetitions: u32| Job {

@@ -37,6 +37,12 @@ impl Exercise {
         format!("exercises/{}/{}.rs", self.dir, self.name)
     }
 
+    /// `checker/shipped/<dir>/<name>.rs`: the course author's version of
+    /// the exercise in a course repository (what `reset` puts back).
+    pub fn shipped_path(&self) -> String {
+        format!("checker/shipped/{}/{}.rs", self.dir, self.name)
+    }
+
     /// `solutions/<dir>/<name>.rs`, relative to the course root.
     pub fn solution_path(&self) -> String {
         format!("solutions/{}/{}.rs", self.dir, self.name)
@@ -205,9 +211,19 @@ impl Course {
         found
     }
 
-    /// The version of an exercise as shipped, from the binary.
-    pub fn shipped(&self, ex: &Exercise) -> Option<&'static str> {
-        Embedded::get(&ex.path())
+    /// The version of an exercise as the course author shipped it: in a
+    /// course repository `checker/shipped/<dir>/<name>.rs` (exercises/ is the
+    /// learner's working copy, so it can never be the reference), in a
+    /// learner directory the binary's copy, built from that same file.
+    /// `None` when the course has none (a hand-made course without
+    /// checker/shipped/).
+    pub fn shipped(&self, ex: &Exercise) -> Option<Cow<'static, str>> {
+        match self.source {
+            Source::Disk => std::fs::read_to_string(self.root.join(ex.shipped_path()))
+                .ok()
+                .map(Cow::Owned),
+            Source::Embedded => Embedded::get(&ex.path()).map(Cow::Borrowed),
+        }
     }
 
     /// Makes sure the solution of a passed exercise is on disk, and says

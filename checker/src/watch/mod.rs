@@ -499,7 +499,7 @@ impl<'c> App<'c> {
             return;
         };
         let path = self.course.root.join(ex.path());
-        match std::fs::write(&path, shipped) {
+        match std::fs::write(&path, shipped.as_bytes()) {
             Ok(()) => {
                 let name = ex.name.clone();
                 let _ = self.update_state(|s| {
