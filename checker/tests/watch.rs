@@ -18,6 +18,17 @@ struct Terminal {
 
 impl Terminal {
     fn start(test: &Test, args: &[&str], rows: u16, cols: u16) -> Terminal {
+        Terminal::start_with(test, args, rows, cols, &[])
+    }
+
+    /// `env`: variables to set (`Some`) or remove (`None`) for threadlings.
+    fn start_with(
+        test: &Test,
+        args: &[&str],
+        rows: u16,
+        cols: u16,
+        env: &[(&str, Option<&str>)],
+    ) -> Terminal {
         let pair = native_pty_system()
             .openpty(PtySize {
                 rows,
@@ -34,6 +45,12 @@ impl Terminal {
         // logs and gates in the directory threadlings runs in.
         cmd.cwd(test.path());
         cmd.env("TERM", "xterm-256color");
+        for (key, value) in env {
+            match value {
+                Some(value) => cmd.env(key, value),
+                None => cmd.env_remove(key),
+            }
+        }
         let child = pair.slave.spawn_command(cmd).expect("threadlings starts");
         drop(pair.slave);
         let parser = Arc::new(Mutex::new(vt100::Parser::new(rows, cols, 0)));
@@ -456,4 +473,263 @@ fn ctrl_c_and_sigterm_give_the_terminal_back() {
             std::thread::sleep(Duration::from_millis(20));
         }
     }
+}
+
+/// A finished exercise broken again is not done any more, at once: the bar,
+/// the list and `n` say so without a check-all.
+#[test]
+fn breaking_a_finished_exercise_shows_it_unfinished_at_once() {
+    let test = Test::new("two").write(
+        ".threadlings-state",
+        r#"{"current":"double","done":["double","triple"]}"#,
+    );
+    let double = solution(&test, "double");
+    let test = test.write("exercises/basics/double.rs", &double);
+    let mut term = Terminal::start(&test, &[], 30, 100);
+    let screen = term.wait_for("✓ Passed!");
+    assert!(screen.contains("2/2"), "{screen}");
+
+    save_by_rename(
+        &test,
+        "exercises/basics/double.rs",
+        "pub fn double(x: u64) -> u64 { \"two\" }\nfn main() {}\n",
+    );
+    let screen = term.wait_for("does not compile");
+    assert!(screen.contains("1/2"), "the bar still counts it: {screen}");
+    term.send("n");
+    let screen = term.wait_for("the last exercise left");
+    assert!(!screen.contains("every exercise is done"), "{screen}");
+    term.send("l");
+    let screen = term.wait_for("Exercises");
+    let line = screen
+        .lines()
+        .find(|l| l.trim_end().ends_with("double"))
+        .unwrap_or_else(|| panic!("{screen}"));
+    assert!(!line.contains("done"), "{screen}");
+    let state: serde_json::Value = serde_json::from_str(&test.read(".threadlings-state")).unwrap();
+    assert_eq!(state["done"], serde_json::json!(["triple"]), "{state}");
+}
+
+/// A save to another exercise that is done is checked quietly: breaking it
+/// takes it off the progress bar without visiting it.
+#[test]
+fn saving_another_finished_exercise_updates_its_progress() {
+    let test = Test::new("two").write(
+        ".threadlings-state",
+        r#"{"current":"double","done":["double","triple"]}"#,
+    );
+    let double = solution(&test, "double");
+    let triple = solution(&test, "triple");
+    let test = test
+        .write("exercises/basics/double.rs", &double)
+        .write("exercises/basics/triple.rs", &triple);
+    let term = Terminal::start(&test, &[], 30, 100);
+    term.wait_for("2/2");
+    save_by_rename(
+        &test,
+        "exercises/basics/triple.rs",
+        "fn main() { broken }\n",
+    );
+    let screen = term.wait_for("1/2");
+    assert!(screen.contains("exercises/basics/double.rs"), "{screen}");
+    let state: serde_json::Value = serde_json::from_str(&test.read(".threadlings-state")).unwrap();
+    assert_eq!(state["done"], serde_json::json!(["double"]), "{state}");
+}
+
+/// The rows of the screen between the header and the footer's scroll line,
+/// without spaces (wrapping may break a line anywhere).
+fn squeezed(screen: &str) -> String {
+    screen.split_whitespace().collect()
+}
+
+/// The scroll line's `lines A-B of N`.
+fn window(screen: &str) -> (usize, usize, usize) {
+    let at = screen.find("lines ").expect("a scroll line") + "lines ".len();
+    let words: Vec<&str> = screen[at..].split_whitespace().take(3).collect();
+    let (a, b) = words[0].split_once('-').expect("A-B");
+    assert_eq!(words[1], "of", "{screen}");
+    (
+        a.parse().unwrap(),
+        b.parse().unwrap(),
+        words[2].parse().unwrap(),
+    )
+}
+
+/// A message much taller than the screen: every line of it can be scrolled
+/// into view, wrapped, never cut, at 80x24 and 40x15.
+#[test]
+fn every_line_of_a_long_message_can_be_scrolled_to() {
+    let mut source = String::from("pub fn double(x: u64) -> u64 { x }\n");
+    for i in 0..8 {
+        source.push_str(&format!(
+            "pub fn wrong_{i}() -> u32 {{ let a_rather_long_variable_name_{i}: u32 = \"not a number at all\"; a_rather_long_variable_name_{i} }}\n"
+        ));
+    }
+    source.push_str("fn main() {}\n");
+    let test = Test::new("two")
+        .write(".threadlings-state", "{}")
+        .write("exercises/basics/double.rs", &source);
+    let json = test.run_args(["run", "double", "--json"]);
+    let verdict: serde_json::Value = serde_json::from_slice(&json.get_output().stdout).unwrap();
+    let message = verdict["message"].as_str().unwrap().to_string();
+    assert!(message.lines().count() > 40, "{message}");
+
+    for (rows, cols) in [(24, 80), (15, 40)] {
+        let mut term = Terminal::start(&test, &[], rows, cols);
+        let first = term.wait_for("does not compile");
+        assert!(
+            first.contains("lines 1-"),
+            "{rows}x{cols}: no way to scroll:\n{first}"
+        );
+        assert!(!first.contains("more lines"), "{first}");
+        let mut seen = vec![squeezed(&first)];
+        // One line at a time until the window shows the last line.
+        let (mut at, _, total) = window(&first);
+        loop {
+            term.send("j");
+            let screen = term.wait_until("the window one line down", |s| window(s).0 == at + 1);
+            seen.push(squeezed(&screen));
+            let (top, bottom, _) = window(&screen);
+            if bottom == total {
+                break;
+            }
+            at = top;
+            assert!(seen.len() < 400, "scrolling never ends");
+        }
+        for line in message.lines() {
+            let line = squeezed(line);
+            assert!(
+                seen.iter().any(|screen| screen.contains(&line)),
+                "{rows}x{cols}: never shown: {line}"
+            );
+        }
+        // Home goes back to the top, End to the bottom.
+        term.send("g");
+        let top = term.wait_for("does not compile");
+        assert_eq!(squeezed(&top), seen[0]);
+        term.send("G");
+        term.wait_until("the bottom", |s| squeezed(s) == *seen.last().unwrap());
+        term.send("q");
+        term.wait_exit();
+    }
+}
+
+/// `m` runs the learner's `main` again and shows what it printed; the
+/// output stays on the screen after a pass.
+#[test]
+fn m_runs_the_program_and_its_output_stays_after_a_pass() {
+    let test = Test::new("two").write(".threadlings-state", "{}");
+    let program = solution(&test, "double").replace(
+        "fn main() {\n    println!(\"{}\", double(21));\n}",
+        "fn main() {\n    let runs = std::fs::read_to_string(\"runs.txt\").unwrap_or_default() + \"x\";\n    \
+         std::fs::write(\"runs.txt\", &runs).unwrap();\n    println!(\"run number {} says {}\", runs.len(), double(21));\n}",
+    );
+    assert!(
+        program.contains("runs.txt"),
+        "the solution's main changed: {program}"
+    );
+    let test = test.write("exercises/basics/double.rs", &program);
+    let mut term = Terminal::start(&test, &[], 30, 100);
+    let screen = term.wait_for("run number 1 says 42");
+    assert!(screen.contains("✓ Passed!"), "{screen}");
+    term.send("m");
+    let screen = term.wait_for("run number 2 says 42");
+    assert!(screen.contains("✓ Passed!"), "{screen}");
+}
+
+/// Quitting says how to come back, in the words the learner started with.
+#[test]
+fn quitting_names_the_command_that_started_it() {
+    for (env, expected) in [
+        (None, "Run `threadlings` again"),
+        // What `cargo run` gives the program it starts (the binary under
+        // test is a debug build).
+        (Some("cargo"), "Run `cargo run` again"),
+    ] {
+        let test = Test::new("two").write(".threadlings-state", "{}");
+        let mut term = Terminal::start_with(&test, &[], 30, 100, &[("CARGO", env)]);
+        term.wait_for("✗ Not yet");
+        term.send("q");
+        assert!(term.wait_exit().success());
+        term.wait_for(expected);
+    }
+}
+
+/// `n` into another chapter opens it with its title, its idea and where
+/// its README is.
+#[test]
+fn moving_into_a_new_chapter_opens_with_its_idea() {
+    let test = Test::bundled().write(
+        ".threadlings-state",
+        r#"{"current":"spawn4_quiz","done":["spawn1_closure","spawn2_two_workers","spawn3_main_ends_all"]}"#,
+    );
+    let quiz = test.read("solutions/01_spawning/spawn4_quiz.rs");
+    let test = test.write("exercises/01_spawning/spawn4_quiz.rs", &quiz);
+    let mut term = Terminal::start(&test, &[], 40, 100);
+    term.wait_for("✓ Passed!");
+    term.send("n");
+    let screen = term.wait_for("New chapter: Chapter 2: joining threads");
+    assert!(
+        screen.contains("exercises/02_joining/README.md")
+            && screen.contains("hands you a `JoinHandle`"),
+        "{screen}"
+    );
+    assert!(screen.contains("join1_wait"), "{screen}");
+}
+
+/// A check that waits on a deadline moves: a spinner, the elapsed time,
+/// and what it waits for.
+#[test]
+fn a_slow_check_shows_time_passing_and_what_it_waits_for() {
+    let test = Test::new("hang").write(".threadlings-state", "{}");
+    let term = Terminal::start(&test, &[], 30, 120);
+    let first = term.wait_for("waiting up to 2 s for hidden test");
+    let elapsed = |screen: &str| -> f64 {
+        let at = screen.find("Checking… ").expect("the checking line") + "Checking… ".len();
+        screen[at..].split(' ').next().unwrap().parse().unwrap()
+    };
+    let later = term.wait_until("the time moving on", |s| {
+        s.contains("Checking… ") && elapsed(s) > elapsed(&first)
+    });
+    assert!(later.contains("waiting up to 2 s"), "{later}");
+    term.wait_for("timeout");
+}
+
+/// On a first start the welcome screen is read while the test library is
+/// built: it is ready before the learner presses Enter.
+#[test]
+fn the_test_library_is_built_while_the_welcome_is_read() {
+    let test = Test::new("two");
+    let mut term = Terminal::start(&test, &[], 30, 100);
+    term.wait_for("Welcome to the two-exercise fixture course.");
+    term.wait_for("Ready.");
+    let support = test.path().join("target/threadlings/support");
+    let built = std::fs::read_dir(&support)
+        .unwrap_or_else(|e| panic!("{}: {e}", support.display()))
+        .flatten()
+        .any(|d| d.path().join("libthreadlings_support.rlib").is_file());
+    assert!(built, "Ready. before the library was built");
+    term.send("\r");
+    term.wait_for("✗ Not yet");
+}
+
+/// A status line lasts until the next check.
+#[test]
+fn a_status_line_goes_away_at_the_next_check() {
+    let test = Test::bundled().write(".threadlings-state", "{}");
+    let file = "exercises/01_spawning/spawn1_closure.rs";
+    let shipped = test.read(file);
+    let mut term = Terminal::start(&test, &[], 30, 100);
+    term.wait_for("does not compile");
+    term.send("x");
+    term.wait_for("(y/n)");
+    term.send("y");
+    term.wait_for("is back as shipped");
+    term.wait_until("the check after the reset", |s| {
+        s.contains("does not compile") && s.contains("is back as shipped")
+    });
+    save_by_rename(&test, file, &format!("{shipped}\n// touched\n"));
+    term.wait_until("the status line gone", |s| {
+        s.contains("does not compile") && !s.contains("is back as shipped")
+    });
 }

@@ -197,14 +197,31 @@ impl Builder {
         tempfile::Builder::new().prefix("build-").tempdir_in(parent)
     }
 
-    /// The support library as an rlib, built once per toolchain version.
-    fn support_dir(&self, version: &str) -> std::io::Result<Result<PathBuf, WrongVersion>> {
+    /// Builds the support library now, for the toolchain this run works
+    /// with; `true` when it is ready.
+    pub fn prepare_support(&self) -> bool {
+        matches!(self.support_dir(&self.toolchain.version()), Ok(Ok(_)))
+    }
+
+    /// Whether the support library for this run's toolchain is built.
+    pub fn support_is_ready(&self) -> bool {
+        self.support_path(&self.toolchain.version())
+            .join("libthreadlings_support.rlib")
+            .is_file()
+    }
+
+    fn support_path(&self, version: &str) -> PathBuf {
         let key = Key::new("support")
             .part(checker_digest())
             .part(version)
             .parts(COMMON_FLAGS)
             .hex();
-        let done = self.dir.join("support").join(&key);
+        self.dir.join("support").join(&key)
+    }
+
+    /// The support library as an rlib, built once per toolchain version.
+    fn support_dir(&self, version: &str) -> std::io::Result<Result<PathBuf, WrongVersion>> {
+        let done = self.support_path(version);
         let ready = || done.join("libthreadlings_support.rlib").is_file();
         if ready() {
             return Ok(Ok(done));

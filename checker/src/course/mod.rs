@@ -243,6 +243,17 @@ impl Course {
         Ok(rel)
     }
 
+    /// A chapter's README: (its path in the course, its text), from disk
+    /// (a learner directory has it too), else from the binary.
+    pub fn chapter_readme(&self, dir: &str) -> Option<(String, Cow<'static, str>)> {
+        let rel = format!("exercises/{dir}/README.md");
+        let text = std::fs::read_to_string(self.root.join(&rel))
+            .ok()
+            .map(Cow::Owned)
+            .or_else(|| Embedded::get(&rel).map(Cow::Borrowed))?;
+        Some((rel, text))
+    }
+
     fn read(&self, rel: &str) -> Option<Cow<'static, str>> {
         match self.source {
             Source::Disk => std::fs::read_to_string(self.root.join(rel))

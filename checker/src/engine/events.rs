@@ -9,6 +9,11 @@ use crate::verdict::{TestResult, Verdict};
 pub(crate) enum Event<'a> {
     /// Work on this job began.
     Started { job: &'a JobId },
+    /// rustc is compiling the job's file (not sent when the verdict or the
+    /// binary comes from the cache).
+    Compiling { job: &'a JobId },
+    /// One run of one hidden test began; `Test` follows when it ends.
+    Running { job: &'a JobId, test: &'a str },
     /// One run of one hidden test ended (`repetition` counts from 1).
     Test {
         job: &'a JobId,

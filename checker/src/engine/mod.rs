@@ -101,6 +101,19 @@ impl Engine {
         self.builder.toolchain().confirm().map(|_| ())
     }
 
+    /// Builds what every check needs and no learner file changes (the
+    /// support library, once per toolchain), so that the first check is as
+    /// fast as the others. `true` when it is ready.
+    pub fn warm_up(&self) -> bool {
+        self.builder.prepare_support()
+    }
+
+    /// Whether the next check can start compiling at once (else it builds
+    /// the support library first, which takes seconds).
+    pub fn is_warm(&self) -> bool {
+        self.builder.support_is_ready()
+    }
+
     /// Checks one job.
     pub fn check(&self, job: &Job, reporter: &dyn Reporter) -> Verdict {
         let mut verdicts = self.check_all(std::slice::from_ref(job), reporter);
@@ -206,6 +219,7 @@ impl Engine {
         let started = Instant::now();
         let built = {
             let _slot = self.compile_slots.acquire();
+            reporter.report(&Event::Compiling { job: &job.id });
             self.builder.build(input)
         };
         trace(&ex.name, "build", started);
@@ -259,6 +273,10 @@ impl Engine {
                 let (test, path) = (test.clone(), binary.path.clone());
                 move || {
                     let started = Instant::now();
+                    reporter.report(&Event::Running {
+                        job: &job.id,
+                        test: &test,
+                    });
                     let result = process::run_test(&path, &test, &job.limits, &self.runs_dir);
                     trace(&job.exercise.name, &test, started);
                     // A test killed by a shutdown proves nothing: not shown.

@@ -44,6 +44,12 @@ impl Reporter for Progress {
                 self.bar
                     .set_message(format!("{}: {}", job.exercise, verdict.status.as_str()));
             }
+            Event::Compiling { job } => {
+                self.bar.set_message(format!("{}: compiling", job.exercise))
+            }
+            Event::Running { job, test } => {
+                self.bar.set_message(format!("{}: {test}", job.exercise))
+            }
         }
     }
 }

@@ -95,6 +95,9 @@ pub(crate) struct Verdict {
     pub message: String,
     pub flags: Vec<String>,
     pub tests: Vec<TestResult>,
+    /// rustc's warnings about the learner's file (empty when none).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub warnings: String,
     /// How many repetitions passed, of how many run (1 unless repeating).
     #[serde(skip)]
     pub passes: u32,
@@ -138,6 +141,7 @@ impl Verdict {
             message,
             flags: Vec::new(),
             tests,
+            warnings: String::new(),
             passes: u32::from(passed),
             runs: 1,
             binary: None,

@@ -2,29 +2,48 @@
 //! resizes, file changes (notify, or polling), and results of checks.
 
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
 use std::sync::mpsc::Sender;
 use std::time::Duration;
 
 use crossterm::event::{self, Event as TermEvent, KeyEvent, KeyEventKind};
-use notify::event::{EventKind, MetadataKind, ModifyKind};
+use notify::event::{AccessKind, AccessMode, EventKind, MetadataKind, ModifyKind};
 use notify::{RecursiveMode, Watcher};
 
+use crate::engine::{Event, Reporter};
 use crate::verdict::Verdict;
 
 pub(crate) enum Msg {
     Key(KeyEvent),
     Resize,
-    /// Files whose contents may have changed.
-    Changed(Vec<PathBuf>),
+    /// Files whose contents may have changed; `finished` when the writer is
+    /// done with them (closed after writing, or renamed into place).
+    Changed {
+        paths: Vec<PathBuf>,
+        finished: bool,
+    },
     WatchError(String),
+    /// The support library is built (`false`: building it failed; the
+    /// first check will say why).
+    Warm(bool),
+    /// What the running check of `generation` is doing.
+    Phase {
+        generation: u64,
+        phase: Phase,
+    },
     /// A check of the current exercise finished (`generation` tells stale ones).
     Checked {
         generation: u64,
         verdict: Box<Verdict>,
     },
-    /// What the learner's own `main` printed, for the check `generation`.
+    /// A quiet re-check of another exercise finished.
+    CheckedOther {
+        index: usize,
+        verdict: Box<Verdict>,
+    },
+    /// What the learner's own `main` printed, on output run `run`.
     Output {
-        generation: u64,
+        run: u64,
         text: String,
     },
     /// Check-all progress.
@@ -33,6 +52,45 @@ pub(crate) enum Msg {
         total: usize,
     },
     CheckedAll(Vec<Verdict>),
+}
+
+/// A step of a check, from the engine's events.
+pub(crate) enum Phase {
+    Compiling,
+    Running(String),
+    Ran(String),
+}
+
+/// The reporter of watch mode's check: passes the engine's events on to
+/// the screen loop as phases.
+pub(crate) struct Live {
+    generation: u64,
+    tx: Mutex<Sender<Msg>>,
+}
+
+impl Live {
+    pub fn new(generation: u64, tx: Sender<Msg>) -> Live {
+        Live {
+            generation,
+            tx: Mutex::new(tx),
+        }
+    }
+}
+
+impl Reporter for Live {
+    fn report(&self, event: &Event<'_>) {
+        let phase = match event {
+            Event::Compiling { .. } => Phase::Compiling,
+            Event::Running { test, .. } => Phase::Running((*test).to_string()),
+            Event::Test { test, .. } => Phase::Ran(test.name.clone()),
+            Event::Started { .. } | Event::Finished { .. } => return,
+        };
+        let tx = self.tx.lock().unwrap_or_else(|e| e.into_inner());
+        let _ = tx.send(Msg::Phase {
+            generation: self.generation,
+            phase,
+        });
+    }
 }
 
 /// Reads key presses and resizes until the channel closes.
@@ -52,22 +110,23 @@ pub(crate) fn read_keys(tx: Sender<Msg>) {
     });
 }
 
-/// Events that may mean new contents: creation, data writes, renames
-/// (editors that save by renaming a temp file over the original), and a new
-/// modification time (what the polling watcher reports). Reads and other
-/// metadata changes are ignored.
-fn changes_contents(kind: &EventKind) -> bool {
-    matches!(
-        kind,
-        EventKind::Create(_)
-            | EventKind::Modify(
-                ModifyKind::Data(_)
-                    | ModifyKind::Name(_)
-                    | ModifyKind::Any
-                    | ModifyKind::Metadata(MetadataKind::WriteTime)
-            )
-            | EventKind::Any
-    )
+/// Events that may mean new contents, and whether the writer is done:
+/// `Some(true)` for a close after writing, a rename (editors that save by
+/// renaming a temp file over the original) and what the polling watcher
+/// reports (it compared contents after the write); `Some(false)` for a
+/// creation or a write that may be followed by more; `None` for reads and
+/// other metadata changes.
+fn changes_contents(kind: &EventKind) -> Option<bool> {
+    match kind {
+        EventKind::Access(AccessKind::Close(AccessMode::Write))
+        | EventKind::Modify(
+            ModifyKind::Name(_) | ModifyKind::Any | ModifyKind::Metadata(MetadataKind::WriteTime),
+        ) => Some(true),
+        EventKind::Create(_) | EventKind::Modify(ModifyKind::Data(_)) | EventKind::Any => {
+            Some(false)
+        }
+        _ => None,
+    }
 }
 
 /// Watches `dir` recursively (a directory, not single files: editors save by
@@ -79,8 +138,13 @@ pub(crate) fn watch_dir(
 ) -> notify::Result<Box<dyn Watcher + Send>> {
     let handler = move |res: notify::Result<notify::Event>| {
         let msg = match res {
-            Ok(event) if changes_contents(&event.kind) => Msg::Changed(event.paths),
-            Ok(_) => return,
+            Ok(event) => match changes_contents(&event.kind) {
+                Some(finished) => Msg::Changed {
+                    paths: event.paths,
+                    finished,
+                },
+                None => return,
+            },
             Err(e) => Msg::WatchError(e.to_string()),
         };
         let _ = tx.send(msg);
@@ -100,23 +164,41 @@ pub(crate) fn watch_dir(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use notify::event::{AccessKind, CreateKind, DataChange, RenameMode};
+    use notify::event::{CreateKind, DataChange, RenameMode};
 
     #[test]
-    fn saves_count_and_reads_do_not() {
-        assert!(changes_contents(&EventKind::Create(CreateKind::File)));
-        assert!(changes_contents(&EventKind::Modify(ModifyKind::Data(
-            DataChange::Content
-        ))));
-        assert!(changes_contents(&EventKind::Modify(ModifyKind::Name(
-            RenameMode::To
-        ))));
-        assert!(changes_contents(&EventKind::Modify(ModifyKind::Metadata(
-            MetadataKind::WriteTime
-        ))));
-        assert!(!changes_contents(&EventKind::Access(AccessKind::Any)));
-        assert!(!changes_contents(&EventKind::Modify(ModifyKind::Metadata(
-            MetadataKind::Permissions
-        ))));
+    fn a_close_or_rename_ends_a_save_and_reads_do_not_count() {
+        let close = EventKind::Access(AccessKind::Close(AccessMode::Write));
+        assert_eq!(changes_contents(&close), Some(true));
+        assert_eq!(
+            changes_contents(&EventKind::Modify(ModifyKind::Name(RenameMode::To))),
+            Some(true)
+        );
+        assert_eq!(
+            changes_contents(&EventKind::Modify(ModifyKind::Metadata(
+                MetadataKind::WriteTime
+            ))),
+            Some(true)
+        );
+        // More may follow these: they wait for a quiet spell.
+        assert_eq!(
+            changes_contents(&EventKind::Create(CreateKind::File)),
+            Some(false)
+        );
+        assert_eq!(
+            changes_contents(&EventKind::Modify(ModifyKind::Data(DataChange::Content))),
+            Some(false)
+        );
+        assert_eq!(changes_contents(&EventKind::Access(AccessKind::Any)), None);
+        assert_eq!(
+            changes_contents(&EventKind::Access(AccessKind::Close(AccessMode::Read))),
+            None
+        );
+        assert_eq!(
+            changes_contents(&EventKind::Modify(ModifyKind::Metadata(
+                MetadataKind::Permissions
+            ))),
+            None
+        );
     }
 }

@@ -1,11 +1,16 @@
 //! Watch mode: the learner's loop. Every save of the current exercise
-//! re-checks it (debounced); keys move between exercises, show hints, list,
-//! check all and reset. One check runs at a time; a save that lands during a
-//! check is not lost: the check runs again on the newest content.
+//! re-checks it (at once when the editor closes or renames the file, after a
+//! short quiet spell otherwise); keys move between exercises, show hints,
+//! run the learner's `main`, list, check all and reset. One check of the
+//! current exercise runs at a time; a save that lands during a check is not
+//! lost: the check runs again on the newest content. Saves to other
+//! exercises that are done are re-checked quietly, so progress shows the
+//! last verdict of every file.
 
 mod input;
 mod screen;
 pub(crate) mod terminal;
+mod view;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -19,14 +24,46 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use crate::course::{Course, Exercise};
 use crate::engine::{Engine, Event, Quiet, Reporter};
 use crate::plan::Overrides;
-use crate::report::human::{BOLD, DIM, GREEN, RED, RESET, YELLOW};
 use crate::sandbox;
 use crate::state::{STATE_FILE, State};
 use crate::verdict::{Status, Verdict};
 use input::Msg;
 
-/// Editors write a file in bursts: wait this long after the last event.
-const DEBOUNCE: Duration = Duration::from_millis(200);
+/// A write that is not followed by a close or rename (an editor still
+/// writing, or a file system that reports only writes) is checked once no
+/// new write came for this long. Close-write and rename start a check at once.
+const QUIET_SPELL: Duration = Duration::from_millis(60);
+
+/// How often the screen is redrawn while a check runs (the spinner and the
+/// elapsed time move).
+const TICK: Duration = Duration::from_millis(100);
+
+/// What the running check is doing, as the engine reports it.
+enum Phase {
+    Starting,
+    Compiling,
+    /// Tests running now (with when each started) and how many finished.
+    Testing {
+        running: Vec<(String, Instant)>,
+        finished: usize,
+    },
+}
+
+/// A chapter's opening, shown when `n` moves into it.
+struct ChapterIntro {
+    title: String,
+    idea: String,
+    path: String,
+}
+
+/// The learner's program, run by itself.
+struct Output {
+    text: String,
+    /// Still running (the text is empty until it ends).
+    running: bool,
+    /// From a run before the latest edit.
+    stale: bool,
+}
 
 enum View {
     Welcome,
@@ -54,12 +91,32 @@ struct App<'c> {
     generation: u64,
     due: Option<Instant>,
     show_hint: bool,
-    notice: Option<String>,
+    /// A status line, and the generation it belongs to: it goes away with
+    /// the next check.
+    notice: Option<(String, u64)>,
     manual: bool,
     list: List,
     solution: Option<String>,
-    /// What the learner's `main` printed, once it has run.
-    output: Option<String>,
+    /// What the learner's `main` printed on its last run.
+    output: Option<Output>,
+    /// Which output run is the newest (older ones are ignored).
+    output_run: u64,
+    check_started: Option<Instant>,
+    phase: Phase,
+    /// The support library is built (the first check takes seconds when not).
+    warm: bool,
+    timeout_secs: u64,
+    chapter_intro: Option<ChapterIntro>,
+    /// How far the body is scrolled, and how far it can be (from the last
+    /// drawing).
+    scroll: usize,
+    max_scroll: std::cell::Cell<usize>,
+    /// Other exercises being re-checked quietly, and those saved again
+    /// meanwhile (checked once more when theirs ends).
+    rechecking: std::collections::BTreeSet<usize>,
+    recheck_again: std::collections::BTreeSet<usize>,
+    /// The current file's text as the newest check read it.
+    checked_source: Option<String>,
 }
 
 /// Watch mode's limits: info.toml's, with nothing overridden.
@@ -84,6 +141,7 @@ pub(crate) fn watch(course: &Course, poll: bool, manual: bool) -> anyhow::Result
         })?)
     };
     let current = loaded.state.current_index(course);
+    let generation = 0;
     let mut app = App {
         course,
         engine: &engine,
@@ -97,10 +155,11 @@ pub(crate) fn watch(course: &Course, poll: bool, manual: bool) -> anyhow::Result
         verdict: None,
         checking: false,
         pending: false,
-        generation: 0,
+        generation,
         due: None,
         show_hint: false,
-        notice: loaded.warning,
+        // Kept through the first check: it is about the state file.
+        notice: loaded.warning.map(|w| (w, generation + 1)),
         manual,
         list: List {
             selected: current,
@@ -109,10 +168,30 @@ pub(crate) fn watch(course: &Course, poll: bool, manual: bool) -> anyhow::Result
         },
         solution: None,
         output: None,
+        output_run: 0,
+        check_started: None,
+        phase: Phase::Starting,
+        warm: engine.is_warm(),
+        timeout_secs: 0,
+        chapter_intro: None,
+        scroll: 0,
+        max_scroll: std::cell::Cell::new(0),
+        rechecking: Default::default(),
+        recheck_again: Default::default(),
+        checked_source: None,
     };
+    app.timeout_secs = DEFAULTS.limits(app.ex()).timeout.as_secs();
     let term = terminal::Terminal::enter()?;
     input::read_keys(tx.clone());
     let result = std::thread::scope(|scope| {
+        if !app.warm {
+            // Built while the welcome screen is read, not at the first check.
+            let (engine, tx) = (&engine, tx.clone());
+            scope.spawn(move || {
+                let warm = engine.warm_up();
+                let _ = tx.send(Msg::Warm(warm));
+            });
+        }
         let result = app.run(scope, &rx, &tx);
         // Nothing we started may outlive watch mode.
         sandbox::shutdown();
@@ -122,8 +201,9 @@ pub(crate) fn watch(course: &Course, poll: bool, manual: bool) -> anyhow::Result
     result?;
     let done = app.done_count();
     println!(
-        "threadlings: {done}/{} exercises done. Run `threadlings` again to go on.",
-        course.exercises.len()
+        "threadlings: {done}/{} exercises done. Run `{}` again to go on.",
+        course.exercises.len(),
+        again::command()
     );
     Ok(ExitCode::SUCCESS)
 }
@@ -141,6 +221,18 @@ impl<'c> App<'c> {
             .count()
     }
 
+    /// The status line, unless a check began since it was set.
+    fn notice(&self) -> Option<&str> {
+        self.notice
+            .as_ref()
+            .filter(|(_, generation)| *generation == self.generation)
+            .map(|(text, _)| text.as_str())
+    }
+
+    fn set_notice(&mut self, text: impl Into<String>) {
+        self.notice = Some((text.into(), self.generation));
+    }
+
     fn run<'s>(
         &mut self,
         scope: &'s Scope<'s, '_>,
@@ -156,21 +248,30 @@ impl<'c> App<'c> {
         }
         loop {
             self.draw()?;
-            let msg = match self.due {
-                Some(due) => match rx.recv_timeout(due.saturating_duration_since(Instant::now())) {
+            // Idle (no save to wait out, no check to animate): block without
+            // a timeout, so watch mode uses no CPU.
+            let tick = (self.checking || !self.warm).then(|| Instant::now() + TICK);
+            let wake = match (self.due, tick) {
+                (Some(a), Some(b)) => Some(a.min(b)),
+                (a, b) => a.or(b),
+            };
+            let msg = match wake {
+                Some(wake) => match rx.recv_timeout(wake.saturating_duration_since(Instant::now()))
+                {
                     Ok(msg) => Some(msg),
                     Err(RecvTimeoutError::Timeout) => None,
                     Err(RecvTimeoutError::Disconnected) => return Ok(()),
                 },
-                // Idle: block without a timeout, so watch mode uses no CPU.
                 None => match rx.recv() {
                     Ok(msg) => Some(msg),
                     Err(_) => return Ok(()),
                 },
             };
             let Some(msg) = msg else {
-                self.due = None;
-                self.start_check(scope, tx);
+                if self.due.is_some_and(|due| due <= Instant::now()) {
+                    self.due = None;
+                    self.start_check(scope, tx);
+                }
                 continue;
             };
             if !self.handle(msg, scope, tx) {
@@ -187,24 +288,27 @@ impl<'c> App<'c> {
         match msg {
             Msg::Key(key) => return self.key(key, scope, tx),
             Msg::Resize => {}
-            Msg::Changed(paths) => {
-                let file = self.course.root.join(self.ex().path());
-                if paths.iter().any(|p| same_file(p, &file)) {
-                    self.due = Some(Instant::now() + DEBOUNCE);
-                }
-            }
+            Msg::Changed { paths, finished } => self.changed(&paths, finished, scope, tx),
             Msg::WatchError(e) => {
-                self.notice = Some(format!(
-                    "file watching failed ({e}): restart with `threadlings watch --poll` or `--manual`"
+                self.set_notice(format!(
+                    "file watching failed ({e}): restart with `{} watch --poll` or `--manual`",
+                    again::command_with_args()
                 ));
+            }
+            Msg::Warm(warm) => self.warm = warm,
+            Msg::Phase { generation, phase } => {
+                if generation == self.generation {
+                    self.phase_changed(phase);
+                }
             }
             Msg::Checked {
                 generation,
                 verdict,
             } => {
                 self.checking = false;
+                self.warm = self.warm || self.engine.is_warm();
                 if generation == self.generation {
-                    self.show_program_output(&verdict, scope, tx);
+                    self.show_program_output(&verdict, false, scope, tx);
                     self.checked(*verdict);
                 }
                 if self.pending {
@@ -212,9 +316,20 @@ impl<'c> App<'c> {
                     self.start_check(scope, tx);
                 }
             }
-            Msg::Output { generation, text } => {
-                if generation == self.generation {
-                    self.output = Some(text);
+            Msg::CheckedOther { index, verdict } => {
+                self.rechecking.remove(&index);
+                let _ = self.update_state(|s| s.record(std::slice::from_ref(&*verdict)));
+                if self.recheck_again.remove(&index) {
+                    self.recheck(index, scope, tx);
+                }
+            }
+            Msg::Output { run, text } => {
+                if run == self.output_run {
+                    self.output = Some(Output {
+                        text,
+                        running: false,
+                        stale: false,
+                    });
                 }
             }
             Msg::Progress { done, total } => {
@@ -233,41 +348,141 @@ impl<'c> App<'c> {
         true
     }
 
-    fn checked(&mut self, verdict: Verdict) {
-        if verdict.status == Status::Pass {
-            let name = verdict.name.clone();
-            // Recorded at once, not on a key press: a crash now loses nothing.
-            let _ = self.update_state(|s| {
-                s.done.insert(name);
-            });
-            self.solution = self.course.reveal_solution(self.ex()).ok();
-        }
-        self.verdict = Some(verdict);
-    }
-
-    /// Runs the learner's program in the background when it compiled and
-    /// no newer check is pending: seeing what `main` prints helps (lines cut
-    /// off because nothing joined, say).
-    fn show_program_output<'s>(
+    /// A save: the current exercise is checked (at once when the editor is
+    /// done with the file, after a quiet spell otherwise); another exercise
+    /// that is done is re-checked quietly.
+    fn changed<'s>(
         &mut self,
-        verdict: &Verdict,
+        paths: &[PathBuf],
+        finished: bool,
         scope: &'s Scope<'s, '_>,
         tx: &Sender<Msg>,
     ) where
         'c: 's,
     {
-        self.output = None;
-        let Some(binary) = verdict.binary.clone() else {
+        let file = self.course.root.join(self.ex().path());
+        // A write that left the file as last checked (reset's own write, an
+        // editor saving unchanged text) needs no check.
+        let unchanged = || {
+            self.checked_source.is_some()
+                && std::fs::read_to_string(&file).ok() == self.checked_source
+        };
+        if paths.iter().any(|p| same_file(p, &file)) && !unchanged() {
+            if finished {
+                self.due = None;
+                self.start_check(scope, tx);
+            } else {
+                self.due = Some(Instant::now() + QUIET_SPELL);
+            }
+        }
+        for index in 0..self.course.exercises.len() {
+            let ex = &self.course.exercises[index];
+            if index != self.current
+                && self.state.done.contains(&ex.name)
+                && paths
+                    .iter()
+                    .any(|p| same_file(p, &self.course.root.join(ex.path())))
+            {
+                if self.rechecking.contains(&index) {
+                    self.recheck_again.insert(index);
+                } else {
+                    self.recheck(index, scope, tx);
+                }
+            }
+        }
+    }
+
+    /// Checks exercise `index` in the background, for the progress shown.
+    fn recheck<'s>(&mut self, index: usize, scope: &'s Scope<'s, '_>, tx: &Sender<Msg>)
+    where
+        'c: 's,
+    {
+        let Ok(job) = DEFAULTS.learner_job(self.course, &self.course.exercises[index]) else {
             return;
         };
-        if self.pending || !matches!(verdict.status, Status::Pass | Status::Fail) {
+        self.rechecking.insert(index);
+        let (engine, tx) = (self.engine, tx.clone());
+        scope.spawn(move || {
+            let verdict = engine.check(&job, &Quiet);
+            let _ = tx.send(Msg::CheckedOther {
+                index,
+                verdict: Box::new(verdict),
+            });
+        });
+    }
+
+    fn phase_changed(&mut self, phase: input::Phase) {
+        match phase {
+            input::Phase::Compiling => self.phase = Phase::Compiling,
+            input::Phase::Running(test) => {
+                if !matches!(self.phase, Phase::Testing { .. }) {
+                    self.phase = Phase::Testing {
+                        running: Vec::new(),
+                        finished: 0,
+                    };
+                }
+                if let Phase::Testing { running, .. } = &mut self.phase {
+                    running.push((test, Instant::now()));
+                }
+            }
+            input::Phase::Ran(test) => {
+                if let Phase::Testing { running, finished } = &mut self.phase {
+                    if let Some(i) = running.iter().position(|(t, _)| *t == test) {
+                        running.remove(i);
+                    }
+                    *finished += 1;
+                }
+            }
+        }
+    }
+
+    /// Records every verdict of the current exercise: a pass marks it done,
+    /// anything else (a finished exercise broken again) marks it not done.
+    fn checked(&mut self, verdict: Verdict) {
+        // Recorded at once, not on a key press: a crash now loses nothing.
+        let _ = self.update_state(|s| s.record(std::slice::from_ref(&verdict)));
+        if verdict.status == Status::Pass {
+            self.solution = self.course.reveal_solution(self.ex()).ok();
+        } else {
+            self.solution = None;
+        }
+        self.verdict = Some(verdict);
+    }
+
+    /// Runs the learner's program in the background (under the exercise's
+    /// limits) and shows what it printed. After a check it runs when the
+    /// file compiled and no newer check is pending (seeing what `main`
+    /// prints helps: lines cut off because nothing joined, say); `asked`
+    /// (the `m` key) runs it whenever there is a binary.
+    fn show_program_output<'s>(
+        &mut self,
+        verdict: &Verdict,
+        asked: bool,
+        scope: &'s Scope<'s, '_>,
+        tx: &Sender<Msg>,
+    ) where
+        'c: 's,
+    {
+        let Some(binary) = verdict.binary.clone() else {
+            if asked {
+                self.set_notice("your file does not compile yet: there is no program to run");
+            }
+            return;
+        };
+        if !asked && (self.pending || !matches!(verdict.status, Status::Pass | Status::Fail)) {
             return;
         }
-        let (generation, tx) = (self.generation, tx.clone());
+        self.output_run += 1;
+        let (run, tx) = (self.output_run, tx.clone());
+        self.output = Some(Output {
+            text: String::new(),
+            running: true,
+            stale: false,
+        });
         let limits = DEFAULTS.limits(self.ex());
         scope.spawn(move || {
             let text = crate::engine::program_output(&binary, &limits);
-            let _ = tx.send(Msg::Output { generation, text });
+            let _ = tx.send(Msg::Output { run, text });
         });
     }
 
@@ -278,7 +493,7 @@ impl<'c> App<'c> {
                 Ok(())
             }
             Err(e) => {
-                self.notice = Some(format!("cannot save progress: {e}"));
+                self.set_notice(format!("cannot save progress: {e}"));
                 Err(e)
             }
         }
@@ -314,11 +529,18 @@ impl<'c> App<'c> {
         };
         self.checking = true;
         self.generation += 1;
+        self.checked_source = Some(job.source.clone());
+        self.check_started = Some(Instant::now());
+        self.phase = Phase::Starting;
+        if let Some(output) = &mut self.output {
+            output.stale = true;
+        }
         let generation = self.generation;
         let engine = self.engine;
         let tx = tx.clone();
         scope.spawn(move || {
-            let verdict = engine.check(&job, &Quiet);
+            let live = input::Live::new(generation, tx.clone());
+            let verdict = engine.check(&job, &live);
             let _ = tx.send(Msg::Checked {
                 generation,
                 verdict: Box::new(verdict),
@@ -331,7 +553,7 @@ impl<'c> App<'c> {
         'c: 's,
     {
         if self.checking {
-            self.notice = Some("a check is running: press c again when it is done".into());
+            self.set_notice("a check is running: press c again when it is done");
             return;
         }
         let course = self.course;
@@ -343,7 +565,7 @@ impl<'c> App<'c> {
         let jobs = match jobs {
             Ok(jobs) => jobs,
             Err(e) => {
-                self.notice = Some(format!("{e:#}"));
+                self.set_notice(format!("{e:#}"));
                 return;
             }
         };
@@ -365,20 +587,36 @@ impl<'c> App<'c> {
         });
     }
 
-    /// Makes exercise `index` current and checks it.
+    /// Makes exercise `index` current and checks it; moving into another
+    /// chapter opens with that chapter's idea.
     fn switch<'s>(&mut self, index: usize, scope: &'s Scope<'s, '_>, tx: &Sender<Msg>)
     where
         'c: 's,
     {
+        let before = self.ex().dir.clone();
         self.current = index;
+        self.chapter_intro = if self.ex().dir != before {
+            self.chapter_intro()
+        } else {
+            None
+        };
         self.verdict = None;
         self.output = None;
         self.solution = None;
+        self.checked_source = None;
         self.show_hint = false;
-        self.generation += 1;
+        self.scroll = 0;
+        self.timeout_secs = DEFAULTS.limits(self.ex()).timeout.as_secs();
         self.persist_current();
         self.view = View::Exercise;
         self.start_check(scope, tx);
+    }
+
+    /// The current chapter's title and first paragraph, from its README.
+    fn chapter_intro(&self) -> Option<ChapterIntro> {
+        let (path, text) = self.course.chapter_readme(&self.ex().dir)?;
+        let (title, idea) = readme_opening(&text)?;
+        Some(ChapterIntro { title, idea, path })
     }
 
     /// The next unfinished exercise after the current one, wrapping around.
@@ -403,11 +641,15 @@ impl<'c> App<'c> {
         if key.modifiers.contains(KeyModifiers::CONTROL) && key.code == KeyCode::Char('c') {
             return false;
         }
+        if self.scroll_key(key.code) {
+            return true;
+        }
         self.notice = None;
         match self.view {
             View::Welcome => {
                 if key.code == KeyCode::Enter {
                     self.view = View::Exercise;
+                    self.scroll = 0;
                     self.start_check(scope, tx);
                 } else if key.code == KeyCode::Char('q') {
                     return false;
@@ -416,10 +658,19 @@ impl<'c> App<'c> {
             View::Exercise => match key.code {
                 KeyCode::Char('q') => return false,
                 KeyCode::Char('n') => match self.next_unfinished() {
-                    Some(i) => self.switch(i, scope, tx),
-                    None => self.notice = Some("every exercise is done!".into()),
+                    Some(i) if i != self.current => self.switch(i, scope, tx),
+                    Some(_) => {
+                        self.set_notice("this is the last exercise left: make it pass first")
+                    }
+                    None => self.set_notice("every exercise is done!"),
                 },
                 KeyCode::Char('h') => self.show_hint = !self.show_hint,
+                KeyCode::Char('m') => match self.verdict.clone() {
+                    Some(verdict) if !self.checking => {
+                        self.show_program_output(&verdict, true, scope, tx)
+                    }
+                    _ => self.set_notice("a check is running: press m again when it is done"),
+                },
                 KeyCode::Char('l') => {
                     self.list.selected = self.current;
                     self.view = View::List;
@@ -430,11 +681,15 @@ impl<'c> App<'c> {
                 _ => {}
             },
             View::ConfirmReset => {
+                self.view = View::Exercise;
                 if key.code == KeyCode::Char('y') {
                     self.reset();
                     self.start_check(scope, tx);
+                    // Shown through the check that follows.
+                    if let Some((_, generation)) = &mut self.notice {
+                        *generation = self.generation;
+                    }
                 }
-                self.view = View::Exercise;
             }
             View::List => self.list_key(key, scope, tx),
             View::CheckingAll { .. } => {
@@ -443,6 +698,27 @@ impl<'c> App<'c> {
                 }
             }
         }
+        true
+    }
+
+    /// Scrolls the body of the exercise and welcome screens; `true` when
+    /// the key was a scrolling one.
+    fn scroll_key(&mut self, code: KeyCode) -> bool {
+        if !matches!(self.view, View::Exercise | View::Welcome) {
+            return false;
+        }
+        let (_, height) = crossterm::terminal::size().unwrap_or((80, 24));
+        let page = usize::from(height).saturating_sub(6).max(1);
+        let max = self.max_scroll.get();
+        self.scroll = match code {
+            KeyCode::Up | KeyCode::Char('k') => self.scroll.saturating_sub(1),
+            KeyCode::Down | KeyCode::Char('j') => (self.scroll + 1).min(max),
+            KeyCode::PageUp => self.scroll.saturating_sub(page),
+            KeyCode::PageDown | KeyCode::Char(' ') => (self.scroll + page).min(max),
+            KeyCode::Home | KeyCode::Char('g') => 0,
+            KeyCode::End | KeyCode::Char('G') => max,
+            _ => return false,
+        };
         true
     }
 
@@ -495,7 +771,11 @@ impl<'c> App<'c> {
     fn reset(&mut self) {
         let ex = self.ex();
         let Some(shipped) = self.course.shipped(ex) else {
-            self.notice = Some(format!("no shipped copy of {} to put back", ex.name));
+            self.set_notice(format!(
+                "no shipped copy of {} to put back (looked for {})",
+                ex.name,
+                ex.shipped_path()
+            ));
             return;
         };
         let path = self.course.root.join(ex.path());
@@ -505,181 +785,65 @@ impl<'c> App<'c> {
                 let _ = self.update_state(|s| {
                     s.done.remove(&name);
                 });
-                self.notice = Some(format!("{} is back as shipped", ex.path()));
+                self.set_notice(format!("{} is back as shipped", ex.path()));
             }
-            Err(e) => self.notice = Some(format!("cannot write {}: {e}", path.display())),
+            Err(e) => self.set_notice(format!("cannot write {}: {e}", path.display())),
         }
     }
 
     fn draw(&self) -> std::io::Result<()> {
         let (width, height) = crossterm::terminal::size().unwrap_or((80, 24));
-        let lines = self.lines(usize::from(width), usize::from(height));
-        screen::draw(&lines, width, height)
+        let (w, h) = (usize::from(width), usize::from(height));
+        let laid = view::lay_out(self.page(w, h), w, h, self.scroll);
+        self.max_scroll.set(laid.max_scroll);
+        screen::draw(&laid.lines, width, height)
+    }
+}
+
+/// The title (first `# ` heading) and first paragraph of a chapter README.
+fn readme_opening(text: &str) -> Option<(String, String)> {
+    let mut lines = text.lines();
+    let title = lines
+        .by_ref()
+        .find_map(|l| l.strip_prefix("# "))?
+        .trim()
+        .to_string();
+    let idea: Vec<&str> = lines
+        .skip_while(|l| l.trim().is_empty())
+        .take_while(|l| !l.trim().is_empty())
+        .collect();
+    Some((title, idea.join("\n")))
+}
+
+/// How the learner started threadlings, to say how to come back.
+mod again {
+    /// `cargo run --release`, `cargo run` or `threadlings`: cargo sets
+    /// `CARGO` for what it runs, and the binary's folder says the profile.
+    pub(super) fn command() -> String {
+        let exe = std::env::current_exe().unwrap_or_default();
+        describe(&exe, std::env::var_os("CARGO").is_some())
     }
 
-    fn lines(&self, width: usize, height: usize) -> Vec<String> {
-        let total = self.course.exercises.len();
-        let done = self.done_count();
-        let mut body = Vec::new();
-        let keys;
-        match &self.view {
-            View::Welcome => {
-                body.extend(self.course.welcome_message.lines().map(str::to_string));
-                body.push(String::new());
-                keys = format!("{BOLD}Enter{RESET} start · {BOLD}q{RESET} quit");
-            }
-            View::CheckingAll { done, total } => {
-                body.push(format!("{BOLD}Checking every exercise…{RESET}"));
-                body.push(String::new());
-                body.push(screen::progress(*done, *total, width));
-                keys = format!("{BOLD}q{RESET} quit");
-            }
-            View::List => {
-                body.push(format!(
-                    "{BOLD}Exercises{RESET}  {DIM}{done}/{total} done{RESET}"
-                ));
-                let shown = self.filtered();
-                let room = height.saturating_sub(5).max(1);
-                let pos = shown
-                    .iter()
-                    .position(|&i| i == self.list.selected)
-                    .unwrap_or(0);
-                let start = pos.saturating_sub(room.saturating_sub(1));
-                for &i in shown.iter().skip(start).take(room) {
-                    let ex = &self.course.exercises[i];
-                    let status = if self.state.done.contains(&ex.name) {
-                        format!("{GREEN}done   {RESET}")
-                    } else if i == self.current {
-                        format!("{YELLOW}current{RESET}")
-                    } else {
-                        "pending".to_string()
-                    };
-                    let cursor = if i == self.list.selected {
-                        format!("{BOLD}>{RESET}")
-                    } else {
-                        " ".into()
-                    };
-                    body.push(format!("{cursor} {status}  {}", ex.name));
-                }
-                if self.list.filtering || !self.list.filter.is_empty() {
-                    body.push(format!(
-                        "filter: /{}{}",
-                        self.list.filter,
-                        if self.list.filtering { "_" } else { "" }
-                    ));
-                }
-                keys = format!(
-                    "{BOLD}↑↓/jk{RESET} move · {BOLD}Enter{RESET} make current · {BOLD}/{RESET} filter · {BOLD}q{RESET} back"
-                );
-            }
-            View::Exercise | View::ConfirmReset => {
-                body = self.exercise_body(height);
-                keys = if matches!(self.view, View::ConfirmReset) {
-                    format!(
-                        "{YELLOW}{BOLD}Reset {} to the shipped version, losing your changes? (y/n){RESET}",
-                        self.ex().path()
-                    )
-                } else {
-                    let rerun = if self.manual { "r/Enter" } else { "r" };
-                    format!(
-                        "{BOLD}n{RESET} next · {BOLD}h{RESET} hint · {BOLD}l{RESET} list · {BOLD}c{RESET} check all · \
-                         {BOLD}{rerun}{RESET} re-run · {BOLD}x{RESET} reset · {BOLD}q{RESET} quit"
-                    )
-                };
-            }
+    /// The same, ready for arguments (`cargo run --release --`).
+    pub(super) fn command_with_args() -> String {
+        let command = command();
+        if command.starts_with("cargo ") {
+            format!("{command} --")
+        } else {
+            command
         }
-        let mut lines = body;
-        if let Some(notice) = &self.notice {
-            lines.push(format!("{YELLOW}{notice}{RESET}"));
-        }
-        // The footer always shows, at the bottom of the screen.
-        let footer = [
-            format!(
-                "Progress: {}",
-                screen::progress(done, total, width.saturating_sub(10))
-            ),
-            keys,
-        ];
-        let room = height.saturating_sub(footer.len());
-        lines.truncate(room);
-        while lines.len() < room {
-            lines.push(String::new());
-        }
-        lines.extend(footer);
-        lines
     }
 
-    fn exercise_body(&self, height: usize) -> Vec<String> {
-        let ex = self.ex();
-        let mut lines = vec![
-            format!("{BOLD}{}{RESET}  {DIM}{}{RESET}", ex.name, ex.path()),
-            String::new(),
-        ];
-        match (&self.verdict, self.checking) {
-            (_, true) => lines.push(format!("{DIM}Checking…{RESET}")),
-            (None, false) => lines.push(format!(
-                "{DIM}Waiting for a save (press r to check now){RESET}"
-            )),
-            (Some(v), false) if v.status == Status::Pass => {
-                lines.push(format!(
-                    "{GREEN}{BOLD}✓ Passed!{RESET} Every hidden test passed."
-                ));
-                if let Some(solution) = &self.solution {
-                    lines.push(format!("Compare with the solution: {solution}"));
-                }
-                if self.next_unfinished().is_some() {
-                    lines.push(format!("Press {BOLD}n{RESET} for the next exercise."));
-                } else {
-                    lines.push(String::new());
-                    lines.extend(self.course.final_message.lines().map(str::to_string));
-                }
-            }
-            (Some(v), false) => {
-                let headline = match v.status {
-                    Status::CompileError => "✗ It does not compile yet:".to_string(),
-                    other => format!("✗ Not yet: {}", other.as_str()),
-                };
-                lines.push(format!("{RED}{BOLD}{headline}{RESET}"));
-                lines.push(String::new());
-                let hint_room = if self.show_hint {
-                    ex.hint.lines().count() + 2
-                } else {
-                    0
-                };
-                let room = height.saturating_sub(lines.len() + hint_room + 4).max(1);
-                let message: Vec<&str> = v.message.lines().collect();
-                lines.extend(message.iter().take(room).map(|l| (*l).to_string()));
-                if message.len() > room {
-                    lines.push(format!(
-                        "{DIM}… {} more lines: `threadlings run` shows them all{RESET}",
-                        message.len() - room
-                    ));
-                }
-            }
+    pub(super) fn describe(exe: &std::path::Path, under_cargo: bool) -> String {
+        let profile = exe
+            .parent()
+            .and_then(|dir| dir.file_name())
+            .and_then(|name| name.to_str());
+        match (under_cargo, profile) {
+            (true, Some("release")) => "cargo run --release".to_string(),
+            (true, Some("debug")) => "cargo run".to_string(),
+            _ => "threadlings".to_string(),
         }
-        if let Some(output) = self.output.as_deref().filter(|_| !self.checking) {
-            let shown: Vec<&str> = output.lines().collect();
-            let room = height.saturating_sub(lines.len() + 6).min(10);
-            if room > 0 {
-                lines.push(String::new());
-                if shown.is_empty() {
-                    lines.push(format!("{DIM}Your program printed nothing.{RESET}"));
-                } else {
-                    lines.push(format!("{DIM}Your program (its `main`) printed:{RESET}"));
-                    let skip = shown.len().saturating_sub(room);
-                    if skip > 0 {
-                        lines.push(format!("{DIM}  … {skip} earlier lines{RESET}"));
-                    }
-                    lines.extend(shown[skip..].iter().map(|l| format!("{DIM}  {l}{RESET}")));
-                }
-            }
-        }
-        if self.show_hint {
-            lines.push(String::new());
-            lines.push(format!("{YELLOW}{BOLD}Hint:{RESET}"));
-            lines.extend(ex.hint.lines().map(|l| format!("{YELLOW}{l}{RESET}")));
-        }
-        lines
     }
 }
 
@@ -709,5 +873,31 @@ impl Reporter for Progress {
                 total: self.total,
             });
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_way_back_in_is_the_command_the_learner_used() {
+        let release = std::path::Path::new("/home/me/threadlings/target/release/threadlings");
+        let debug = std::path::Path::new("/home/me/threadlings/target/debug/threadlings");
+        let installed = std::path::Path::new("/home/me/.cargo/bin/threadlings");
+        assert_eq!(again::describe(release, true), "cargo run --release");
+        assert_eq!(again::describe(debug, true), "cargo run");
+        assert_eq!(again::describe(installed, false), "threadlings");
+        // A binary in target/ started by hand, not by cargo.
+        assert_eq!(again::describe(release, false), "threadlings");
+    }
+
+    #[test]
+    fn a_chapter_opens_with_its_title_and_first_paragraph() {
+        let readme = "# Chapter 3: move\n\nA closure borrows.\nUnless you move.\n\nMore:\n- a\n";
+        let (title, idea) = readme_opening(readme).unwrap();
+        assert_eq!(title, "Chapter 3: move");
+        assert_eq!(idea, "A closure borrows.\nUnless you move.");
+        assert!(readme_opening("no heading").is_none());
     }
 }
