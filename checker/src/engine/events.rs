@@ -13,7 +13,13 @@ pub(crate) enum Event<'a> {
     /// binary comes from the cache).
     Compiling { job: &'a JobId },
     /// One run of one hidden test began; `Test` follows when it ends.
-    Running { job: &'a JobId, test: &'a str },
+    /// While it runs, `wait_file` may say what it waits for (see the
+    /// support crate's `status`; display only).
+    Running {
+        job: &'a JobId,
+        test: &'a str,
+        wait_file: &'a std::path::Path,
+    },
     /// One run of one hidden test ended (`repetition` counts from 1).
     Test {
         job: &'a JobId,

@@ -273,11 +273,19 @@ impl Engine {
                 let (test, path) = (test.clone(), binary.path.clone());
                 move || {
                     let started = Instant::now();
-                    reporter.report(&Event::Running {
-                        job: &job.id,
-                        test: &test,
-                    });
-                    let result = process::run_test(&path, &test, &job.limits, &self.runs_dir);
+                    let result = process::run_test(
+                        &path,
+                        &test,
+                        &job.limits,
+                        &self.runs_dir,
+                        &|wait_file| {
+                            reporter.report(&Event::Running {
+                                job: &job.id,
+                                test: &test,
+                                wait_file,
+                            })
+                        },
+                    );
                     trace(&job.exercise.name, &test, started);
                     // A test killed by a shutdown proves nothing: not shown.
                     if !INTERRUPTED.load(Ordering::SeqCst) {

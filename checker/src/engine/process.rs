@@ -23,14 +23,28 @@ const PROGRAM_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// Runs one hidden test in its own process and judges how it ended. The
 /// report file is made in `runs_dir` and removed afterwards.
-pub(super) fn run_test(binary: &Path, test: &str, limits: &Limits, runs_dir: &Path) -> TestResult {
+/// `started` is told the file where the test says what it waits for (see
+/// the support crate's `status`), as the process starts.
+pub(super) fn run_test(
+    binary: &Path,
+    test: &str,
+    limits: &Limits,
+    runs_dir: &Path,
+    started_at: &dyn Fn(&Path),
+) -> TestResult {
     let started = Instant::now();
-    let mut result = run_and_judge(binary, test, limits, runs_dir);
+    let mut result = run_and_judge(binary, test, limits, runs_dir, started_at);
     result.duration_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
     result
 }
 
-fn run_and_judge(binary: &Path, test: &str, limits: &Limits, runs_dir: &Path) -> TestResult {
+fn run_and_judge(
+    binary: &Path,
+    test: &str,
+    limits: &Limits,
+    runs_dir: &Path,
+    started_at: &dyn Fn(&Path),
+) -> TestResult {
     let internal = |message: String| TestResult {
         name: test.to_string(),
         status: Status::Crash,
@@ -60,7 +74,13 @@ fn run_and_judge(binary: &Path, test: &str, limits: &Limits, runs_dir: &Path) ->
         max_memory_mb: limits.max_memory_mb,
     };
     let cmd = program(binary);
-    let finished = match sandbox::run(cmd, handshake.to_text().as_bytes(), limits) {
+    let wait_file = PathBuf::from(threadlings_support::status::wait_file(
+        &report_path.display().to_string(),
+    ));
+    started_at(&wait_file);
+    let finished = sandbox::run(cmd, handshake.to_text().as_bytes(), limits);
+    let _ = std::fs::remove_file(&wait_file);
+    let finished = match finished {
         Ok(f) => f,
         Err(e) => return internal(format!("threadlings could not start the test: {e}")),
     };

@@ -47,7 +47,7 @@ impl Reporter for Progress {
             Event::Compiling { job } => {
                 self.bar.set_message(format!("{}: compiling", job.exercise))
             }
-            Event::Running { job, test } => {
+            Event::Running { job, test, .. } => {
                 self.bar.set_message(format!("{}: {test}", job.exercise))
             }
         }

@@ -57,7 +57,8 @@ pub(crate) enum Msg {
 /// A step of a check, from the engine's events.
 pub(crate) enum Phase {
     Compiling,
-    Running(String),
+    /// A test began; the file says what it waits for.
+    Running(String, PathBuf),
     Ran(String),
 }
 
@@ -81,7 +82,9 @@ impl Reporter for Live {
     fn report(&self, event: &Event<'_>) {
         let phase = match event {
             Event::Compiling { .. } => Phase::Compiling,
-            Event::Running { test, .. } => Phase::Running((*test).to_string()),
+            Event::Running {
+                test, wait_file, ..
+            } => Phase::Running((*test).to_string(), wait_file.to_path_buf()),
             Event::Test { test, .. } => Phase::Ran(test.name.clone()),
             Event::Started { .. } | Event::Finished { .. } => return,
         };

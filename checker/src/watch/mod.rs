@@ -42,9 +42,10 @@ const TICK: Duration = Duration::from_millis(100);
 enum Phase {
     Starting,
     Compiling,
-    /// Tests running now (with when each started) and how many finished.
+    /// Tests running now (with when each started and the file where it
+    /// says what it waits for) and how many finished.
     Testing {
-        running: Vec<(String, Instant)>,
+        running: Vec<(String, Instant, PathBuf)>,
         finished: usize,
     },
 }
@@ -414,7 +415,7 @@ impl<'c> App<'c> {
     fn phase_changed(&mut self, phase: input::Phase) {
         match phase {
             input::Phase::Compiling => self.phase = Phase::Compiling,
-            input::Phase::Running(test) => {
+            input::Phase::Running(test, wait_file) => {
                 if !matches!(self.phase, Phase::Testing { .. }) {
                     self.phase = Phase::Testing {
                         running: Vec::new(),
@@ -422,12 +423,12 @@ impl<'c> App<'c> {
                     };
                 }
                 if let Phase::Testing { running, .. } = &mut self.phase {
-                    running.push((test, Instant::now()));
+                    running.push((test, Instant::now(), wait_file));
                 }
             }
             input::Phase::Ran(test) => {
                 if let Phase::Testing { running, finished } = &mut self.phase {
-                    if let Some(i) = running.iter().position(|(t, _)| *t == test) {
+                    if let Some(i) = running.iter().position(|(t, ..)| *t == test) {
                         running.remove(i);
                     }
                     *finished += 1;

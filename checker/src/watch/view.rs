@@ -278,21 +278,30 @@ impl App<'_> {
             Phase::Compiling => "compiling your file".to_string(),
             Phase::Testing { running, finished } => match running.first() {
                 None => format!("{finished} hidden tests finished"),
-                Some((name, since)) => {
+                Some((name, since, wait_file)) => {
                     let long = Instant::now().duration_since(*since).as_secs_f64();
                     let others = if running.len() > 1 {
                         format!(" and {} more", running.len() - 1)
                     } else {
                         String::new()
                     };
-                    if long < 1.0 {
-                        format!("running hidden test `{name}`{others} ({finished} finished)")
-                    } else {
-                        format!(
-                            "waiting up to {} s for hidden test `{name}`{others}: threads that are never \
+                    // What the test itself says it waits for, if anything;
+                    // never longer than the run may last.
+                    let said = std::fs::read_to_string(wait_file).unwrap_or_default();
+                    let limit = self.timeout_secs as f64 - long;
+                    match threadlings_support::status::read(&said) {
+                        Some((left, what)) if long >= 0.5 => format!(
+                            "waiting up to {:.0} s {what} (hidden test `{name}`{others}, {finished} finished)",
+                            left.as_secs_f64().min(limit).max(0.0).ceil()
+                        ),
+                        _ if long < 1.0 => {
+                            format!("running hidden test `{name}`{others} ({finished} finished)")
+                        }
+                        _ => format!(
+                            "waiting up to {:.0} s for hidden test `{name}`{others}: threads that are never \
                              joined, or a wait that never ends, are stopped there ({finished} finished)",
-                            self.timeout_secs
-                        )
+                            limit.max(0.0).ceil()
+                        ),
                     }
                 }
             },

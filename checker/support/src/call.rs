@@ -113,6 +113,7 @@ impl<T> Call<T> {
     /// The value and the call's own time (see `Stopwatch`).
     fn finish_timed(self, limit: Duration) -> Result<(T, Option<Duration>), Failure> {
         let left = limit.saturating_sub(self.started.elapsed());
+        let _shown = crate::status::waiting(&format!("for {} to return", self.what), left);
         match self.result.recv_timeout(left) {
             Ok((Ok(value), took)) => Ok((value, took)),
             Ok((Err(payload), _)) => {

@@ -99,6 +99,7 @@ fn run_one(tests: &[Test], name: &str, secret: String, path: &str) -> ! {
     let Some(test) = tests.iter().find(|t| t.name == name) else {
         exit(protocol::EXIT_BAD_INPUT);
     };
+    crate::status::open(path);
     let outcome = catch_unwind(AssertUnwindSafe(test.run)).unwrap_or_else(|payload| {
         Err(format!("the test stopped: {}", panic_message(&*payload)).into())
     });

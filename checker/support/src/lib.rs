@@ -37,6 +37,7 @@ mod outcome;
 mod program;
 mod random;
 mod rendezvous;
+pub mod status;
 #[cfg(test)]
 mod testing;
 mod waits;

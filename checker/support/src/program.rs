@@ -44,6 +44,7 @@ pub fn run_program(limit: Duration) -> Result<Program, String> {
         max_memory_mb,
     };
     let started = Instant::now();
+    let _shown = crate::status::waiting("for your program to end", limit);
     let mut child = Command::new(&exe)
         .arg0(name)
         // Held open while this test runs: the program stops if we die.

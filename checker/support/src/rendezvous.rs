@@ -55,6 +55,7 @@ impl TimedBarrier {
             return !state.broken;
         }
         let deadline = Instant::now() + PATIENCE;
+        let _shown = crate::status::waiting("for your threads to run at the same time", PATIENCE);
         while state.arrived < self.parties && !state.broken {
             let left = deadline.saturating_duration_since(Instant::now());
             if left.is_zero() {
@@ -305,6 +306,8 @@ pub fn let_go_in_order<T>(
     order: &[usize],
 ) -> Result<(), Failure> {
     let caller = call.caller.os_tid;
+    let _shown =
+        crate::status::waiting(&format!("for {} to join its threads", call.what), PATIENCE);
     let mut driver = Driver {
         jobs,
         ended_wait: Vec::new(),
