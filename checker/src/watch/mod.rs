@@ -251,7 +251,7 @@ impl<'c> App<'c> {
             self.draw()?;
             // Idle (no save to wait out, no check to animate): block without
             // a timeout, so watch mode uses no CPU.
-            let tick = (self.checking || !self.warm).then(|| Instant::now() + TICK);
+            let tick = self.checking.then(|| Instant::now() + TICK);
             let wake = match (self.due, tick) {
                 (Some(a), Some(b)) => Some(a.min(b)),
                 (a, b) => a.or(b),
