@@ -11,6 +11,7 @@ mod course_input;
 mod disguise;
 mod harness;
 mod hostile;
+mod messages;
 mod promises;
 mod reports;
 mod right_variants;

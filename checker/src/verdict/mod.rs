@@ -1,11 +1,12 @@
 //! Verdicts: the one status each check ends in, per exercise and per hidden
 //! test, shaped like an exercise entry of the JSON report (DESIGN.md), and
 //! every rule that decides them: how a test run is judged (`judge`), how
-//! results combine into an exercise's verdict (here), and what a teacher
-//! should look at (`flags`).
+//! results combine into an exercise's verdict (here), what a teacher
+//! should look at (`flags`), and what of it a learner is shown (`shown`).
 
 pub(crate) mod flags;
 pub(crate) mod judge;
+pub(crate) mod shown;
 
 use serde::{Deserialize, Serialize};
 use threadlings_support::protocol::Event;
@@ -135,7 +136,8 @@ impl Verdict {
             score: 0.0,
             max_score,
             duration_ms: 0,
-            message,
+            // rustc's diagnostics too: they may name std's sources.
+            message: shown::tidy(&message),
             flags: Vec::new(),
             tests,
             passes: u32::from(passed),
