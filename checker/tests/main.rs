@@ -15,4 +15,5 @@ mod messages;
 mod promises;
 mod reports;
 mod right_variants;
+mod warnings;
 mod watch;

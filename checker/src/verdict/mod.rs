@@ -96,6 +96,13 @@ pub(crate) struct Verdict {
     pub message: String,
     pub flags: Vec<String>,
     pub tests: Vec<TestResult>,
+    /// rustc's warnings about the learner's file, rendered as rustc does
+    /// (ANSI-coloured like a compile error's `message`); empty when none.
+    /// Never the hidden tests' or the support library's. Shown after the
+    /// verdict; a file with warnings still passes. Kept in the verdict
+    /// cache (a cached verdict shows them too), left out of JSON when empty.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub warnings: String,
     /// How many repetitions passed, of how many run (1 unless repeating).
     #[serde(skip)]
     pub passes: u32,
@@ -140,6 +147,7 @@ impl Verdict {
             message: shown::tidy(&message),
             flags: Vec::new(),
             tests,
+            warnings: String::new(),
             passes: u32::from(passed),
             runs: 1,
             binary: None,
@@ -163,6 +171,12 @@ impl Verdict {
         verdict.passes = passes;
         verdict.runs = total;
         Some(verdict)
+    }
+
+    /// Sets rustc's warnings about the learner's file, as a learner may
+    /// see them (`shown::tidy`).
+    pub fn set_warnings(&mut self, rendered: &str) {
+        self.warnings = shown::tidy(rendered);
     }
 
     /// Sets the exercise's weight: the score is all of it on a pass.
