@@ -13,6 +13,7 @@ mod harness;
 mod hostile;
 mod messages;
 mod promises;
+mod quiz;
 mod reports;
 mod right_variants;
 mod warnings;
