@@ -10,6 +10,7 @@ mod concurrency;
 mod course_input;
 mod disguise;
 mod harness;
+mod hints;
 mod hostile;
 mod messages;
 mod promises;
