@@ -82,7 +82,8 @@ fn q2_why_one_model() -> Outcome {
     }
 }
 
-/// The outputs of question 3: letter, answer, whether possible, and why.
+/// The outputs of question 3: letter, answer, whether possible, and why the
+/// other answer fails (in words that do not say which answer is right).
 fn candidates() -> [(char, Verdict, bool, &'static str); 6] {
     [
         (
@@ -144,11 +145,13 @@ fn q3_outputs_without_join() -> Outcome {
                 .into());
             }
         };
+        // Why the learner's choice fails, never the right choice itself:
+        // the explanation leads there.
         ensure!(
             said_possible == possible,
-            "question 3 ({letter}): you said {}, but it is {}: {why}",
+            "question 3 ({letter}): you answered `{}` for `OUTPUT_{}`, but {why}",
             word(said_possible),
-            word(possible)
+            letter.to_ascii_uppercase()
         );
     }
     Ok(())

@@ -155,10 +155,10 @@ fn an_output_flood_is_a_crash_at_the_output_limit_with_a_small_report() {
     // At the default limit (1 MiB), none of what was printed reaches the
     // report (judge_test bounds its size).
     let j = judge("flood", &[]);
-    assert_status(&j, "crash", "printed more than 1048576 bytes");
+    assert_status(&j, "crash", "printed more than 1 MiB");
     // A limit from the command line is the one applied.
     let j = judge_test(j.test, "flood", &["--timeout", "3", "--max-output", "4096"]);
-    assert_status(&j, "crash", "printed more than 4096 bytes");
+    assert_status(&j, "crash", "printed more than 4 KiB");
     assert_eq!(j.json["limits"]["max_output_bytes"], 4096);
 }
 

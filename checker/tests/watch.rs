@@ -738,3 +738,21 @@ fn a_status_line_goes_away_at_the_next_check() {
         s.contains("does not compile") && !s.contains("is back as shipped")
     });
 }
+
+/// rustc's warnings on the learner's file show below the verdict, and the
+/// file still passes.
+#[test]
+fn warnings_show_below_a_pass() {
+    let test = Test::new("two").write(".threadlings-state", "{}");
+    let program = solution(&test, "double").replace(
+        "pub fn double(x: u64) -> u64 {",
+        "pub fn double(x: u64) -> u64 {\n    let never_read_anywhere = 7;",
+    );
+    let test = test.write("exercises/basics/double.rs", &program);
+    let term = Terminal::start(&test, &[], 40, 120);
+    let screen = term.wait_for("rustc's warnings");
+    assert!(
+        screen.contains("✓ Passed!") && screen.contains("never_read_anywhere"),
+        "{screen}"
+    );
+}

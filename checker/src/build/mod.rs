@@ -74,8 +74,10 @@ pub(crate) struct Input<'a> {
 
 /// The outcome of a build.
 pub(crate) enum Built {
-    /// The test binary, ready to run, and its hidden tests' names.
-    Binary(PathBuf, Vec<String>),
+    /// The test binary, ready to run, its hidden tests' names, and rustc's
+    /// warnings about the learner's file (rendered, ANSI-coloured; empty
+    /// when none), kept with the binary.
+    Binary(PathBuf, Vec<String>, String),
     /// rustc's diagnostics (ANSI-coloured), pointing at the learner's file
     /// where the fault is theirs.
     CompileError(String),
@@ -97,8 +99,9 @@ pub(crate) struct Builder {
 
 /// What rustc made of the crate.
 enum Compiled {
-    /// The test binary, at this path in the work directory.
-    Ready(PathBuf),
+    /// The test binary, at this path in the work directory, and the
+    /// warnings about the learner's file.
+    Ready(PathBuf, String),
     /// Diagnostics to show.
     Errors(Built),
 }
@@ -298,7 +301,12 @@ impl Builder {
         if binary.is_file()
             && let Ok(names) = std::fs::read_to_string(&tests)
         {
-            let hit = Built::Binary(binary, names.lines().map(str::to_string).collect());
+            let warnings = std::fs::read_to_string(tests.with_extension("warnings"));
+            let hit = Built::Binary(
+                binary,
+                names.lines().map(str::to_string).collect(),
+                warnings.unwrap_or_default(),
+            );
             return Ok(self.check_version(version)?.map(|()| hit));
         }
         std::fs::create_dir_all(&bin_dir)?;
@@ -357,7 +365,9 @@ impl Builder {
             return Ok(Err(wrong));
         }
         match built {
-            Compiled::Ready(out) => self.install(work, input, &out, binary, tests).map(Ok),
+            Compiled::Ready(out, warnings) => self
+                .install(work, input, &out, binary, tests, warnings)
+                .map(Ok),
             Compiled::Errors(built) => Ok(Ok(built)),
         }
     }
@@ -378,8 +388,8 @@ impl Builder {
         std::fs::write(work.join("alone.rs"), input.source)?;
         std::fs::write(work.join("hidden.rs"), input.hidden)?;
         std::fs::write(work.join("main.rs"), generated_main(input.source))?;
-        let learner = match self.compile_learner(work, input, version, incremental)? {
-            Ok(rlib) => rlib,
+        let (learner, warnings) = match self.compile_learner(work, input, version, incremental)? {
+            Ok(compiled) => compiled,
             Err(errors) => return Ok(Compiled::Errors(errors)),
         };
 
@@ -402,13 +412,14 @@ impl Builder {
         }
         let left = input.compile_timeout.saturating_sub(started.elapsed());
         let diagnostics = match self.run_rustc(cmd, left, input.compile_timeout, None)? {
-            Ok(()) => {
+            // The test crate's warnings are ours, never the learner's.
+            Ok(_) => {
                 if let Some(refusal) =
                     read_elsewhere(work, &out.with_extension("d"), &["main.rs", "hidden.rs"])
                 {
                     return Ok(Compiled::Errors(refusal));
                 }
-                return Ok(Compiled::Ready(out));
+                return Ok(Compiled::Ready(out, warnings));
             }
             Err(diagnostics) if diagnostics.by_limit => {
                 return Ok(Compiled::Errors(Built::Stopped(diagnostics.rendered())));
@@ -435,14 +446,15 @@ impl Builder {
     /// Compiles the learner's file as a crate of its own, `learner` (with
     /// `LEARNER_MAIN` appended): it cannot name the hidden tests or the
     /// support library (no `-L` to it), so it compiles, and behaves, only as
-    /// the file itself says. Its errors are the learner's. `Ok(rlib)`.
+    /// the file itself says. Its errors and warnings are the learner's.
+    /// `Ok((rlib, warnings))`.
     fn compile_learner(
         &self,
         work: &Path,
         input: &Input,
         version: &str,
         incremental: Option<&Path>,
-    ) -> std::io::Result<Result<PathBuf, Built>> {
+    ) -> std::io::Result<Result<(PathBuf, String), Built>> {
         // The quick check costs a core. A learner's errors come in runs, so
         // spend it while the file has errors, not right after it compiled.
         let compiled_ok = incremental.map(|state| state.with_extension("ok"));
@@ -493,10 +505,10 @@ impl Builder {
             };
         }
         let diagnostics = match own {
-            Ok(()) => {
+            Ok(said) => {
                 return Ok(match read_elsewhere(work, &dep_info, &["learner.rs"]) {
                     Some(refusal) => Err(refusal),
-                    None => Ok(rlib),
+                    None => Ok((rlib, said.warnings_about(input.display))),
                 });
             }
             Err(diagnostics) if diagnostics.by_limit => {
@@ -533,6 +545,7 @@ impl Builder {
         out: &Path,
         binary: &Path,
         tests: &Path,
+        warnings: String,
     ) -> std::io::Result<Built> {
         let known = self.dir.join("lists").join(
             Key::new("test-list")
@@ -569,11 +582,15 @@ impl Builder {
         let list = work.join("tests");
         std::fs::write(&list, &names)?;
         std::fs::rename(&list, tests)?;
+        let kept = work.join("warnings");
+        std::fs::write(&kept, &warnings)?;
+        std::fs::rename(&kept, tests.with_extension("warnings"))?;
         std::fs::create_dir_all(binary.parent().expect("bin/<key>/<program>"))?;
         std::fs::rename(out, binary)?;
         Ok(Built::Binary(
             binary.to_path_buf(),
             names.lines().map(str::to_string).collect(),
+            warnings,
         ))
     }
 
@@ -583,7 +600,7 @@ impl Builder {
         work: &Path,
         input: &Input,
         version: &str,
-    ) -> std::io::Result<Result<(), Diagnostics>> {
+    ) -> std::io::Result<Result<Diagnostics, Diagnostics>> {
         let mut cmd = self.rustc(work, input, version);
         cmd.args(COMMON_FLAGS)
             .args([
@@ -624,14 +641,15 @@ impl Builder {
 
     /// Runs rustc under limits, until done, `timeout` has passed (what is
     /// left of the build's `budget`), or `stop` is set.
-    /// `Ok(Err(_))` holds its diagnostics.
+    /// `Ok(Err(_))` holds its errors; `Ok(Ok(_))` what it said besides
+    /// (warnings) when it succeeded.
     fn run_rustc(
         &self,
         cmd: Command,
         timeout: Duration,
         budget: Duration,
         stop: Option<&AtomicBool>,
-    ) -> std::io::Result<Result<(), Diagnostics>> {
+    ) -> std::io::Result<Result<Diagnostics, Diagnostics>> {
         let limits = Limits {
             timeout,
             max_output_bytes: 8 * 1024 * 1024,
@@ -649,7 +667,7 @@ impl Builder {
             }))
         };
         match finished.exit {
-            Exit::Code(0) => Ok(Ok(())),
+            Exit::Code(0) => Ok(Ok(Diagnostics::parse(&stderr))),
             Exit::Code(_) => Ok(Err(Diagnostics::parse(&stderr))),
             Exit::Stopped => note("stopped: the learner's own errors came first".into()),
             Exit::TimedOut => limit(format!(
@@ -673,7 +691,10 @@ impl Builder {
 /// Flags for the learner's crate (with `COMMON_FLAGS`): a library of its
 /// own, given no `-L` (std is all it can name).
 /// One codegen unit: the crate is small, and that is quicker to rebuild.
+/// Its warnings are the learner's to see (`-Awarnings` in `COMMON_FLAGS`
+/// keeps everyone else's quiet).
 const LEARNER_FLAGS: &[&str] = &[
+    "-Wwarnings",
     "--crate-type=rlib",
     "--crate-name=learner",
     "-Ccodegen-units=1",
@@ -805,9 +826,10 @@ fn is_ident(b: u8) -> bool {
     b.is_ascii_alphanumeric() || b == b'_'
 }
 
-/// rustc's errors, from its JSON output.
+/// rustc's errors and warnings, from its JSON output.
 struct Diagnostics {
     errors: Vec<Diagnostic>,
+    warnings: Vec<Diagnostic>,
     /// rustc was stopped by a limit, not by errors.
     by_limit: bool,
 }
@@ -839,15 +861,27 @@ impl Diagnostics {
                 rendered: format!("error: {text}\n"),
                 files: Vec::new(),
             }],
+            warnings: Vec::new(),
             by_limit: false,
         }
     }
 
     fn parse(stderr: &str) -> Self {
         let mut errors = Vec::new();
+        let mut warnings = Vec::new();
         for line in stderr.lines() {
             match serde_json::from_str::<RawDiagnostic>(line) {
                 Ok(d) if d.level.starts_with("error") => errors.push(Diagnostic {
+                    rendered: d.rendered.unwrap_or_default(),
+                    files: d
+                        .spans
+                        .into_iter()
+                        .filter(|s| s.is_primary)
+                        .map(|s| s.file_name)
+                        .collect(),
+                }),
+                // Located ones: the count at the end ("1 warning emitted") has no span.
+                Ok(d) if d.level == "warning" && !d.spans.is_empty() => warnings.push(Diagnostic {
                     rendered: d.rendered.unwrap_or_default(),
                     files: d
                         .spans
@@ -866,8 +900,20 @@ impl Diagnostics {
         }
         Diagnostics {
             errors,
+            warnings,
             by_limit: false,
         }
+    }
+
+    /// The warnings located in the learner's file, rendered.
+    fn warnings_about(&self, display: &str) -> String {
+        self.warnings
+            .iter()
+            .filter(|d| !d.files.is_empty() && d.files.iter().all(|f| f == display))
+            .map(|d| d.rendered.as_str())
+            .collect::<String>()
+            .trim_end()
+            .to_string()
     }
 
     /// True if every located error points into the learner's file.
@@ -974,5 +1020,9 @@ mod tests {
         assert_eq!(only_learner.rendered(), "E1\naborting");
         assert!(!Diagnostics::parse(&[learner, hidden].join("\n")).blames("ex.rs"));
         assert!(!Diagnostics::parse(summary).blames("ex.rs"));
+        // Warnings are kept apart, and only those about the file asked for.
+        let said = Diagnostics::parse(&[warning, summary].join("\n"));
+        assert_eq!(said.warnings_about("x.rs"), "W");
+        assert_eq!(said.warnings_about("ex.rs"), "");
     }
 }

@@ -223,8 +223,8 @@ impl Engine {
             self.builder.build(input)
         };
         trace(&ex.name, "build", started);
-        let binary = match built {
-            Ok(Built::Binary(path, tests)) => Binary { path, tests },
+        let (binary, warnings) = match built {
+            Ok(Built::Binary(path, tests, warnings)) => (Binary { path, tests }, warnings),
             Ok(Built::CompileError(diagnostics)) => {
                 return (compile_error(ex, diagnostics), true);
             }
@@ -251,6 +251,7 @@ impl Engine {
         let mut verdict =
             Verdict::over_repetitions(repetitions).expect("at least one repetition ran");
         verdict.binary = Some(binary.path);
+        verdict.set_warnings(&warnings);
         (verdict, true)
     }
 

@@ -61,13 +61,28 @@ pub(crate) fn verdict(v: &Verdict, path: &str) -> String {
     out
 }
 
-/// Prints each finished job's verdict (`threadlings run`).
+/// rustc's warnings about the learner's file, after the verdict: dimmed,
+/// since they never decide it (rustc's own colours would fight the dim).
+/// Empty when there are none.
+pub(crate) fn warnings(v: &Verdict) -> String {
+    if v.warnings.is_empty() {
+        return String::new();
+    }
+    let plain = crate::report::json::plain(&v.warnings);
+    let mut out = String::from("\n");
+    for line in plain.lines() {
+        out.push_str(&format!("{DIM}{line}{RESET}\n"));
+    }
+    out
+}
+
+/// Prints each finished job's verdict, then rustc's warnings (`threadlings run`).
 pub(crate) struct Verdicts;
 
 impl Reporter for Verdicts {
     fn report(&self, event: &Event<'_>) {
         if let Event::Finished { job, verdict: v } = event {
-            anstream::print!("{}", verdict(v, &job.file));
+            anstream::print!("{}{}", verdict(v, &job.file), warnings(v));
         }
     }
 }

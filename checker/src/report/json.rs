@@ -36,6 +36,7 @@ impl Reporter for Verdicts {
         };
         let mut verdict = (*verdict).clone();
         verdict.message = plain(&verdict.message);
+        verdict.warnings = plain(&verdict.warnings);
         for t in &mut verdict.tests {
             t.message = plain(&t.message);
             t.output = plain(&t.output);

@@ -9,7 +9,7 @@ use threadlings_support::protocol::{
     EXIT_BAD_INPUT, EXIT_LIMIT, EXIT_ORPHANED, LimitHit, Record, RecordStatus,
 };
 
-use super::{Status, TestResult};
+use super::{Status, TestResult, shown};
 use crate::sandbox::{Exit, Finished, Limits};
 
 /// Judges one test process. `reported` is the report file's contents.
@@ -22,6 +22,7 @@ pub(crate) fn test_run(
 ) -> TestResult {
     let report = report_of(test, secret, reported);
     let (status, message) = status_of(test, &report, finished, limits);
+    let message = shown::tidy(&message);
     let reported = report.counted().is_some();
     let tampered = report.problem.is_some();
     let (events, events_dropped) = report
@@ -61,8 +62,8 @@ fn status_of(
             return (
                 Status::Crash,
                 format!(
-                    "the test `{test}` printed more than {} bytes and was stopped",
-                    limits.max_output_bytes
+                    "the test `{test}` printed more than {} and was stopped",
+                    shown::size(u64::try_from(limits.max_output_bytes).unwrap_or(u64::MAX))
                 ),
             );
         }
@@ -233,12 +234,16 @@ fn signal_meaning(signal: i32) -> String {
     }
 }
 
-/// Removes control characters (terminal escapes the learner's code may
-/// print) but keeps line breaks.
+/// What a program printed, made safe and fit to show: control characters
+/// out (terminal escapes the learner's code may print), line breaks kept,
+/// and only what the learner should see (`shown::tidy`: no checker paths
+/// or frames, short toolchain paths).
 pub(crate) fn printable(text: &str) -> String {
-    text.chars()
+    let text: String = text
+        .chars()
         .filter(|c| !c.is_control() || *c == '\n')
-        .collect()
+        .collect();
+    shown::tidy(&text)
 }
 
 /// The last lines the test printed to stderr, made safe to show.

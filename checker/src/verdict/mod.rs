@@ -1,11 +1,12 @@
 //! Verdicts: the one status each check ends in, per exercise and per hidden
 //! test, shaped like an exercise entry of the JSON report (DESIGN.md), and
 //! every rule that decides them: how a test run is judged (`judge`), how
-//! results combine into an exercise's verdict (here), and what a teacher
-//! should look at (`flags`).
+//! results combine into an exercise's verdict (here), what a teacher
+//! should look at (`flags`), and what of it a learner is shown (`shown`).
 
 pub(crate) mod flags;
 pub(crate) mod judge;
+pub(crate) mod shown;
 
 use serde::{Deserialize, Serialize};
 use threadlings_support::protocol::Event;
@@ -95,7 +96,11 @@ pub(crate) struct Verdict {
     pub message: String,
     pub flags: Vec<String>,
     pub tests: Vec<TestResult>,
-    /// rustc's warnings about the learner's file (empty when none).
+    /// rustc's warnings about the learner's file, rendered as rustc does
+    /// (ANSI-coloured like a compile error's `message`); empty when none.
+    /// Never the hidden tests' or the support library's. Shown after the
+    /// verdict; a file with warnings still passes. Kept in the verdict
+    /// cache (a cached verdict shows them too), left out of JSON when empty.
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub warnings: String,
     /// How many repetitions passed, of how many run (1 unless repeating).
@@ -138,7 +143,8 @@ impl Verdict {
             score: 0.0,
             max_score,
             duration_ms: 0,
-            message,
+            // rustc's diagnostics too: they may name std's sources.
+            message: shown::tidy(&message),
             flags: Vec::new(),
             tests,
             warnings: String::new(),
@@ -165,6 +171,12 @@ impl Verdict {
         verdict.passes = passes;
         verdict.runs = total;
         Some(verdict)
+    }
+
+    /// Sets rustc's warnings about the learner's file, as a learner may
+    /// see them (`shown::tidy`).
+    pub fn set_warnings(&mut self, rendered: &str) {
+        self.warnings = shown::tidy(rendered);
     }
 
     /// Sets the exercise's weight: the score is all of it on a pass.

@@ -231,7 +231,9 @@ impl App<'_> {
                 lines.push(format!(
                     "{DIM}rustc's warnings (the exercise can pass with them):{RESET}"
                 ));
-                lines.extend(warnings.lines().map(|l| format!("{DIM}{l}{RESET}")));
+                // rustc coloured them; dimmed as a whole they read as secondary.
+                let plain = crate::report::json::plain(warnings);
+                lines.extend(plain.lines().map(|l| format!("{DIM}{l}{RESET}")));
             }
         }
         if let Some(output) = &self.output {
