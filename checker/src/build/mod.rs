@@ -854,6 +854,21 @@ struct RawSpan {
     is_primary: bool,
 }
 
+impl From<RawDiagnostic> for Diagnostic {
+    /// rustc's text, and the files its primary spans point into.
+    fn from(d: RawDiagnostic) -> Diagnostic {
+        Diagnostic {
+            rendered: d.rendered.unwrap_or_default(),
+            files: d
+                .spans
+                .into_iter()
+                .filter(|s| s.is_primary)
+                .map(|s| s.file_name)
+                .collect(),
+        }
+    }
+}
+
 impl Diagnostics {
     fn note(text: String) -> Self {
         Diagnostics {
@@ -871,25 +886,9 @@ impl Diagnostics {
         let mut warnings = Vec::new();
         for line in stderr.lines() {
             match serde_json::from_str::<RawDiagnostic>(line) {
-                Ok(d) if d.level.starts_with("error") => errors.push(Diagnostic {
-                    rendered: d.rendered.unwrap_or_default(),
-                    files: d
-                        .spans
-                        .into_iter()
-                        .filter(|s| s.is_primary)
-                        .map(|s| s.file_name)
-                        .collect(),
-                }),
+                Ok(d) if d.level.starts_with("error") => errors.push(d.into()),
                 // Located ones: the count at the end ("1 warning emitted") has no span.
-                Ok(d) if d.level == "warning" && !d.spans.is_empty() => warnings.push(Diagnostic {
-                    rendered: d.rendered.unwrap_or_default(),
-                    files: d
-                        .spans
-                        .into_iter()
-                        .filter(|s| s.is_primary)
-                        .map(|s| s.file_name)
-                        .collect(),
-                }),
+                Ok(d) if d.level == "warning" && !d.spans.is_empty() => warnings.push(d.into()),
                 Ok(_) => {}
                 // Not JSON: rustc itself crashed or printed plainly; keep it.
                 Err(_) => errors.push(Diagnostic {

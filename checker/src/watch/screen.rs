@@ -33,18 +33,9 @@ pub(crate) fn fit(line: &str, width: usize) -> String {
     let mut coloured = false;
     while let Some(c) = chars.next() {
         if c == '\x1b' {
-            // Copy the escape sequence whole: ESC [ params final-byte.
-            out.push(c);
+            // Copied whole.
+            out.push_str(&escape(&mut chars));
             coloured = true;
-            if chars.peek() == Some(&'[') {
-                out.push(chars.next().unwrap_or('['));
-                for c in chars.by_ref() {
-                    out.push(c);
-                    if c.is_ascii_alphabetic() {
-                        break;
-                    }
-                }
-            }
             continue;
         }
         if c.is_control() {
@@ -60,6 +51,22 @@ pub(crate) fn fit(line: &str, width: usize) -> String {
         out.push_str(RESET);
     }
     out
+}
+
+/// The rest of an escape sequence whose ESC was just read (ESC [ params
+/// final-byte), with the ESC.
+fn escape(chars: &mut std::iter::Peekable<std::str::Chars<'_>>) -> String {
+    let mut seq = String::from('\x1b');
+    if chars.peek() == Some(&'[') {
+        seq.push(chars.next().unwrap_or('['));
+        for c in chars.by_ref() {
+            seq.push(c);
+            if c.is_ascii_alphabetic() {
+                break;
+            }
+        }
+    }
+    seq
 }
 
 /// One visible character and the colour codes in force for it.
@@ -82,16 +89,7 @@ pub(crate) fn wrap(line: &str, width: usize) -> Vec<String> {
     let mut chars = line.chars().peekable();
     while let Some(c) = chars.next() {
         if c == '\x1b' {
-            let mut seq = String::from(c);
-            if chars.peek() == Some(&'[') {
-                seq.push(chars.next().unwrap_or('['));
-                for c in chars.by_ref() {
-                    seq.push(c);
-                    if c.is_ascii_alphabetic() {
-                        break;
-                    }
-                }
-            }
+            let seq = escape(&mut chars);
             let current = styles.last().cloned().unwrap_or_default();
             styles.push(if seq == RESET || seq == "\x1b[m" {
                 String::new()
@@ -254,16 +252,10 @@ mod tests {
         let mut chars = line.chars().peekable();
         while let Some(c) = chars.next() {
             if c == '\x1b' {
-                if chars.peek() == Some(&'[') {
-                    for c in chars.by_ref() {
-                        if c.is_ascii_alphabetic() {
-                            break;
-                        }
-                    }
-                }
-                continue;
+                escape(&mut chars);
+            } else {
+                out.push(c);
             }
-            out.push(c);
         }
         out
     }
