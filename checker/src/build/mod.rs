@@ -365,6 +365,8 @@ impl Builder {
             Ok(rlib) => rlib,
             Err(errors) => return Ok(Compiled::Errors(errors)),
         };
+        crate::engine::trace(input.display, "rustc learner", started);
+        let test_started = Instant::now();
 
         // The test crate: the hidden tests, using the learner's crate and
         // the support library. Its time comes out of the same budget.
@@ -384,7 +386,9 @@ impl Builder {
             cmd.arg(format!("-Cincremental={}", state.join("test").display()));
         }
         let left = input.compile_timeout.saturating_sub(started.elapsed());
-        let diagnostics = match self.run_rustc(cmd, left, input.compile_timeout, None)? {
+        let test_crate = self.run_rustc(cmd, left, input.compile_timeout, None)?;
+        crate::engine::trace(input.display, "rustc test crate", test_started);
+        let diagnostics = match test_crate {
             Ok(()) => {
                 if let Some(refusal) =
                     read_elsewhere(work, &out.with_extension("d"), &["main.rs", "hidden.rs"])

@@ -294,7 +294,7 @@ fn compile_error(ex: &crate::course::Exercise, diagnostics: String) -> Verdict {
 
 /// With THREADLINGS_TRACE set, where a check's time goes, on stderr (for
 /// the speed benchmark and for anyone asking why a check is slow).
-fn trace(name: &str, phase: &str, since: Instant) {
+pub(crate) fn trace(name: &str, phase: &str, since: Instant) {
     if std::env::var_os("THREADLINGS_TRACE").is_some() {
         eprintln!(
             "threadlings-trace: {name}: {phase} {} ms",
