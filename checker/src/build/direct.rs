@@ -33,6 +33,8 @@ struct Found {
     binary: PathBuf,
     /// The binary's size and modification time when it said so.
     stamp: String,
+    /// The target it compiles for by default (`host:` of `rustc -vV`).
+    host: String,
 }
 
 /// Size and modification time: a rustc updated in place has others.
@@ -55,6 +57,8 @@ impl Direct {
                 version: lines.next()?.to_string(),
                 binary: PathBuf::from(lines.next()?),
                 stamp: lines.next()?.to_string(),
+                // A memo from before hosts were kept: found again, once.
+                host: lines.next()?.to_string(),
             })
         });
         Direct {
@@ -77,6 +81,22 @@ impl Direct {
                 found.binary.clone()
             }
             _ => proxy.to_path_buf(),
+        }
+    }
+
+    /// The sysroot and host target of the rustc known for `version` (and
+    /// still the same file), if it is known.
+    pub fn sysroot(&self, version: &str) -> Option<(PathBuf, String)> {
+        let known = self.known.lock().unwrap_or_else(|e| e.into_inner());
+        match &*known {
+            Some(found)
+                if found.version == version
+                    && stamp(&found.binary).as_deref() == Some(found.stamp.as_str()) =>
+            {
+                let sysroot = found.binary.parent()?.parent()?.to_path_buf();
+                Some((sysroot, found.host.clone()))
+            }
+            _ => None,
         }
     }
 
@@ -105,21 +125,31 @@ impl Direct {
         let Some(stamp) = stamp(&binary) else {
             return;
         };
-        let reported = output(&binary, &["-vV"]);
-        if reported.as_deref().and_then(|text| text.lines().next()) != Some(version) {
+        let Some(reported) = output(&binary, &["-vV"]) else {
+            return;
+        };
+        if reported.lines().next() != Some(version) {
             return;
         }
+        let Some(host) = reported
+            .lines()
+            .find_map(|line| line.strip_prefix("host: "))
+        else {
+            return;
+        };
         let found = Found {
             version: version.to_string(),
             binary,
             stamp,
+            host: host.trim().to_string(),
         };
         let tmp = work.join("rustc-direct");
         let text = format!(
-            "{}\n{}\n{}\n",
+            "{}\n{}\n{}\n{}\n",
             found.version,
             found.binary.display(),
-            found.stamp
+            found.stamp,
+            found.host
         );
         if std::fs::write(&tmp, text).is_ok() {
             let _ = std::fs::rename(&tmp, &self.memo);
@@ -156,7 +186,10 @@ mod tests {
         let memo_for = |stamp: &str| {
             std::fs::write(
                 &memo,
-                format!("rustc 1.0.0 (abc)\n{}\n{stamp}\n", binary.display()),
+                format!(
+                    "rustc 1.0.0 (abc)\n{}\n{stamp}\nx86_64-unknown-linux-gnu\n",
+                    binary.display()
+                ),
             )
             .unwrap();
             Direct::load(memo.clone())

@@ -140,7 +140,11 @@ impl Builder {
         &self.toolchain
     }
 
-    fn key_for(&self, input: &Input, version: &str) -> String {
+    fn key_for(&self, input: &Input, version: &str, std_dylib: Option<&Path>) -> String {
+        let std_link = match std_dylib {
+            Some(dir) => dir.as_os_str().as_encoded_bytes(),
+            None => b"static",
+        };
         Key::new("test-binary")
             .part(input.source)
             .part(input.display)
@@ -151,19 +155,39 @@ impl Builder {
             .parts(COMMON_FLAGS)
             .parts(LEARNER_FLAGS)
             .parts(TEST_FLAGS)
+            .part(std_link)
             .hex()
+    }
+
+    /// Where the toolchain's std is a shared library, when the test binary
+    /// can link to it: `<sysroot>/lib/rustlib/<host>/lib`, known once the
+    /// rustc behind the proxy is (`direct`) for `version`, if it holds a
+    /// `libstd-*.so`. Linking a program to it instead of copying std into
+    /// it saves the linker much of its work on every check (a test binary
+    /// is mostly std); the binary finds it by an rpath, so it runs wherever
+    /// that toolchain is installed. `None`: std is linked in, as rustc does
+    /// for a program by default.
+    fn std_dylib_dir(&self, version: &str) -> Option<PathBuf> {
+        let (sysroot, host) = self.direct.sysroot(version)?;
+        let dir = sysroot.join("lib").join("rustlib").join(host).join("lib");
+        // `:` separates rpath entries and `$` starts the loader's own
+        // variables: such a directory cannot be named in an rpath.
+        let plain = dir.to_str().is_some_and(|d| !d.contains([':', '$']));
+        (plain && has_std_dylib(&dir)).then_some(dir)
     }
 
     /// The cache key (everything that can change the binary), with the
     /// version this run works with, which may still be a guess.
     pub fn key(&self, input: &Input) -> String {
-        self.key_for(input, &self.toolchain.version())
+        let version = self.toolchain.version();
+        self.key_for(input, &version, self.std_dylib_dir(&version).as_deref())
     }
 
     /// The cache key with the confirmed toolchain version.
     pub fn confirmed_key(&self, input: &Input) -> Result<String, ToolchainError> {
         let toolchain = self.toolchain.confirm()?;
-        Ok(self.key_for(input, &toolchain.version))
+        let version = &toolchain.version;
+        Ok(self.key_for(input, version, self.std_dylib_dir(version).as_deref()))
     }
 
     /// Where the binary for `input` is (or would be) cached.
@@ -293,7 +317,10 @@ impl Builder {
         input: &Input,
         version: &str,
     ) -> std::io::Result<Result<Built, WrongVersion>> {
-        let key = self.key_for(input, version);
+        // Decided once for this build: the key and the link flags agree even
+        // if the rustc behind the proxy becomes known meanwhile.
+        let std_dylib = self.std_dylib_dir(version);
+        let key = self.key_for(input, version, std_dylib.as_deref());
         let bin_dir = self.dir.join("bin");
         let binary = self.binary_at(&key, input);
         let tests = bin_dir.join(format!("{key}.tests"));
@@ -330,14 +357,21 @@ impl Builder {
                     &home.join("src"),
                     input,
                     version,
-                    &binary,
-                    &tests,
+                    std_dylib.as_deref(),
+                    (&binary, &tests),
                     Some(&state),
                 );
             }
         }
         let work = self.work_dir()?;
-        self.build_in(work.path(), input, version, &binary, &tests, None)
+        self.build_in(
+            work.path(),
+            input,
+            version,
+            std_dylib.as_deref(),
+            (&binary, &tests),
+            None,
+        )
     }
 
     fn build_in(
@@ -345,8 +379,8 @@ impl Builder {
         work: &Path,
         input: &Input,
         version: &str,
-        binary: &Path,
-        tests: &Path,
+        std_dylib: Option<&Path>,
+        (binary, tests): (&Path, &Path),
         incremental: Option<&Path>,
     ) -> std::io::Result<Result<Built, WrongVersion>> {
         let support = match self.support_dir(version)? {
@@ -358,7 +392,7 @@ impl Builder {
             if !self.direct.knows(version) {
                 scope.spawn(|| self.direct.find(version, self.toolchain.rustc(), work));
             }
-            self.compile(work, input, version, &support, incremental)
+            self.compile(work, input, version, &support, std_dylib, incremental)
         })?;
         // Nothing made under a wrong guess is kept or shown.
         if let Err(wrong) = self.check_version(version)? {
@@ -378,6 +412,7 @@ impl Builder {
         input: &Input,
         version: &str,
         support: &Path,
+        std_dylib: Option<&Path>,
         incremental: Option<&Path>,
     ) -> std::io::Result<Compiled> {
         let started = Instant::now();
@@ -392,6 +427,8 @@ impl Builder {
             Ok(compiled) => compiled,
             Err(errors) => return Ok(Compiled::Errors(errors)),
         };
+        crate::engine::trace(input.display, "rustc learner", started);
+        let test_started = Instant::now();
 
         // The test crate: the hidden tests, using the learner's crate and
         // the support library. Its time comes out of the same budget.
@@ -410,8 +447,28 @@ impl Builder {
         if let Some(state) = incremental {
             cmd.arg(format!("-Cincremental={}", state.join("test").display()));
         }
+        if let Some(dir) = std_dylib {
+            // DT_RPATH, not DT_RUNPATH: found before any LD_LIBRARY_PATH of
+            // the learner's environment. `-Xlinker` passes the directory
+            // whole (`-Wl,` would split it at commas).
+            cmd.arg("-Cprefer-dynamic");
+            for arg in [
+                "-Xlinker",
+                "--disable-new-dtags",
+                "-Xlinker",
+                "-rpath",
+                "-Xlinker",
+            ] {
+                cmd.arg(format!("-Clink-arg={arg}"));
+            }
+            let mut rpath = std::ffi::OsString::from("-Clink-arg=");
+            rpath.push(dir);
+            cmd.arg(rpath);
+        }
         let left = input.compile_timeout.saturating_sub(started.elapsed());
-        let diagnostics = match self.run_rustc(cmd, left, input.compile_timeout, None)? {
+        let test_crate = self.run_rustc(cmd, left, input.compile_timeout, None)?;
+        crate::engine::trace(input.display, "rustc test crate", test_started);
+        let diagnostics = match test_crate {
             // The test crate's warnings are ours, never the learner's.
             Ok(_) => {
                 if let Some(refusal) =
@@ -820,6 +877,17 @@ fn outside_file(work: &Path, dep_info: &Path, ours: &[&str]) -> Option<String> {
         .filter_map(|line| line.strip_suffix(':'))
         .map(|path| path.replace("\\ ", " "))
         .find(|path| !ours.iter().any(|ours| Path::new(path) == ours))
+}
+
+/// Whether `dir` holds std as a shared library (`libstd-<hash>.so`).
+fn has_std_dylib(dir: &Path) -> bool {
+    std::fs::read_dir(dir).is_ok_and(|entries| {
+        entries.filter_map(Result::ok).any(|entry| {
+            let name = entry.file_name();
+            let name = name.to_string_lossy();
+            name.starts_with("libstd-") && name.ends_with(".so")
+        })
+    })
 }
 
 fn is_ident(b: u8) -> bool {

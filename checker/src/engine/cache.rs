@@ -46,7 +46,10 @@ impl VerdictCache {
         let write = || -> std::io::Result<()> {
             std::fs::create_dir_all(dir)?;
             let mut tmp = tempfile::NamedTempFile::new_in(dir)?;
-            serde_json::to_writer(&mut tmp, verdict).map_err(std::io::Error::other)?;
+            // One write: `to_writer` on a bare file makes a system call for
+            // every token (hundreds per verdict).
+            let text = serde_json::to_vec(verdict).map_err(std::io::Error::other)?;
+            std::io::Write::write_all(&mut tmp, &text)?;
             tmp.persist(path).map_err(|e| e.error)?;
             Ok(())
         };

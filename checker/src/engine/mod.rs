@@ -25,6 +25,10 @@ pub(crate) use job::{Job, JobId, Mode};
 use pool::{Slots, Workers};
 pub(crate) use process::program_output;
 
+/// Enough test processes for every test of an exercise of this course
+/// (the most is 6) to run at once when one file is checked.
+const ONE_EXERCISE_TESTS: usize = 8;
+
 /// Set by the signal handler: the run is being stopped, its verdicts are void.
 static INTERRUPTED: AtomicBool = AtomicBool::new(false);
 
@@ -42,6 +46,11 @@ pub(crate) struct Engine {
     /// Test processes at once: they mostly wait at rendezvous, so twice
     /// as many as the cores.
     test_workers: usize,
+    /// Test processes at once when one file is checked (run, watch): every
+    /// test of an exercise at once, unless `--jobs` said otherwise. A check
+    /// lasts as long as its slowest test; tests waiting for a free worker
+    /// only add to it, and no rustc competes with them by then.
+    test_workers_alone: usize,
     /// Jobs in flight at once: enough to keep rustc busy while other jobs'
     /// tests run.
     job_workers: usize,
@@ -62,10 +71,12 @@ impl Engine {
         let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
         let compile = jobs.unwrap_or(cores).max(1);
         let tests = jobs.unwrap_or(2 * cores).max(1);
+        let alone = jobs.unwrap_or(ONE_EXERCISE_TESTS.max(tests)).max(1);
         Engine {
             builder,
             compile_slots: Slots::new(compile),
             test_workers: tests,
+            test_workers_alone: alone,
             job_workers: compile + tests,
             runs_dir: dir.join("runs"),
             cache: VerdictCache::new(dir.join("verdicts")),
@@ -124,7 +135,11 @@ impl Engine {
     /// verdicts come back in job order.
     pub fn check_all(&self, jobs: &[Job], reporter: &dyn Reporter) -> Vec<Verdict> {
         std::thread::scope(|scope| {
-            let tests = Workers::start(scope, self.test_workers.min(jobs.len() * 8));
+            let tests = match jobs.len() {
+                1 => self.test_workers_alone,
+                n => self.test_workers.min(n * 8),
+            };
+            let tests = Workers::start(scope, tests);
             let workers = Workers::start(scope, self.job_workers.min(jobs.len()));
             workers.run_all(jobs.iter().map(|job| {
                 let tests = tests.clone();
@@ -321,7 +336,7 @@ fn compile_error(ex: &crate::course::Exercise, diagnostics: String) -> Verdict {
 
 /// With THREADLINGS_TRACE set, where a check's time goes, on stderr (for
 /// the speed benchmark and for anyone asking why a check is slow).
-fn trace(name: &str, phase: &str, since: Instant) {
+pub(crate) fn trace(name: &str, phase: &str, since: Instant) {
     if std::env::var_os("THREADLINGS_TRACE").is_some() {
         eprintln!(
             "threadlings-trace: {name}: {phase} {} ms",

@@ -14,6 +14,7 @@ use std::time::{Duration, Instant};
 use crate::harness::exit;
 use crate::procfs::status_field;
 use crate::protocol::{self, LimitHit};
+use crate::waits::Wait;
 
 /// The OS's id (tid) of the calling thread, `None` where it cannot be
 /// observed (not Linux, or /proc hidden).
@@ -75,6 +76,17 @@ pub(crate) const FUTEX: Option<&str> = None;
 /// How many samples in a row (about 1 ms apart) a thread must be seen parked.
 pub(crate) const PARKED_STREAK: usize = 20;
 
+/// How many samples in a row a thread must be seen joining a thread of this
+/// process (`Wait::Join` naming it). Such a wait cannot be faked or caught in
+/// passing: a woken thread is runnable at once (no longer "S"), and the one
+/// it joined is gone; the few samples only guard against one read of
+/// `/proc` straddling a wake-up (the wait of before with the state of after),
+/// which a second look on the same address rules out. The long streak stays
+/// for waits that could be anything (a channel, a lock, or any untimed wait
+/// where joins cannot be told apart), where it guards against catching a
+/// poller between two short waits.
+pub(crate) const JOIN_STREAK: usize = 3;
+
 /// Counts samples in a row parked on one address. One sample can catch a
 /// thread between two waits, or just woken; twenty in a row on the same
 /// address cannot.
@@ -88,6 +100,23 @@ impl Streak {
     /// Notes one sample (the futex address of `waits::parked`'s answer); `true` once `PARKED_STREAK`
     /// samples in a row were parked on the same address.
     pub fn see(&mut self, parked: Option<String>) -> bool {
+        self.note(parked);
+        self.count >= PARKED_STREAK
+    }
+
+    /// Notes one sample of `waits::parked`; `true` once enough samples in a
+    /// row were parked on the same address: `JOIN_STREAK` for a wait seen as
+    /// a join of a thread of this process, `PARKED_STREAK` for any other.
+    pub fn see_wait(&mut self, parked: Option<(String, Wait)>) -> bool {
+        let enough = match parked {
+            Some((_, Wait::Join(tid))) if tid != 0 => JOIN_STREAK,
+            _ => PARKED_STREAK,
+        };
+        self.note(parked.map(|(addr, _)| addr));
+        self.count >= enough
+    }
+
+    fn note(&mut self, parked: Option<String>) {
         match parked {
             Some(addr) if addr == self.addr => self.count += 1,
             Some(addr) => {
@@ -96,7 +125,6 @@ impl Streak {
             }
             None => self.count = 0,
         }
-        self.count >= PARKED_STREAK
     }
 }
 
@@ -269,6 +297,28 @@ mod tests {
             assert!(!streak.see(Some("0x2000".into())));
         }
         assert!(streak.see(Some("0x2000".into())));
+    }
+
+    #[test]
+    fn a_join_of_a_known_thread_needs_a_short_streak_and_other_waits_the_full_one() {
+        let join = || Some((AT.to_string(), Wait::Join(42)));
+        let mut streak = Streak::default();
+        for _ in 1..JOIN_STREAK {
+            assert!(!streak.see_wait(join()));
+        }
+        assert!(streak.see_wait(join()));
+        // One sample elsewhere starts it again.
+        assert!(!streak.see_wait(None));
+        assert!(!streak.see_wait(join()));
+        // A parker, a lock, or an untimed wait where joins cannot be told
+        // apart (`Join(0)`) need the full streak.
+        for wait in [Wait::Parker, Wait::Other, Wait::Join(0)] {
+            let mut streak = Streak::default();
+            for _ in 1..PARKED_STREAK {
+                assert!(!streak.see_wait(Some((AT.to_string(), wait))), "{wait:?}");
+            }
+            assert!(streak.see_wait(Some((AT.to_string(), wait))));
+        }
     }
 
     #[test]

@@ -30,7 +30,9 @@ pub struct Program {
 const PROGRAM_OUTPUT_CAP: u64 = 64 * 1024;
 
 /// How many runs of the learner's program `run_programs` keeps going at once.
-const PROGRAM_RUNS_AT_ONCE: usize = 4;
+/// A run mostly waits (the programs print a line, then sleep), so ten at
+/// once take hardly longer than one: twenty runs are two rounds, not five.
+const PROGRAM_RUNS_AT_ONCE: usize = 10;
 
 /// Runs the learner's `main` once as a separate process, killed after `limit`.
 pub fn run_program(limit: Duration) -> Result<Program, String> {
@@ -68,7 +70,7 @@ pub fn run_program(limit: Duration) -> Result<Program, String> {
                 let _ = child.kill();
                 break child.wait().ok();
             }
-            Ok(None) => thread::sleep(Duration::from_millis(2)),
+            Ok(None) => thread::sleep(Duration::from_millis(1)),
             Err(e) => return Err(format!("cannot wait for your program: {e}")),
         }
     };

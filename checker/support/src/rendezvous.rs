@@ -418,7 +418,7 @@ impl Driver<'_> {
                 _ => Some((String::new(), Wait::Join(0))),
             };
             let wait = sample.as_ref().map(|(_, wait)| *wait);
-            if streak.see(sample.map(|(addr, _)| addr)) && self.threads_let_end_are_gone() {
+            if streak.see_wait(sample) && self.threads_let_end_are_gone() {
                 match wait {
                     Some(Wait::Join(_)) => return Ok(true),
                     Some(Wait::Parker) if learner_uses_scope() => return Ok(true),
@@ -513,7 +513,7 @@ impl Others {
                         self.streaks.len() - 1
                     }
                 };
-                if !self.streaks[at].1.see(parked(id).map(|(addr, _)| addr)) {
+                if !self.streaks[at].1.see_wait(parked(id)) {
                     all_parked = false;
                 }
             }
