@@ -50,7 +50,7 @@ fn main() {
     row(
         "run NAME after an edit, solution in place",
         &after_edit,
-        1.5,
+        1.3,
     );
     row("run NAME with nothing changed", &unchanged, 0.3);
 
@@ -84,7 +84,7 @@ fn main() {
         check.floor.push(course.rustc_all(&exercises, 2));
         check.ours.push(course.threadlings(&["check"]));
     }
-    row("check, every file edited (vs rustc x2 cores)", &check, 1.5);
+    row("check, every file edited (vs rustc x2 cores)", &check, 1.3);
 
     watch(&course, &exercises[0], median(&after_edit.ours));
 }
