@@ -30,11 +30,7 @@ pub fn wait_file(report: &str) -> String {
 /// Opens the status file (before any learner code runs).
 pub(crate) fn open(report: &str) {
     if let Ok(file) = File::create(wait_file(report)) {
-        *lock() = Some(Status {
-            file,
-            waits: Vec::new(),
-            next: 0,
-        });
+        *lock() = Some(Status::new(file));
     }
 }
 
@@ -46,17 +42,7 @@ fn lock() -> std::sync::MutexGuard<'static, Option<Status>> {
 /// starting with "for"), until the returned guard is dropped.
 #[must_use = "the wait is shown until the guard is dropped"]
 pub fn waiting(what: &str, up_to: Duration) -> Waiting {
-    let mut status = lock();
-    let Some(status) = status.as_mut() else {
-        return Waiting(None);
-    };
-    status.next += 1;
-    let id = status.next;
-    status
-        .waits
-        .push((id, what.to_string(), Instant::now(), up_to));
-    status.show();
-    Waiting(Some(id))
+    Waiting(lock().as_mut().map(|status| status.push(what, up_to)))
 }
 
 /// Ends a wait when dropped.
@@ -64,15 +50,36 @@ pub struct Waiting(Option<u64>);
 
 impl Drop for Waiting {
     fn drop(&mut self) {
-        let Some(id) = self.0 else { return };
-        if let Some(status) = lock().as_mut() {
-            status.waits.retain(|w| w.0 != id);
-            status.show();
+        if let (Some(id), Some(status)) = (self.0, lock().as_mut()) {
+            status.pop(id);
         }
     }
 }
 
 impl Status {
+    fn new(file: File) -> Status {
+        Status {
+            file,
+            waits: Vec::new(),
+            next: 0,
+        }
+    }
+
+    /// Shows a new innermost wait; its id ends it.
+    fn push(&mut self, what: &str, up_to: Duration) -> u64 {
+        self.next += 1;
+        self.waits
+            .push((self.next, what.to_string(), Instant::now(), up_to));
+        self.show();
+        self.next
+    }
+
+    /// Ends the wait `id` and shows the one around it, if any.
+    fn pop(&mut self, id: u64) {
+        self.waits.retain(|w| w.0 != id);
+        self.show();
+    }
+
     /// Writes the innermost wait as `<deadline, ms since the epoch> <what>`
     /// (the checker runs on the same clock), or nothing.
     fn show(&mut self) {
@@ -112,31 +119,31 @@ pub fn read(text: &str) -> Option<(Duration, &str)> {
 mod tests {
     use super::*;
 
+    /// On a status of its own: other tests of this crate wait through the
+    /// process-wide one at the same time.
     #[test]
     fn the_innermost_wait_shows_until_it_ends() {
         let dir = std::env::temp_dir().join(format!("status-{}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
-        let report = dir.join("report").display().to_string();
-        open(&report);
-        let shown = || std::fs::read_to_string(wait_file(&report)).unwrap();
-        let outer = waiting("for your function to return", Duration::from_secs(10));
+        let path = wait_file(&dir.join("report").display().to_string());
+        let mut status = Status::new(File::create(&path).unwrap());
+        let shown = || std::fs::read_to_string(&path).unwrap();
+        let outer = status.push("for your function to return", Duration::from_secs(10));
         let (left, what) = read(&shown()).map(|(d, w)| (d, w.to_string())).unwrap();
         assert_eq!(what, "for your function to return");
         assert!(left <= Duration::from_secs(10) && left > Duration::from_secs(5));
-        {
-            let _inner = waiting(
-                "for your threads to run at the same time",
-                Duration::from_secs(3),
-            );
-            assert_eq!(
-                read(&shown()).unwrap().1,
-                "for your threads to run at the same time"
-            );
-        }
+        let inner = status.push(
+            "for your threads to run at the same time",
+            Duration::from_secs(3),
+        );
+        assert_eq!(
+            read(&shown()).unwrap().1,
+            "for your threads to run at the same time"
+        );
+        status.pop(inner);
         assert_eq!(read(&shown()).unwrap().1, "for your function to return");
-        drop(outer);
+        status.pop(outer);
         assert_eq!(read(&shown()), None);
-        *lock() = None;
         std::fs::remove_dir_all(&dir).unwrap();
     }
 }
