@@ -118,6 +118,8 @@ mod tests {
 
     #[test]
     fn past_the_bound_events_are_only_counted() {
+        // Apart from tests that count every thread of the process.
+        let _threads = crate::testing::spawning();
         let mut buffer = Buffer::new(3);
         for n in 0..5 {
             buffer.push(|| note(n));
@@ -128,6 +130,8 @@ mod tests {
 
     #[test]
     fn a_record_names_its_thread_and_long_labels_are_cut() {
+        // Apart from tests that count every thread of the process.
+        let _threads = crate::testing::spawning();
         let label = format!("{}é", "x".repeat(MAX_LABEL_BYTES - 1));
         let me = std::thread::current();
         record(EventKind::Note, label.as_str());

@@ -272,6 +272,8 @@ mod tests {
 
     #[test]
     fn a_streak_counts_only_samples_in_a_row_on_one_address() {
+        // Apart from tests that count every thread of the process.
+        let _threads = crate::testing::spawning();
         let mut streak = Streak::default();
         for _ in 1..PARKED_STREAK {
             assert!(!streak.see(Some(AT.into())));
@@ -301,6 +303,8 @@ mod tests {
 
     #[test]
     fn a_join_of_a_known_thread_needs_a_short_streak_and_other_waits_the_full_one() {
+        // Apart from tests that count every thread of the process.
+        let _threads = crate::testing::spawning();
         let join = || Some((AT.to_string(), Wait::Join(42)));
         let mut streak = Streak::default();
         for _ in 1..JOIN_STREAK {

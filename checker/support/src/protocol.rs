@@ -345,6 +345,8 @@ mod tests {
 
     #[test]
     fn a_limit_mark_reads_back_and_the_last_one_wins() {
+        // Apart from tests that count every thread of the process.
+        let _threads = crate::testing::spawning();
         for hit in [LimitHit::Threads(300), LimitHit::Memory(2048)] {
             assert_eq!(LimitHit::parse(&hit.mark()), Some(hit));
         }
@@ -360,6 +362,8 @@ mod tests {
 
     #[test]
     fn the_handshake_reads_back_and_nothing_after_it() {
+        // Apart from tests that count every thread of the process.
+        let _threads = crate::testing::spawning();
         let runs = [
             Run::Test {
                 name: "t".into(),
@@ -383,6 +387,8 @@ mod tests {
 
     #[test]
     fn a_broken_handshake_is_refused() {
+        // Apart from tests that count every thread of the process.
+        let _threads = crate::testing::spawning();
         for text in [
             "",
             "main\n",
@@ -399,6 +405,8 @@ mod tests {
 
     #[test]
     fn records_are_one_line_of_escaped_json() {
+        // Apart from tests that count every thread of the process.
+        let _threads = crate::testing::spawning();
         let record = Record {
             secret: "s".into(),
             test: "t".into(),

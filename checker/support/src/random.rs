@@ -44,6 +44,8 @@ mod tests {
 
     #[test]
     fn a_random_order_holds_each_number_once_and_varies() {
+        // Apart from tests that count every thread of the process.
+        let _threads = crate::testing::spawning();
         let orders: Vec<Vec<usize>> = (0..50).map(|_| random_order(5)).collect();
         for order in &orders {
             let mut sorted = order.clone();
@@ -56,6 +58,8 @@ mod tests {
 
     #[test]
     fn random_numbers_stay_in_range_and_vary() {
+        // Apart from tests that count every thread of the process.
+        let _threads = crate::testing::spawning();
         let drawn: Vec<u64> = (0..200).map(|_| random_between(3, 6)).collect();
         assert!(drawn.iter().all(|n| (3..=6).contains(n)));
         assert!(drawn.iter().any(|&n| n != drawn[0]), "{drawn:?}");

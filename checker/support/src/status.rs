@@ -123,6 +123,8 @@ mod tests {
     /// process-wide one at the same time.
     #[test]
     fn the_innermost_wait_shows_until_it_ends() {
+        // Apart from tests that count every thread of the process.
+        let _threads = crate::testing::spawning();
         let dir = std::env::temp_dir().join(format!("status-{}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
         let path = wait_file(&dir.join("report").display().to_string());

@@ -2,8 +2,11 @@
 //! the process (`let_go_in_order` accounts for each one) apart from tests
 //! that start threads, and a deadline only broken code reaches.
 //!
-//! Tests that start threads take it shared and join their threads before
-//! they end; tests that need the process to themselves take it alone.
+//! Every test takes it: shared (tests that start threads join them before
+//! they end), or alone for tests that need the process to themselves. A test
+//! without it would be a thread of the process that such a test sees as the
+//! learner's, busy, and fails on (libtest runs each test on a thread of its
+//! own, started whenever a slot is free).
 
 use std::sync::{RwLock, RwLockReadGuard, RwLockWriteGuard};
 use std::time::Duration;

@@ -334,17 +334,23 @@ mod tests {
 
     #[test]
     fn a_sleeping_thread_is_never_parked() {
+        // Apart from tests that count every thread of the process.
+        let _threads = crate::testing::spawning();
         never_parked(|| thread::sleep(Duration::from_millis(50)));
     }
 
     #[test]
     fn a_thread_in_a_timed_wait_is_never_parked() {
+        // Apart from tests that count every thread of the process.
+        let _threads = crate::testing::spawning();
         // A futex wait too, but with a timeout: a sleep in disguise.
         never_parked(|| thread::park_timeout(Duration::from_millis(50)));
     }
 
     #[test]
     fn a_sleep_counts_as_own_time_and_a_queue_would_not() {
+        // Apart from tests that count every thread of the process.
+        let _threads = crate::testing::spawning();
         let watch = Stopwatch::start();
         thread::sleep(Duration::from_millis(60));
         let Some(took) = watch.own_time() else { return };
