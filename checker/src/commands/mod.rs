@@ -6,6 +6,8 @@ mod run;
 mod simple;
 mod verify;
 
+pub(crate) use simple::put_back;
+
 use std::process::ExitCode;
 
 use crate::plan::{Action, Plan};

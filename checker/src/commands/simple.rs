@@ -50,6 +50,14 @@ pub(crate) fn list(course: &Course) -> anyhow::Result<ExitCode> {
 }
 
 pub(crate) fn reset(course: &Course, ex: &Exercise) -> anyhow::Result<ExitCode> {
+    put_back(course, ex)?;
+    anstream::println!("{} is back as shipped ({})", ex.name, ex.path());
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Writes the shipped version of `ex` over the learner's file and marks it
+/// not done; returns the progress as it now is. `reset` and watch mode's `x`.
+pub(crate) fn put_back(course: &Course, ex: &Exercise) -> anyhow::Result<State> {
     let name = &ex.name;
     let shipped = course.shipped(ex).ok_or_else(|| {
         UsageError(format!(
@@ -60,9 +68,9 @@ pub(crate) fn reset(course: &Course, ex: &Exercise) -> anyhow::Result<ExitCode> 
     let path = course.root.join(ex.path());
     std::fs::write(&path, shipped.as_bytes())
         .with_context(|| format!("cannot write {}", path.display()))?;
-    State::update(&course.root, |s| {
-        s.done.remove(&ex.name);
-    })?;
-    anstream::println!("{} is back as shipped ({})", ex.name, ex.path());
-    Ok(ExitCode::SUCCESS)
+    let state = State::update(&course.root, |s| {
+        s.done.remove(name);
+    })
+    .context("cannot save progress")?;
+    Ok(state)
 }

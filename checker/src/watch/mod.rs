@@ -771,24 +771,12 @@ impl<'c> App<'c> {
 
     fn reset(&mut self) {
         let ex = self.ex();
-        let Some(shipped) = self.course.shipped(ex) else {
-            self.set_notice(format!(
-                "no shipped copy of {} to put back (looked for {})",
-                ex.name,
-                ex.shipped_path()
-            ));
-            return;
-        };
-        let path = self.course.root.join(ex.path());
-        match std::fs::write(&path, shipped.as_bytes()) {
-            Ok(()) => {
-                let name = ex.name.clone();
-                let _ = self.update_state(|s| {
-                    s.done.remove(&name);
-                });
+        match crate::commands::put_back(self.course, ex) {
+            Ok(state) => {
+                self.state = state;
                 self.set_notice(format!("{} is back as shipped", ex.path()));
             }
-            Err(e) => self.set_notice(format!("cannot write {}: {e}", path.display())),
+            Err(e) => self.set_notice(format!("{e:#}")),
         }
     }
 
