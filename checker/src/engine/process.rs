@@ -23,7 +23,7 @@ const PROGRAM_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// Runs one hidden test in its own process and judges how it ended. The
 /// report file is made in `runs_dir` and removed afterwards.
-/// `started` is told the file where the test says what it waits for (see
+/// `started_at` is told the file where the test says what it waits for (see
 /// the support crate's `status`), as the process starts.
 pub(super) fn run_test(
     binary: &Path,

@@ -68,12 +68,21 @@ pub(crate) fn warnings(v: &Verdict) -> String {
     if v.warnings.is_empty() {
         return String::new();
     }
-    let plain = crate::report::json::plain(&v.warnings);
     let mut out = String::from("\n");
-    for line in plain.lines() {
-        out.push_str(&format!("{DIM}{line}{RESET}\n"));
+    for line in dimmed(&v.warnings) {
+        out.push_str(&line);
+        out.push('\n');
     }
     out
+}
+
+/// rustc's coloured text as dimmed lines: its own colours out, so that
+/// the whole reads as secondary (`run` and watch mode show warnings so).
+pub(crate) fn dimmed(text: &str) -> Vec<String> {
+    crate::report::json::plain(text)
+        .lines()
+        .map(|line| format!("{DIM}{line}{RESET}"))
+        .collect()
 }
 
 /// Prints each finished job's verdict, then rustc's warnings (`threadlings run`).

@@ -2,7 +2,6 @@
 //! resizes, file changes (notify, or polling), and results of checks.
 
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
 use std::sync::mpsc::Sender;
 use std::time::Duration;
 
@@ -66,15 +65,13 @@ pub(crate) enum Phase {
 /// the screen loop as phases.
 pub(crate) struct Live {
     generation: u64,
-    tx: Mutex<Sender<Msg>>,
+    /// `Sender` is `Sync`: any engine thread may send.
+    tx: Sender<Msg>,
 }
 
 impl Live {
     pub fn new(generation: u64, tx: Sender<Msg>) -> Live {
-        Live {
-            generation,
-            tx: Mutex::new(tx),
-        }
+        Live { generation, tx }
     }
 }
 
@@ -88,8 +85,7 @@ impl Reporter for Live {
             Event::Test { test, .. } => Phase::Ran(test.name.clone()),
             Event::Started { .. } | Event::Finished { .. } => return,
         };
-        let tx = self.tx.lock().unwrap_or_else(|e| e.into_inner());
-        let _ = tx.send(Msg::Phase {
+        let _ = self.tx.send(Msg::Phase {
             generation: self.generation,
             phase,
         });

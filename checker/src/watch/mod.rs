@@ -106,7 +106,6 @@ struct App<'c> {
     phase: Phase,
     /// The support library is built (the first check takes seconds when not).
     warm: bool,
-    timeout_secs: u64,
     chapter_intro: Option<ChapterIntro>,
     /// How far the body is scrolled, and how far it can be (from the last
     /// drawing).
@@ -173,7 +172,6 @@ pub(crate) fn watch(course: &Course, poll: bool, manual: bool) -> anyhow::Result
         check_started: None,
         phase: Phase::Starting,
         warm: engine.is_warm(),
-        timeout_secs: 0,
         chapter_intro: None,
         scroll: 0,
         max_scroll: std::cell::Cell::new(0),
@@ -181,7 +179,6 @@ pub(crate) fn watch(course: &Course, poll: bool, manual: bool) -> anyhow::Result
         recheck_again: Default::default(),
         checked_source: None,
     };
-    app.timeout_secs = DEFAULTS.limits(app.ex()).timeout.as_secs();
     let term = terminal::Terminal::enter()?;
     input::read_keys(tx.clone());
     let result = std::thread::scope(|scope| {
@@ -581,7 +578,7 @@ impl<'c> App<'c> {
             let progress = Progress {
                 done: std::sync::atomic::AtomicUsize::new(0),
                 total,
-                tx: std::sync::Mutex::new(tx.clone()),
+                tx: tx.clone(),
             };
             let verdicts = engine.check_all(&jobs, &progress);
             let _ = tx.send(Msg::CheckedAll(verdicts));
@@ -607,7 +604,6 @@ impl<'c> App<'c> {
         self.checked_source = None;
         self.show_hint = false;
         self.scroll = 0;
-        self.timeout_secs = DEFAULTS.limits(self.ex()).timeout.as_secs();
         self.persist_current();
         self.view = View::Exercise;
         self.start_check(scope, tx);
@@ -849,15 +845,14 @@ fn canonical(p: &std::path::Path) -> Option<PathBuf> {
 struct Progress {
     done: std::sync::atomic::AtomicUsize,
     total: usize,
-    tx: std::sync::Mutex<Sender<Msg>>,
+    tx: Sender<Msg>,
 }
 
 impl Reporter for Progress {
     fn report(&self, event: &Event<'_>) {
         if let Event::Finished { .. } = event {
             let done = self.done.fetch_add(1, std::sync::atomic::Ordering::SeqCst) + 1;
-            let tx = self.tx.lock().unwrap_or_else(|e| e.into_inner());
-            let _ = tx.send(Msg::Progress {
+            let _ = self.tx.send(Msg::Progress {
                 done,
                 total: self.total,
             });

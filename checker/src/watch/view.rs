@@ -231,9 +231,7 @@ impl App<'_> {
                 lines.push(format!(
                     "{DIM}rustc's warnings (the exercise can pass with them):{RESET}"
                 ));
-                // rustc coloured them; dimmed as a whole they read as secondary.
-                let plain = crate::report::json::plain(warnings);
-                lines.extend(plain.lines().map(|l| format!("{DIM}{l}{RESET}")));
+                lines.extend(crate::report::human::dimmed(warnings));
             }
         }
         if let Some(output) = &self.output {
@@ -290,7 +288,7 @@ impl App<'_> {
                     // What the test itself says it waits for, if anything;
                     // never longer than the run may last.
                     let said = std::fs::read_to_string(wait_file).unwrap_or_default();
-                    let limit = self.timeout_secs as f64 - long;
+                    let limit = super::DEFAULTS.limits(self.ex()).timeout.as_secs_f64() - long;
                     match threadlings_support::status::read(&said) {
                         Some((left, what)) if long >= 0.5 => format!(
                             "waiting up to {:.0} s {what} (hidden test `{name}`{others}, {finished} finished)",
