@@ -680,12 +680,10 @@ impl<'c> App<'c> {
             View::ConfirmReset => {
                 self.view = View::Exercise;
                 if key.code == KeyCode::Char('y') {
-                    self.reset();
+                    let said = self.reset();
                     self.start_check(scope, tx);
-                    // Shown through the check that follows.
-                    if let Some((_, generation)) = &mut self.notice {
-                        *generation = self.generation;
-                    }
+                    // Set after the check starts: shown through it.
+                    self.set_notice(said);
                 }
             }
             View::List => self.list_key(key, scope, tx),
@@ -765,14 +763,15 @@ impl<'c> App<'c> {
         }
     }
 
-    fn reset(&mut self) {
+    /// Puts the shipped version back; says what happened.
+    fn reset(&mut self) -> String {
         let ex = self.ex();
         match crate::commands::put_back(self.course, ex) {
             Ok(state) => {
                 self.state = state;
-                self.set_notice(format!("{} is back as shipped", ex.path()));
+                format!("{} is back as shipped", ex.path())
             }
-            Err(e) => self.set_notice(format!("{e:#}")),
+            Err(e) => format!("{e:#}"),
         }
     }
 
