@@ -94,7 +94,7 @@ fn a_and_b_run_at_the_same_time() -> Outcome {
 }
 
 fn each_worker_is_an_os_thread() -> Outcome {
-    let before = os_thread_ids().len();
+    let before = os_thread_count();
     // a, b and this test: all three through it means a and b are both running.
     let barrier = TimedBarrier::new(3);
     let gate = Gate::new();
@@ -124,8 +124,10 @@ fn each_worker_is_an_os_thread() -> Outcome {
         return starting.finish().map(drop);
     }
     let met = barrier.arrived() >= 2 && barrier.wait();
-    let alive = os_thread_ids();
-    let now = alive.len();
+    let now = os_thread_count();
+    // While `a` and `b` are held: their threads are still alive.
+    let held = tids.lock().unwrap().clone();
+    let all_alive = held.iter().all(|t| t.1.is_none_or(thread_is_alive));
     gate.open();
     if !met {
         return Err(format!(
@@ -143,7 +145,7 @@ fn each_worker_is_an_os_thread() -> Outcome {
         return Ok(()); // This OS does not show its threads: the barrier has to do.
     };
     ensure!(
-        ta != tb && alive.contains(ta) && alive.contains(tb) && now >= before + 2,
+        ta != tb && all_alive && now >= before + 2,
         "while `a` and `b` were both running, the OS saw {} thread(s) in this process \
          ({} before `start_two`): each `thread::spawn` should be an OS thread of its own",
         now,

@@ -159,7 +159,7 @@ fn q3_outputs_without_join() -> Outcome {
 
 fn spawn_many_gives_each_job_an_os_thread() -> Outcome {
     let n = random_between(3, 7) as usize;
-    let before = os_thread_ids().len();
+    let before = os_thread_count();
     // The n jobs and this test: all through it means all n jobs run at once.
     let barrier = TimedBarrier::new(n + 1);
     let gate = Gate::new();
@@ -191,10 +191,11 @@ fn spawn_many_gives_each_job_an_os_thread() -> Outcome {
         return starting.finish().map(drop);
     }
     let met = barrier.arrived() >= n && barrier.wait();
-    let alive = os_thread_ids();
-    let now = alive.len();
-    gate.open();
+    let now = os_thread_count();
     let seen = seen.lock().unwrap().clone();
+    // While the jobs are held: each one's thread is still alive.
+    let all_alive = seen.iter().all(|s| s.2.is_none_or(thread_is_alive));
+    gate.open();
     ensure!(
         seen.iter().all(|s| s.1 != caller),
         "a job ran on the thread that called `spawn_many`: each job needs a thread of its own, \
@@ -220,7 +221,7 @@ fn spawn_many_gives_each_job_an_os_thread() -> Outcome {
         distinct.sort();
         distinct.dedup();
         ensure!(
-            distinct.len() == n && tids.iter().all(|t| alive.contains(t)) && now >= before + n,
+            distinct.len() == n && all_alive && now >= before + n,
             "while the {n} jobs were all running, the OS saw {now} thread(s) in this process \
              ({before} before `spawn_many`): each `thread::spawn` should be an OS thread"
         );

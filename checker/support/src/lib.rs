@@ -45,7 +45,9 @@ mod waits;
 pub use call::{Call, STRAIGHT_AWAY, call};
 pub use events::record;
 pub use harness::{learner_uses_scope, main, panic_message};
-pub use observe::{Entry, Flag, Log, os_thread_id, os_thread_ids, poll_until};
+pub use observe::{
+    Entry, Flag, Log, os_thread_count, os_thread_id, os_thread_ids, poll_until, thread_is_alive,
+};
 pub use outcome::{Failure, Outcome, PATIENCE, Test};
 pub use program::{Program, run_program, run_programs};
 pub use protocol::EventKind;

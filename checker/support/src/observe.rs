@@ -25,13 +25,63 @@ pub fn os_thread_id() -> Option<u32> {
 
 /// The OS ids (tids) of every thread this process has right now; empty where
 /// they cannot be observed.
+///
+/// Listing `/proc/self/task` is not atomic: when a thread ends while the
+/// list is read, the kernel ends that read early and carries on from a
+/// position, which the ended thread has shifted, so live threads after it
+/// are skipped (seen: a thread missing from the list it read itself). So
+/// the list is read until two readings in a row agree, and every thread
+/// seen in any of them is kept: one that ended meanwhile is harmless to the
+/// callers (the next look sees it gone), a live one missed is not.
 pub fn os_thread_ids() -> Vec<u32> {
-    std::fs::read_dir("/proc/self/task")
+    agreed(list_threads)
+}
+
+/// Readings from `list` until two in a row agree (at most a dozen), and
+/// every thread any of them saw.
+fn agreed(mut list: impl FnMut() -> Vec<u32>) -> Vec<u32> {
+    let mut seen = list();
+    let mut last = seen.clone();
+    for _ in 0..10 {
+        let now = list();
+        if now == last {
+            break;
+        }
+        let new: Vec<u32> = now
+            .iter()
+            .filter(|tid| !seen.contains(tid))
+            .copied()
+            .collect();
+        seen.extend(new);
+        last = now;
+    }
+    seen
+}
+
+/// One reading of `/proc/self/task`, sorted.
+fn list_threads() -> Vec<u32> {
+    let mut tids: Vec<u32> = std::fs::read_dir("/proc/self/task")
         .map(|dir| {
             dir.filter_map(|entry| entry.ok()?.file_name().to_str()?.parse().ok())
                 .collect()
         })
-        .unwrap_or_default()
+        .unwrap_or_default();
+    tids.sort_unstable();
+    tids
+}
+
+/// How many threads this process has right now, as the kernel counts them
+/// (exact, unlike a listing); 0 where it cannot be observed.
+pub fn os_thread_count() -> usize {
+    std::fs::read_to_string("/proc/self/status")
+        .map(|status| crate::procfs::status_field(&status, "Threads:") as usize)
+        .unwrap_or(0)
+}
+
+/// Whether thread `tid` of this process is still alive: a lookup of its
+/// own entry, which (unlike a listing) never misses a live thread.
+pub fn thread_is_alive(tid: u32) -> bool {
+    std::path::Path::new(&format!("/proc/self/task/{tid}")).exists()
 }
 
 /// The number inside a std `ThreadId`. std keeps it unstable to read, but
@@ -269,6 +319,31 @@ mod tests {
     use crate::testing;
 
     const AT: &str = "0x1000";
+
+    #[test]
+    fn a_listing_cut_short_by_an_ending_thread_is_read_again() {
+        // Apart from tests that count every thread of the process.
+        let _threads = crate::testing::spawning();
+        // What the kernel gave: thread 3 ended during the first reading,
+        // which stopped there and lost 4 and 5.
+        let mut readings = vec![vec![1, 2, 4, 5], vec![1, 2, 4, 5], vec![1, 2, 3]].into_iter();
+        let mut seen = agreed(|| readings.next_back().unwrap());
+        seen.sort();
+        assert_eq!(seen, [1, 2, 3, 4, 5]);
+        // Readings that never settle: every thread of all of them.
+        let mut n = 0;
+        let seen = agreed(|| {
+            n += 1;
+            vec![n]
+        });
+        assert_eq!(seen.len(), 11, "{seen:?}");
+        // The real listing has this thread, and every thread it lists is alive.
+        let me = os_thread_id().expect("Linux with /proc");
+        assert!(os_thread_ids().contains(&me));
+        assert!(thread_is_alive(me));
+        assert!(!thread_is_alive(u32::MAX));
+        assert!(os_thread_count() >= 2, "libtest's thread and this one");
+    }
 
     #[test]
     fn a_streak_counts_only_samples_in_a_row_on_one_address() {

@@ -15,7 +15,9 @@ use std::time::{Duration, Instant};
 use crate::call::Call;
 use crate::events::{record, record_as};
 use crate::harness::learner_uses_scope;
-use crate::observe::{FUTEX, Flag, Streak, os_thread_id, os_thread_ids, poll_until};
+use crate::observe::{
+    FUTEX, Flag, Streak, os_thread_id, os_thread_ids, poll_until, thread_is_alive,
+};
 use crate::outcome::{Failure, PATIENCE};
 use crate::protocol::EventKind;
 use crate::waits::{Wait, joins_are_visible, parked};
@@ -338,7 +340,7 @@ pub fn let_go_in_order<T>(
                         Some(tid) => {
                             Some(tid) == caller
                                 || job.exiting.is_up()
-                                || !os_thread_ids().contains(&tid)
+                                || !thread_is_alive(tid)
                                 || parked(tid).is_some()
                         }
                         None => true,
@@ -390,11 +392,10 @@ impl Driver<'_> {
     /// Whether every thread let end has ended (and is gone), so a caller
     /// still seen in its join is about to wake.
     fn threads_let_end_are_gone(&mut self) -> bool {
-        let alive = os_thread_ids();
         let jobs = self.jobs;
         self.ended_wait.retain(|&at| {
             let job = &jobs[at];
-            !(job.ended.is_up() && job.os_tid().is_none_or(|tid| !alive.contains(&tid)))
+            !(job.ended.is_up() && job.os_tid().is_none_or(|tid| !thread_is_alive(tid)))
         });
         self.ended_wait.is_empty()
     }
