@@ -5,7 +5,7 @@
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::mpsc::{self, Receiver, RecvTimeoutError};
+use std::sync::mpsc::{self, Receiver, RecvTimeoutError, TryRecvError};
 use std::thread::{self, ThreadId};
 use std::time::{Duration, Instant};
 
@@ -14,13 +14,16 @@ use crate::harness::panic_message;
 use crate::observe::Identity;
 use crate::outcome::{Failure, PATIENCE};
 use crate::protocol::EventKind;
-use crate::waits::Stopwatch;
+use crate::waits::{Stopwatch, Stretches};
 
 /// A call into learner code, running on its own helper thread (the "caller").
 pub struct Call<T> {
     pub(crate) what: String,
     pub(crate) caller: Identity,
     returned: Arc<AtomicBool>,
+    /// Up only while the caller runs learner code (false before, false
+    /// again after: it goes up and down once).
+    inside: Arc<AtomicBool>,
     result: Receiver<(thread::Result<T>, Option<Duration>)>,
     started: Instant,
 }
@@ -31,6 +34,10 @@ pub struct Call<T> {
 /// a sleep or a wait of a few hundred milliseconds goes over.
 pub const STRAIGHT_AWAY: Duration = Duration::from_millis(150);
 
+/// How often a call that must return straight away is looked at while it
+/// runs (see `Stretches`).
+const LOOK_EVERY: Duration = Duration::from_millis(2);
+
 /// Starts `f` (a call into learner code) on a fresh helper thread.
 /// `what` names the call for messages, e.g. "`count(..)`".
 pub fn call<T: Send + 'static>(what: &str, f: impl FnOnce() -> T + Send + 'static) -> Call<T> {
@@ -38,6 +45,8 @@ pub fn call<T: Send + 'static>(what: &str, f: impl FnOnce() -> T + Send + 'stati
     let (result_tx, result) = mpsc::channel();
     let returned = Arc::new(AtomicBool::new(false));
     let returned_flag = Arc::clone(&returned);
+    let inside = Arc::new(AtomicBool::new(false));
+    let inside_flag = Arc::clone(&inside);
     let called = format!("call {what}");
     // Named as the thread that calls the learner's functions in a real run:
     // learner code cannot tell a test from its program by the name.
@@ -47,7 +56,9 @@ pub fn call<T: Send + 'static>(what: &str, f: impl FnOnce() -> T + Send + 'stati
             let _ = id_tx.send(Identity::current());
             record(EventKind::Note, called);
             let watch = Stopwatch::start();
+            inside_flag.store(true, Ordering::SeqCst);
             let result = catch_unwind(AssertUnwindSafe(f));
+            inside_flag.store(false, Ordering::SeqCst);
             let took = watch.own_time();
             let how = if result.is_ok() {
                 "returned"
@@ -64,6 +75,7 @@ pub fn call<T: Send + 'static>(what: &str, f: impl FnOnce() -> T + Send + 'stati
         what: what.to_string(),
         caller,
         returned,
+        inside,
         result,
         started: Instant::now(),
     }
@@ -89,15 +101,34 @@ impl<T> Call<T> {
     /// call that does not return in time is a timeout; one that panics is a
     /// plain failure.
     pub fn finish_within(self, limit: Duration) -> Result<T, Failure> {
-        self.finish_timed(limit).map(|(value, _)| value)
+        self.finish_timed(limit, None).map(|(value, _)| value)
     }
 
     /// Like `finish_within`, and then the call must have taken at most
-    /// `STRAIGHT_AWAY` of its own time (see `Stopwatch`): for functions
-    /// that must return at once, without sleeping or waiting first.
+    /// `STRAIGHT_AWAY` of its own time: for functions that must return at
+    /// once, without sleeping or waiting first. Its own time is measured
+    /// twice, and either one going over fails: by the caller itself
+    /// (`Stopwatch`: wall time minus what the kernel counted as run-queue
+    /// wait), and by looking at the caller from here while it runs
+    /// (`Stretches`: which needs no run-queue accounting, so a kernel that
+    /// counts part of a sleep as a wait for a CPU cannot excuse it).
     pub fn finish_straight_away(self, limit: Duration) -> Result<T, Failure> {
         let what = self.what.clone();
-        let (value, took) = self.finish_timed(limit)?;
+        let mut stretches = self.caller.os_tid.map(Stretches::new);
+        let inside = Arc::clone(&self.inside);
+        let (value, took) = self.finish_timed(
+            limit,
+            Some(&mut || {
+                if let Some(stretches) = stretches.as_mut() {
+                    stretches.look(&inside);
+                }
+            }),
+        )?;
+        let seen = stretches.map(|s| s.total());
+        let took = match (took, seen) {
+            (Some(took), Some(seen)) => Some(took.max(seen)),
+            (took, seen) => took.or(seen),
+        };
         match took {
             Some(took) if took > STRAIGHT_AWAY => Err(format!(
                 "{what} took {} ms before it returned (not counting time the machine kept it \
@@ -110,11 +141,34 @@ impl<T> Call<T> {
         }
     }
 
-    /// The value and the call's own time (see `Stopwatch`).
-    fn finish_timed(self, limit: Duration) -> Result<(T, Option<Duration>), Failure> {
+    /// The value and the call's own time (see `Stopwatch`). While it waits,
+    /// `look` (if any) is called every `LOOK_EVERY`.
+    fn finish_timed(
+        self,
+        limit: Duration,
+        mut look: Option<&mut dyn FnMut()>,
+    ) -> Result<(T, Option<Duration>), Failure> {
         let left = limit.saturating_sub(self.started.elapsed());
         let _shown = crate::status::waiting(&format!("for {} to return", self.what), left);
-        match self.result.recv_timeout(left) {
+        let deadline = Instant::now() + left;
+        let result = loop {
+            let Some(look) = look.as_mut() else {
+                break self.result.recv_timeout(left);
+            };
+            look();
+            let now = Instant::now();
+            if now >= deadline {
+                break self.result.try_recv().map_err(|error| match error {
+                    TryRecvError::Empty => RecvTimeoutError::Timeout,
+                    TryRecvError::Disconnected => RecvTimeoutError::Disconnected,
+                });
+            }
+            match self.result.recv_timeout(LOOK_EVERY.min(deadline - now)) {
+                Err(RecvTimeoutError::Timeout) => continue,
+                other => break other,
+            }
+        };
+        match result {
             Ok((Ok(value), took)) => Ok((value, took)),
             Ok((Err(payload), _)) => {
                 Err(format!("{} panicked: {}", self.what, panic_message(&*payload)).into())

@@ -21,11 +21,12 @@
 //! (another libc, no /proc), every untimed wait counts as a join, as before.
 
 use std::sync::OnceLock;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc;
 use std::thread;
 use std::time::{Duration, Instant};
 
-use crate::observe::{FUTEX, Streak, os_thread_id, poll_until};
+use crate::observe::{FUTEX, Streak, os_thread_id, poll_until, thread_is_alive};
 use crate::procfs::stat_fields;
 
 /// What a thread parked in an untimed futex wait is waiting for.
@@ -67,7 +68,11 @@ fn sample(tid: u32) -> Option<(String, Wait)> {
     }
     let (op, word) = (hex(fields[2])?, hex(fields[3])?);
     const PRIVATE: u64 = 0x80;
-    let wait = if op & PRIVATE == 0 && word != 0 && word <= u64::from(u32::MAX) && is_ours(word) {
+    let wait = if op & PRIVATE == 0
+        && word != 0
+        && word <= u64::from(u32::MAX)
+        && thread_is_alive(word as u32)
+    {
         Wait::Join(word as u32)
     } else if word == u64::from(u32::MAX) {
         Wait::Parker
@@ -79,11 +84,6 @@ fn sample(tid: u32) -> Option<(String, Wait)> {
 
 fn hex(field: &str) -> Option<u64> {
     u64::from_str_radix(field.trim_start_matches("0x"), 16).ok()
-}
-
-/// Whether `tid` is a thread of this process.
-fn is_ours(tid: u64) -> bool {
-    std::path::Path::new(&format!("/proc/self/task/{tid}")).exists()
 }
 
 /// Whether a join looks like [`Wait::Join`] in this process: a thread is
@@ -164,6 +164,71 @@ impl Stopwatch {
 fn queued_ns() -> Option<u64> {
     let text = std::fs::read_to_string("/proc/thread-self/schedstat").ok()?;
     text.split_whitespace().nth(1)?.parse().ok()
+}
+
+/// Watches another thread of this process from outside and adds up the
+/// stretches it was certainly not waiting for a CPU: from one look to the
+/// next it was never put on a CPU (its count of timeslices did not move),
+/// and at the later look it was asleep or blocked. Such a stretch is running
+/// followed by sleeping, never queueing: a thread in a run queue must get a
+/// CPU before it can fall asleep again. So the sum is a lower bound of the
+/// thread's own time that does not rest on how the kernel accounts
+/// run-queue waits ([`Stopwatch`] does), and a sleep of a few hundred
+/// milliseconds shows as one long stretch however busy the machine is.
+pub(crate) struct Stretches {
+    tid: u32,
+    /// When the previous look was taken, the thread's timeslice count then,
+    /// and whether it was inside the measured code at that moment.
+    last: Option<(Instant, u64, bool)>,
+    total: Duration,
+}
+
+impl Stretches {
+    pub fn new(tid: u32) -> Stretches {
+        Stretches {
+            tid,
+            last: None,
+            total: Duration::ZERO,
+        }
+    }
+
+    /// Takes one look. A stretch since the previous look counts only if
+    /// `inside` (up while the thread runs the code being measured, and it
+    /// goes up and down once) was up before that look and is still up after
+    /// this one: then it was up all along.
+    pub fn look(&mut self, inside: &AtomicBool) {
+        let was_inside = inside.load(Ordering::SeqCst);
+        let now = Instant::now();
+        let state = self.state();
+        let still_inside = inside.load(Ordering::SeqCst);
+        if let (Some((then, before, counts)), Some((asleep, runs))) = (self.last, state)
+            && counts
+            && still_inside
+            && asleep
+            && runs == before
+        {
+            self.total += now - then;
+        }
+        // The timeslice count is read after the state, so it is never older
+        // than the state it goes with.
+        self.last = state.map(|(_, runs)| (now, runs, was_inside));
+    }
+
+    /// The sum of the stretches seen so far.
+    pub fn total(&self) -> Duration {
+        self.total
+    }
+
+    /// Whether the thread is asleep or blocked (`S`, `D`), and how many
+    /// timeslices it has had on a CPU.
+    fn state(&self) -> Option<(bool, u64)> {
+        let stat = stat_fields(&format!("/proc/self/task/{}/stat", self.tid))?;
+        let asleep = matches!(stat.first()?.as_str(), "S" | "D");
+        let sched =
+            std::fs::read_to_string(format!("/proc/self/task/{}/schedstat", self.tid)).ok()?;
+        let runs = sched.split_whitespace().nth(2)?.parse().ok()?;
+        Some((asleep, runs))
+    }
 }
 
 #[cfg(test)]
@@ -359,5 +424,66 @@ mod tests {
         let quick = Stopwatch::start();
         let took = quick.own_time().unwrap();
         assert!(took < Duration::from_millis(50), "{took:?}");
+    }
+
+    /// Takes looks at `tid` until `enough` has passed since the first one.
+    fn looked_at(tid: u32, inside: &AtomicBool, enough: Duration) -> Duration {
+        let mut stretches = Stretches::new(tid);
+        let first = Instant::now();
+        while first.elapsed() < enough {
+            stretches.look(inside);
+            thread::sleep(Duration::from_millis(2));
+        }
+        stretches.look(inside);
+        stretches.total()
+    }
+
+    #[test]
+    fn a_blocked_thread_is_one_long_stretch_and_a_spinning_one_none() {
+        let _threads = crate::testing::spawning();
+        let inside = AtomicBool::new(true);
+        let enough = Duration::from_millis(100);
+        // Blocked in `recv` before the first look and until after the last:
+        // every look sees it asleep with no new timeslice.
+        let (tid_tx, tid_rx) = mpsc::channel();
+        let (go_tx, go_rx) = mpsc::channel::<()>();
+        let blocked = thread::spawn(move || {
+            tid_tx.send(os_thread_id()).unwrap();
+            go_rx.recv().unwrap();
+        });
+        let tid = tid_rx.recv().unwrap().expect("Linux with /proc");
+        testing::wait_for(|| sample(tid).is_some());
+        let total = looked_at(tid, &inside, enough);
+        go_tx.send(()).unwrap();
+        blocked.join().unwrap();
+        assert!(total >= enough, "{total:?}");
+        // Not inside the measured code: nothing counts.
+        let (tid_tx, tid_rx) = mpsc::channel();
+        let (go_tx, go_rx) = mpsc::channel::<()>();
+        let outside = thread::spawn(move || {
+            tid_tx.send(os_thread_id()).unwrap();
+            go_rx.recv().unwrap();
+        });
+        let tid = tid_rx.recv().unwrap().unwrap();
+        testing::wait_for(|| sample(tid).is_some());
+        let total = looked_at(tid, &AtomicBool::new(false), enough);
+        go_tx.send(()).unwrap();
+        outside.join().unwrap();
+        assert_eq!(total, Duration::ZERO);
+        // A thread that never sleeps is never seen asleep.
+        let stop = Arc::new(AtomicBool::new(false));
+        let (tid_tx, tid_rx) = mpsc::channel();
+        let s = Arc::clone(&stop);
+        let spinning = thread::spawn(move || {
+            tid_tx.send(os_thread_id()).unwrap();
+            while !s.load(Ordering::SeqCst) {
+                std::hint::spin_loop();
+            }
+        });
+        let tid = tid_rx.recv().unwrap().unwrap();
+        let total = looked_at(tid, &inside, enough);
+        stop.store(true, Ordering::SeqCst);
+        spinning.join().unwrap();
+        assert_eq!(total, Duration::ZERO);
     }
 }
