@@ -116,3 +116,34 @@ fn a_failure_the_tests_did_not_report_is_not_cached() {
     test.run_args(["run", "double"]).code(1);
     assert_eq!(runs(&test), 2);
 }
+
+/// Test binaries link the support library as a shared library where the
+/// toolchain's std is one: a binary whose library was removed from the
+/// cache cannot start, so it is built again, never run.
+#[test]
+fn a_binary_whose_support_library_is_gone_is_built_again() {
+    let test = solved();
+    test.run_args(["run", "double"]).code(0);
+    // The first build in a fresh cache finds where the toolchain is (and so
+    // its shared std) meanwhile: the second build links to it.
+    let text = test.read("exercises/basics/double.rs");
+    let test = test.write("exercises/basics/double.rs", &format!("{text}// an edit\n"));
+    test.run_args(["run", "double"]).code(0);
+    let cache = test.path().join("target/threadlings");
+    let support = cache.join("support");
+    let shared = std::fs::read_dir(&support)
+        .unwrap()
+        .flatten()
+        .any(|dir| dir.path().join("libthreadlings_support.so").is_file());
+    // Rust's own toolchains for Linux ship std as a shared library.
+    assert_eq!(
+        shared,
+        cfg!(target_os = "linux"),
+        "the support library is shared exactly where std is"
+    );
+    // Without its verdict, the next run needs the binary itself.
+    std::fs::remove_dir_all(cache.join("verdicts")).unwrap();
+    std::fs::remove_dir_all(&support).unwrap();
+    test.run_args(["run", "double"]).code(0);
+    assert_eq!(runs(&test), 3);
+}

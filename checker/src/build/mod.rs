@@ -145,6 +145,7 @@ impl Builder {
             Some(dir) => dir.as_os_str().as_encoded_bytes(),
             None => b"static",
         };
+        let support_link = self.support_kind(version, std_dylib).file_name();
         Key::new("test-binary")
             .part(input.source)
             .part(input.display)
@@ -156,6 +157,7 @@ impl Builder {
             .parts(LEARNER_FLAGS)
             .parts(TEST_FLAGS)
             .part(std_link)
+            .part(support_link)
             .hex()
     }
 
@@ -170,10 +172,7 @@ impl Builder {
     fn std_dylib_dir(&self, version: &str) -> Option<PathBuf> {
         let (sysroot, host) = self.direct.sysroot(version)?;
         let dir = sysroot.join("lib").join("rustlib").join(host).join("lib");
-        // `:` separates rpath entries and `$` starts the loader's own
-        // variables: such a directory cannot be named in an rpath.
-        let plain = dir.to_str().is_some_and(|d| !d.contains([':', '$']));
-        (plain && has_std_dylib(&dir)).then_some(dir)
+        (rpath_safe(&dir) && has_std_dylib(&dir)).then_some(dir)
     }
 
     /// The cache key (everything that can change the binary), with the
@@ -227,29 +226,52 @@ impl Builder {
     /// Builds the support library now, for the toolchain this run works
     /// with; `true` when it is ready.
     pub fn prepare_support(&self) -> bool {
-        matches!(self.support_dir(&self.toolchain.version()), Ok(Ok(_)))
+        let version = self.toolchain.version();
+        let kind = self.support_kind(&version, self.std_dylib_dir(&version).as_deref());
+        matches!(self.support_dir(&version, kind), Ok(Ok(_)))
     }
 
     /// Whether the support library for this run's toolchain is built.
     pub fn support_is_ready(&self) -> bool {
-        self.support_path(&self.toolchain.version())
-            .join("libthreadlings_support.rlib")
+        let version = self.toolchain.version();
+        let kind = self.support_kind(&version, self.std_dylib_dir(&version).as_deref());
+        self.support_path(&version, kind)
+            .join(kind.file_name())
             .is_file()
     }
 
-    fn support_path(&self, version: &str) -> PathBuf {
+    /// How the test binaries link the support library: as a shared library
+    /// where std is one too (`std_dylib`) and its directory can be named in
+    /// an rpath: the linker then has its code to read once, not on every
+    /// check (about 10 ms of each build after an edit). Otherwise an rlib,
+    /// copied into each binary.
+    fn support_kind(&self, version: &str, std_dylib: Option<&Path>) -> SupportKind {
+        let dir = self.support_path(version, SupportKind::Dylib);
+        if std_dylib.is_some() && rpath_safe(&dir) {
+            SupportKind::Dylib
+        } else {
+            SupportKind::Rlib
+        }
+    }
+
+    fn support_path(&self, version: &str, kind: SupportKind) -> PathBuf {
         let key = Key::new("support")
             .part(checker_digest())
             .part(version)
             .parts(COMMON_FLAGS)
+            .part(kind.file_name())
             .hex();
         self.dir.join("support").join(&key)
     }
 
-    /// The support library as an rlib, built once per toolchain version.
-    fn support_dir(&self, version: &str) -> std::io::Result<Result<PathBuf, WrongVersion>> {
-        let done = self.support_path(version);
-        let ready = || done.join("libthreadlings_support.rlib").is_file();
+    /// The support library, built once per toolchain version.
+    fn support_dir(
+        &self,
+        version: &str,
+        kind: SupportKind,
+    ) -> std::io::Result<Result<PathBuf, WrongVersion>> {
+        let done = self.support_path(version, kind);
+        let ready = || done.join(kind.file_name()).is_file();
         if ready() {
             return Ok(Ok(done));
         }
@@ -268,11 +290,10 @@ impl Builder {
             std::fs::write(path, text)?;
         }
         let mut cmd = Command::new(self.direct.rustc(version, self.toolchain.rustc()));
-        cmd.current_dir(work.path()).args(COMMON_FLAGS).args([
-            "--crate-type=rlib",
-            "--crate-name=threadlings_support",
-            "src/lib.rs",
-        ]);
+        cmd.current_dir(work.path())
+            .args(COMMON_FLAGS)
+            .args(kind.flags())
+            .args(["--crate-name=threadlings_support", "src/lib.rs"]);
         if let Err(diagnostics) = self.run_rustc(cmd, COMPILE_TIMEOUT, COMPILE_TIMEOUT, None)? {
             return Err(std::io::Error::other(format!(
                 "cannot build the test support library: {}",
@@ -321,11 +342,22 @@ impl Builder {
         // if the rustc behind the proxy becomes known meanwhile.
         let std_dylib = self.std_dylib_dir(version);
         let key = self.key_for(input, version, std_dylib.as_deref());
+        let support_kind = self.support_kind(version, std_dylib.as_deref());
         let bin_dir = self.dir.join("bin");
         let binary = self.binary_at(&key, input);
         let tests = bin_dir.join(format!("{key}.tests"));
         // The binary is renamed into place last: if it exists, so does its list.
+        // A binary linked to the support library as a shared library runs
+        // only while that library is where its rpath says.
+        let support_there = || {
+            support_kind == SupportKind::Rlib
+                || self
+                    .support_path(version, support_kind)
+                    .join(support_kind.file_name())
+                    .is_file()
+        };
         if binary.is_file()
+            && support_there()
             && let Ok(names) = std::fs::read_to_string(&tests)
         {
             let warnings = std::fs::read_to_string(tests.with_extension("warnings"));
@@ -383,7 +415,8 @@ impl Builder {
         (binary, tests): (&Path, &Path),
         incremental: Option<&Path>,
     ) -> std::io::Result<Result<Built, WrongVersion>> {
-        let support = match self.support_dir(version)? {
+        let kind = self.support_kind(version, std_dylib);
+        let support = match self.support_dir(version, kind)? {
             Ok(support) => support,
             Err(wrong) => return Ok(Err(wrong)),
         };
@@ -449,21 +482,20 @@ impl Builder {
         }
         if let Some(dir) = std_dylib {
             // DT_RPATH, not DT_RUNPATH: found before any LD_LIBRARY_PATH of
-            // the learner's environment. `-Xlinker` passes the directory
+            // the learner's environment. `-Xlinker` passes each directory
             // whole (`-Wl,` would split it at commas).
             cmd.arg("-Cprefer-dynamic");
-            for arg in [
-                "-Xlinker",
-                "--disable-new-dtags",
-                "-Xlinker",
-                "-rpath",
-                "-Xlinker",
-            ] {
-                cmd.arg(format!("-Clink-arg={arg}"));
+            cmd.arg("-Clink-arg=-Xlinker")
+                .arg("-Clink-arg=--disable-new-dtags");
+            let support_dylib = self.support_kind(version, Some(dir)) == SupportKind::Dylib;
+            for dir in std::iter::once(dir).chain(support_dylib.then_some(support)) {
+                for arg in ["-Xlinker", "-rpath", "-Xlinker"] {
+                    cmd.arg(format!("-Clink-arg={arg}"));
+                }
+                let mut rpath = std::ffi::OsString::from("-Clink-arg=");
+                rpath.push(dir);
+                cmd.arg(rpath);
             }
-            let mut rpath = std::ffi::OsString::from("-Clink-arg=");
-            rpath.push(dir);
-            cmd.arg(rpath);
         }
         let left = input.compile_timeout.saturating_sub(started.elapsed());
         let test_crate = self.run_rustc(cmd, left, input.compile_timeout, None)?;
@@ -877,6 +909,36 @@ fn outside_file(work: &Path, dep_info: &Path, ours: &[&str]) -> Option<String> {
         .filter_map(|line| line.strip_suffix(':'))
         .map(|path| path.replace("\\ ", " "))
         .find(|path| !ours.iter().any(|ours| Path::new(path) == ours))
+}
+
+/// How the support library is built and linked (see `support_kind`).
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum SupportKind {
+    Dylib,
+    Rlib,
+}
+
+impl SupportKind {
+    fn file_name(self) -> &'static str {
+        match self {
+            SupportKind::Dylib => "libthreadlings_support.so",
+            SupportKind::Rlib => "libthreadlings_support.rlib",
+        }
+    }
+
+    fn flags(self) -> &'static [&'static str] {
+        match self {
+            SupportKind::Dylib => &["--crate-type=dylib", "-Cprefer-dynamic"],
+            SupportKind::Rlib => &["--crate-type=rlib"],
+        }
+    }
+}
+
+/// Whether `dir` can be named in an rpath: absolute (a relative one would
+/// be read from wherever the program runs), without `:`, which separates
+/// rpath entries, or `$`, which starts the loader's own variables.
+fn rpath_safe(dir: &Path) -> bool {
+    dir.is_absolute() && dir.to_str().is_some_and(|d| !d.contains([':', '$']))
 }
 
 /// Whether `dir` holds std as a shared library (`libstd-<hash>.so`).
