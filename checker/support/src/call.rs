@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 
 use crate::events::record;
 use crate::harness::panic_message;
-use crate::observe::Identity;
+use crate::observe::{Identity, LOOK_EVERY};
 use crate::outcome::{Failure, PATIENCE};
 use crate::protocol::EventKind;
 use crate::waits::{Stopwatch, Stretches};
@@ -33,10 +33,6 @@ pub struct Call<T> {
 /// does not count). Spawning a few threads takes well under a millisecond;
 /// a sleep or a wait of a few hundred milliseconds goes over.
 pub const STRAIGHT_AWAY: Duration = Duration::from_millis(150);
-
-/// How often a call that must return straight away is looked at while it
-/// runs (see `Stretches`).
-const LOOK_EVERY: Duration = Duration::from_millis(2);
 
 /// Starts `f` (a call into learner code) on a fresh helper thread.
 /// `what` names the call for messages, e.g. "`count(..)`".

@@ -123,8 +123,17 @@ pub(crate) const FUTEX: Option<&str> = Some("98");
 #[cfg(not(any(target_arch = "x86_64", target_arch = "aarch64")))]
 pub(crate) const FUTEX: Option<&str> = None;
 
-/// How many samples in a row (about 1 ms apart) a thread must be seen parked.
+/// How many samples in a row a thread must be seen parked...
 pub(crate) const PARKED_STREAK: usize = 20;
+/// ...over at least this long: polls come every `LOOK_EVERY`, so the count
+/// alone would cover a few milliseconds.
+pub(crate) const PARKED_WINDOW: Duration = Duration::from_millis(20);
+
+/// How often `poll_until` and the rendezvous look again. Short, because a
+/// check waits on these looks (a caller seen joining three times in a row
+/// takes three of them); what must last a certain time says so itself
+/// (`PARKED_WINDOW`).
+pub(crate) const LOOK_EVERY: Duration = Duration::from_micros(250);
 
 /// How many samples in a row a thread must be seen joining a thread of this
 /// process (`Wait::Join` naming it). Such a wait cannot be faked or caught in
@@ -139,31 +148,56 @@ pub(crate) const JOIN_STREAK: usize = 3;
 
 /// Counts samples in a row parked on one address. One sample can catch a
 /// thread between two waits, or just woken; twenty in a row on the same
-/// address cannot.
-#[derive(Default)]
+/// address, over `PARKED_WINDOW`, cannot.
 pub(crate) struct Streak {
     addr: String,
     count: usize,
+    /// When the first sample of the current streak was taken.
+    since: Instant,
+    window: Duration,
+}
+
+impl Default for Streak {
+    fn default() -> Self {
+        Streak::over(PARKED_WINDOW)
+    }
 }
 
 impl Streak {
-    /// Notes one sample (the futex address of `waits::parked`'s answer); `true` once `PARKED_STREAK`
-    /// samples in a row were parked on the same address.
+    /// A streak that must last `window` (and `PARKED_STREAK` samples) for
+    /// a wait that is not a join.
+    pub fn over(window: Duration) -> Streak {
+        Streak {
+            addr: String::new(),
+            count: 0,
+            since: Instant::now(),
+            window,
+        }
+    }
+
+    /// Notes one sample (the futex address of `waits::parked`'s answer);
+    /// `true` once `PARKED_STREAK` samples in a row, over `PARKED_WINDOW`,
+    /// were parked on the same address.
     pub fn see(&mut self, parked: Option<String>) -> bool {
         self.note(parked);
-        self.count >= PARKED_STREAK
+        self.long_enough()
+    }
+
+    fn long_enough(&self) -> bool {
+        self.count >= PARKED_STREAK && self.since.elapsed() >= self.window
     }
 
     /// Notes one sample of `waits::parked`; `true` once enough samples in a
     /// row were parked on the same address: `JOIN_STREAK` for a wait seen as
     /// a join of a thread of this process, `PARKED_STREAK` for any other.
     pub fn see_wait(&mut self, parked: Option<(String, Wait)>) -> bool {
-        let enough = match parked {
-            Some((_, Wait::Join(tid))) if tid != 0 => JOIN_STREAK,
-            _ => PARKED_STREAK,
-        };
+        let join = matches!(parked, Some((_, Wait::Join(tid))) if tid != 0);
         self.note(parked.map(|(addr, _)| addr));
-        self.count >= enough
+        if join {
+            self.count >= JOIN_STREAK
+        } else {
+            self.long_enough()
+        }
     }
 
     fn note(&mut self, parked: Option<String>) {
@@ -172,13 +206,14 @@ impl Streak {
             Some(addr) => {
                 self.addr = addr;
                 self.count = 1;
+                self.since = Instant::now();
             }
             None => self.count = 0,
         }
     }
 }
 
-/// Polls `condition` every millisecond until it holds (`true`) or `limit`
+/// Polls `condition` every `LOOK_EVERY` until it holds (`true`) or `limit`
 /// has passed (`false`). Only for conditions that correct code makes true
 /// quickly: the limit is a deadline for wrong code, never a timing check.
 pub fn poll_until(limit: Duration, mut condition: impl FnMut() -> bool) -> bool {
@@ -190,7 +225,7 @@ pub fn poll_until(limit: Duration, mut condition: impl FnMut() -> bool) -> bool 
         if Instant::now() >= deadline {
             return false;
         }
-        thread::sleep(Duration::from_millis(1));
+        thread::sleep(LOOK_EVERY);
     }
 }
 
@@ -349,13 +384,13 @@ mod tests {
     fn a_streak_counts_only_samples_in_a_row_on_one_address() {
         // Apart from tests that count every thread of the process.
         let _threads = crate::testing::spawning();
-        let mut streak = Streak::default();
+        let mut streak = Streak::over(Duration::ZERO);
         for _ in 1..PARKED_STREAK {
             assert!(!streak.see(Some(AT.into())));
         }
         assert!(streak.see(Some(AT.into())), "the full streak is parked");
         // A sample doing anything else starts the count again...
-        let mut streak = Streak::default();
+        let mut streak = Streak::over(Duration::ZERO);
         for _ in 1..PARKED_STREAK {
             streak.see(Some(AT.into()));
         }
@@ -365,7 +400,7 @@ mod tests {
         }
         assert!(streak.see(Some(AT.into())));
         // ...and so does a wait on another address (another join).
-        let mut streak = Streak::default();
+        let mut streak = Streak::over(Duration::ZERO);
         for _ in 1..PARKED_STREAK {
             streak.see(Some(AT.into()));
         }
@@ -377,11 +412,38 @@ mod tests {
     }
 
     #[test]
+    fn any_other_wait_must_also_last_the_window() {
+        // Apart from tests that count every thread of the process.
+        let _threads = crate::testing::spawning();
+        let window = Duration::from_millis(30);
+        let mut streak = Streak::over(window);
+        for _ in 0..3 * PARKED_STREAK {
+            assert!(!streak.see(Some(AT.into())), "samples in quick succession");
+        }
+        thread::sleep(window);
+        assert!(
+            streak.see(Some(AT.into())),
+            "the same wait, the window later"
+        );
+        // A new address starts the window again.
+        assert!(!streak.see(Some("0x2000".into())));
+        for _ in 0..3 * PARKED_STREAK {
+            assert!(!streak.see_wait(Some(("0x2000".into(), Wait::Other))));
+        }
+    }
+
+    #[test]
     fn a_join_of_a_known_thread_needs_a_short_streak_and_other_waits_the_full_one() {
         // Apart from tests that count every thread of the process.
         let _threads = crate::testing::spawning();
         let join = || Some((AT.to_string(), Wait::Join(42)));
-        let mut streak = Streak::default();
+        // A join needs its few samples however quickly they come.
+        let mut streak = Streak::over(Duration::from_secs(3600));
+        for _ in 1..JOIN_STREAK {
+            assert!(!streak.see_wait(join()));
+        }
+        assert!(streak.see_wait(join()));
+        let mut streak = Streak::over(Duration::ZERO);
         for _ in 1..JOIN_STREAK {
             assert!(!streak.see_wait(join()));
         }
@@ -392,7 +454,7 @@ mod tests {
         // A parker, a lock, or an untimed wait where joins cannot be told
         // apart (`Join(0)`) need the full streak.
         for wait in [Wait::Parker, Wait::Other, Wait::Join(0)] {
-            let mut streak = Streak::default();
+            let mut streak = Streak::over(Duration::ZERO);
             for _ in 1..PARKED_STREAK {
                 assert!(!streak.see_wait(Some((AT.to_string(), wait))), "{wait:?}");
             }

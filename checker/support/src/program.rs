@@ -30,9 +30,9 @@ pub struct Program {
 const PROGRAM_OUTPUT_CAP: u64 = 64 * 1024;
 
 /// How many runs of the learner's program `run_programs` keeps going at once.
-/// A run mostly waits (the programs print a line, then sleep), so ten at
-/// once take hardly longer than one: twenty runs are two rounds, not five.
-const PROGRAM_RUNS_AT_ONCE: usize = 10;
+/// A run mostly waits (the programs print a line, then sleep), so twenty at
+/// once take hardly longer than one: twenty runs are one round, not two.
+const PROGRAM_RUNS_AT_ONCE: usize = 20;
 
 /// Runs the learner's `main` once as a separate process, killed after `limit`.
 pub fn run_program(limit: Duration) -> Result<Program, String> {

@@ -16,7 +16,7 @@ use crate::call::Call;
 use crate::events::{record, record_as};
 use crate::harness::learner_uses_scope;
 use crate::observe::{
-    FUTEX, Flag, Streak, os_thread_id, os_thread_ids, poll_until, thread_is_alive,
+    FUTEX, Flag, LOOK_EVERY, Streak, os_thread_id, os_thread_ids, poll_until, thread_is_alive,
 };
 use crate::outcome::{Failure, PATIENCE};
 use crate::protocol::EventKind;
@@ -426,7 +426,7 @@ impl Driver<'_> {
                     other => wrong_wait = other,
                 }
             }
-            thread::sleep(Duration::from_millis(1));
+            thread::sleep(LOOK_EVERY);
         }
         Err(Failure::timeout(match wrong_wait {
             Some(wait) => format!(
@@ -526,7 +526,7 @@ impl Others {
                 return false;
             }
             first_look = false;
-            thread::sleep(Duration::from_millis(1));
+            thread::sleep(LOOK_EVERY);
         }
     }
 }
