@@ -1,7 +1,8 @@
 //! The Rust toolchain that compiles learners' code: found, and checked to be
 //! new enough, before anything else runs.
 
-use std::path::PathBuf;
+use std::ffi::OsString;
+use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::{Mutex, OnceLock};
 use std::thread::JoinHandle;
@@ -84,10 +85,17 @@ impl Toolchain {
 /// through rustup's proxy, and a check after an edit need not wait for it: it
 /// starts on the version the last run confirmed (kept in a small file) and
 /// confirms before it keeps anything under that version's cache keys.
+///
+/// Running it at all slows a check after an edit by about 18 ms (it competes
+/// with rustc for the two cores), so when nothing that decides which
+/// compiler `rustc` runs has changed since the last confirmation (see
+/// `fingerprint`), that confirmation stands and `rustc -vV` is not run.
 pub(crate) struct Detected {
     rustc: PathBuf,
     guess: Option<String>,
     memo: PathBuf,
+    /// `fingerprint` when this run started.
+    print: String,
     running: Mutex<Option<JoinHandle<Result<Toolchain, ToolchainError>>>>,
     confirmed: OnceLock<Result<Toolchain, ToolchainError>>,
 }
@@ -98,17 +106,30 @@ impl Detected {
         let rustc = std::env::var_os("RUSTC")
             .map(PathBuf::from)
             .unwrap_or_else(|| PathBuf::from("rustc"));
-        let guess = std::fs::read_to_string(&memo).ok().and_then(|text| {
-            let (path, version) = text.split_once('\n')?;
-            (path == rustc.display().to_string()).then(|| version.trim_end().to_string())
-        });
-        let running = std::thread::spawn(Toolchain::detect);
+        let print = fingerprint(&rustc, |name| std::env::var_os(name));
+        let memo_text = std::fs::read_to_string(&memo).unwrap_or_default();
+        let mut lines = memo_text.lines();
+        let (path, version, printed) = (lines.next(), lines.next(), lines.next());
+        let guess = (path == Some(rustc.display().to_string().as_str()))
+            .then(|| version.map(str::to_string))
+            .flatten();
+        let confirmed = OnceLock::new();
+        let running = match (&guess, printed) {
+            (Some(version), Some(printed)) if printed == print => {
+                let _ = confirmed.set(Ok(Toolchain {
+                    version: version.clone(),
+                }));
+                None
+            }
+            _ => Some(std::thread::spawn(Toolchain::detect)),
+        };
         Detected {
             rustc,
             guess,
             memo,
-            running: Mutex::new(Some(running)),
-            confirmed: OnceLock::new(),
+            print,
+            running: Mutex::new(running),
+            confirmed,
         }
     }
 
@@ -135,13 +156,15 @@ impl Detected {
                     Some(Ok(result)) => result,
                     _ => Toolchain::detect(),
                 };
-                if let Ok(toolchain) = &result
-                    && self.guess.as_deref() != Some(toolchain.version.as_str())
-                {
-                    let _ = std::fs::write(
-                        &self.memo,
-                        format!("{}\n{}\n", self.rustc.display(), toolchain.version),
+                if let Ok(toolchain) = &result {
+                    // Whole or not at all: two checkers may confirm at once.
+                    let text = format!(
+                        "{}\n{}\n{}\n",
+                        self.rustc.display(),
+                        toolchain.version,
+                        self.print
                     );
+                    let _ = write_whole(&self.memo, &text);
                 }
                 result
             })
@@ -162,6 +185,90 @@ impl Detected {
     }
 }
 
+/// Everything that decides which compiler `rustc` (or `$RUSTC`) runs, read
+/// without running it: the executable it names (found on PATH, with its
+/// size and modification time), the variables and files rustup chooses a
+/// toolchain by (`RUSTUP_TOOLCHAIN`, `RUSTUP_HOME`, `rust-toolchain` files
+/// from here up, rustup's settings), and the size and time of every
+/// installed toolchain's rustc (an update replaces it). Equal to the last
+/// confirmed run's: the same compiler answers. Anything unreadable is just
+/// left out of it: a change there changes the text too.
+fn fingerprint(rustc: &Path, var: impl Fn(&str) -> Option<OsString>) -> String {
+    let mut print = String::new();
+    let mut note = |what: &str, value: String| {
+        print.push_str(what);
+        print.push('=');
+        print.push_str(&value.replace('\n', "\\n"));
+        print.push(';');
+    };
+    let resolved = if rustc.components().count() > 1 {
+        Some(rustc.to_path_buf())
+    } else {
+        var("PATH").and_then(|path| {
+            std::env::split_paths(&path)
+                .map(|dir| dir.join(rustc))
+                .find(|candidate| candidate.is_file())
+        })
+    };
+    note(
+        "rustc",
+        format!("{resolved:?} {}", file_stamp(resolved.as_deref())),
+    );
+    for name in ["RUSTUP_TOOLCHAIN", "RUSTUP_HOME", "CARGO_HOME", "HOME"] {
+        note(name, format!("{:?}", var(name)));
+    }
+    if let Ok(here) = std::env::current_dir() {
+        for dir in here.ancestors() {
+            for file in ["rust-toolchain", "rust-toolchain.toml"] {
+                if let Ok(text) = std::fs::read_to_string(dir.join(file)) {
+                    note(&dir.join(file).display().to_string(), text);
+                }
+            }
+        }
+    }
+    let rustup = var("RUSTUP_HOME")
+        .map(PathBuf::from)
+        .or_else(|| var("HOME").map(|home| PathBuf::from(home).join(".rustup")));
+    if let Some(rustup) = rustup {
+        note(
+            "settings",
+            std::fs::read_to_string(rustup.join("settings.toml")).unwrap_or_default(),
+        );
+        let mut toolchains: Vec<PathBuf> = std::fs::read_dir(rustup.join("toolchains"))
+            .map(|dir| dir.flatten().map(|entry| entry.path()).collect())
+            .unwrap_or_default();
+        toolchains.sort();
+        for toolchain in toolchains {
+            let binary = toolchain.join("bin").join("rustc");
+            note(&toolchain.display().to_string(), file_stamp(Some(&binary)));
+        }
+    }
+    print
+}
+
+/// Writes `text` to `path` by a rename, so readers see the old file or the new.
+fn write_whole(path: &Path, text: &str) -> std::io::Result<()> {
+    use std::io::Write as _;
+    let mut tmp = tempfile::NamedTempFile::new_in(path.parent().unwrap_or(Path::new(".")))?;
+    tmp.write_all(text.as_bytes())?;
+    tmp.persist(path).map_err(|e| e.error)?;
+    Ok(())
+}
+
+/// A file's size and modification time (following links), or `-`.
+fn file_stamp(path: Option<&Path>) -> String {
+    path.and_then(|path| std::fs::metadata(path).ok())
+        .map(|meta| {
+            let modified = meta
+                .modified()
+                .ok()
+                .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+                .map_or(0, |d| d.as_nanos());
+            format!("{} {modified}", meta.len())
+        })
+        .unwrap_or_else(|| "-".to_string())
+}
+
 /// `1.95.0` or `1.96.0-nightly` to (1, 95).
 fn parse_release(release: &str) -> Option<(u32, u32)> {
     let mut parts = release.trim().split(['.', '-']);
@@ -171,6 +278,56 @@ fn parse_release(release: &str) -> Option<(u32, u32)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_fingerprint_changes_with_whatever_chooses_the_compiler() {
+        let dir = tempfile::tempdir().unwrap();
+        let bin = dir.path().join("bin");
+        let rustup = dir.path().join("rustup");
+        let toolchain = rustup.join("toolchains").join("stable").join("bin");
+        std::fs::create_dir_all(&bin).unwrap();
+        std::fs::create_dir_all(&toolchain).unwrap();
+        std::fs::write(bin.join("rustc"), "proxy").unwrap();
+        std::fs::write(toolchain.join("rustc"), "compiler 1").unwrap();
+        std::fs::write(
+            rustup.join("settings.toml"),
+            "default_toolchain = \"stable\"",
+        )
+        .unwrap();
+        let env = |toolchain: Option<&str>| {
+            let (bin, rustup) = (bin.clone(), rustup.clone());
+            let toolchain = toolchain.map(OsString::from);
+            move |name: &str| match name {
+                "PATH" => Some(bin.clone().into_os_string()),
+                "RUSTUP_HOME" => Some(rustup.clone().into_os_string()),
+                "RUSTUP_TOOLCHAIN" => toolchain.clone(),
+                _ => None,
+            }
+        };
+        let rustc = Path::new("rustc");
+        let first = fingerprint(rustc, env(None));
+        assert!(
+            first.contains(&bin.join("rustc").display().to_string()),
+            "{first}"
+        );
+        assert_eq!(fingerprint(rustc, env(None)), first, "nothing changed");
+        assert_ne!(fingerprint(rustc, env(Some("nightly"))), first);
+        // The toolchain is updated (its rustc replaced), or another default.
+        std::fs::write(toolchain.join("rustc"), "compiler 1.1").unwrap();
+        let updated = fingerprint(rustc, env(None));
+        assert_ne!(updated, first);
+        std::fs::write(rustup.join("settings.toml"), "default_toolchain = \"beta\"").unwrap();
+        let other_default = fingerprint(rustc, env(None));
+        assert_ne!(other_default, updated);
+        // Another rustc first on PATH.
+        std::fs::write(bin.join("rustc"), "another proxy").unwrap();
+        assert_ne!(fingerprint(rustc, env(None)), other_default);
+        // RUSTC naming a file: that file.
+        let named = bin.join("rustc");
+        let before = fingerprint(&named, env(None));
+        std::fs::write(&named, "yet another").unwrap();
+        assert_ne!(fingerprint(&named, env(None)), before);
+    }
 
     #[test]
     fn release_numbers_compare_as_versions() {

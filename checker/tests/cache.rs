@@ -147,3 +147,37 @@ fn a_binary_whose_support_library_is_gone_is_built_again() {
     test.run_args(["run", "double"]).code(0);
     assert_eq!(runs(&test), 3);
 }
+
+/// `rustc -vV` (through rustup's proxy, about 18 ms of every check) runs
+/// only when something that chooses the compiler changed since the last
+/// run that asked: here, the rustc that RUSTC names is rewritten.
+#[test]
+fn the_toolchain_is_asked_again_only_when_what_chooses_it_changed() {
+    let test = solved();
+    let log = test.path().join("asked.log");
+    let script = |marker: &str| {
+        format!(
+            "#!/bin/sh\n# {marker}\nif [ \"$1\" = \"-vV\" ]; then echo asked >> '{}'; fi\nexec rustc \"$@\"\n",
+            log.display()
+        )
+    };
+    let test = test.write("wrapped-rustc", &script("first"));
+    let wrapper = test.path().join("wrapped-rustc");
+    std::fs::set_permissions(
+        &wrapper,
+        std::os::unix::fs::PermissionsExt::from_mode(0o755),
+    )
+    .unwrap();
+    let test = test.env("RUSTC", wrapper.to_str().unwrap());
+    let asked = || std::fs::read_to_string(&log).map_or(0, |log| log.lines().count());
+    test.run_args(["run", "double"]).code(0);
+    assert_eq!(asked(), 1, "the first run asks");
+    let text = test.read("exercises/basics/double.rs");
+    let test = test.write("exercises/basics/double.rs", &format!("{text}// an edit\n"));
+    test.run_args(["run", "double"]).code(0);
+    assert_eq!(runs(&test), 2, "the edit was checked");
+    assert_eq!(asked(), 1, "nothing that chooses the compiler changed");
+    let test = test.write("wrapped-rustc", &script("second, a little longer"));
+    test.run_args(["run", "double"]).code(0);
+    assert_eq!(asked(), 2, "the rustc named changed");
+}
