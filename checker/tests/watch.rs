@@ -712,7 +712,11 @@ fn the_test_library_is_built_while_the_welcome_is_read() {
     let built = std::fs::read_dir(&support)
         .unwrap_or_else(|e| panic!("{}: {e}", support.display()))
         .flatten()
-        .any(|d| d.path().join("libthreadlings_support.rlib").is_file());
+        .any(|d| {
+            ["libthreadlings_support.so", "libthreadlings_support.rlib"]
+                .iter()
+                .any(|lib| d.path().join(lib).is_file())
+        });
     assert!(built, "Ready. before the library was built");
     term.send("\r");
     term.wait_for("✗ Not yet");
