@@ -85,11 +85,12 @@ pub fn run_program(limit: Duration) -> Result<Program, String> {
     let stderr = collect(err);
     // The program stopped itself at a limit: this test stops the same way,
     // so the verdict is a crash that names the limit, not a test failure.
-    if code == Some(protocol::EXIT_LIMIT)
-        && let Some(hit) = LimitHit::parse(&stderr)
-    {
-        eprintln!("\n{}", hit.mark());
-        exit(protocol::EXIT_LIMIT);
+    // (No `if let ... &&` chain: learners' rustc may be older than 1.88.)
+    if code == Some(protocol::EXIT_LIMIT) {
+        if let Some(hit) = LimitHit::parse(&stderr) {
+            eprintln!("\n{}", hit.mark());
+            exit(protocol::EXIT_LIMIT);
+        }
     }
     Ok(Program {
         code,

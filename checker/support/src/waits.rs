@@ -201,13 +201,11 @@ impl Stretches {
         let now = Instant::now();
         let state = self.state();
         let still_inside = inside.load(Ordering::SeqCst);
-        if let (Some((then, before, counts)), Some((asleep, runs))) = (self.last, state)
-            && counts
-            && still_inside
-            && asleep
-            && runs == before
-        {
-            self.total += now - then;
+        // (No `if let ... &&` chain: learners' rustc may be older than 1.88.)
+        if let (Some((then, before, counts)), Some((asleep, runs))) = (self.last, state) {
+            if counts && still_inside && asleep && runs == before {
+                self.total += now - then;
+            }
         }
         // The timeslice count is read after the state, so it is never older
         // than the state it goes with.
