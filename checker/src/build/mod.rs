@@ -140,12 +140,11 @@ impl Builder {
         &self.toolchain
     }
 
-    fn key_for(&self, input: &Input, version: &str, std_dylib: Option<&Path>) -> String {
-        let std_link = match std_dylib {
+    fn key_for(&self, input: &Input, version: &str, linking: &Linking) -> String {
+        let std_link = match &linking.std_dylib {
             Some(dir) => dir.as_os_str().as_encoded_bytes(),
             None => b"static",
         };
-        let support_link = self.support_kind(version, std_dylib).file_name();
         Key::new("test-binary")
             .part(input.source)
             .part(input.display)
@@ -157,7 +156,7 @@ impl Builder {
             .parts(LEARNER_FLAGS)
             .parts(TEST_FLAGS)
             .part(std_link)
-            .part(support_link)
+            .part(linking.support.file_name())
             .hex()
     }
 
@@ -179,14 +178,14 @@ impl Builder {
     /// version this run works with, which may still be a guess.
     pub fn key(&self, input: &Input) -> String {
         let version = self.toolchain.version();
-        self.key_for(input, &version, self.std_dylib_dir(&version).as_deref())
+        self.key_for(input, &version, &self.linking(&version))
     }
 
     /// The cache key with the confirmed toolchain version.
     pub fn confirmed_key(&self, input: &Input) -> Result<String, ToolchainError> {
         let toolchain = self.toolchain.confirm()?;
         let version = &toolchain.version;
-        Ok(self.key_for(input, version, self.std_dylib_dir(version).as_deref()))
+        Ok(self.key_for(input, version, &self.linking(version)))
     }
 
     /// Where the binary for `input` is (or would be) cached.
@@ -227,31 +226,40 @@ impl Builder {
     /// with; `true` when it is ready.
     pub fn prepare_support(&self) -> bool {
         let version = self.toolchain.version();
-        let kind = self.support_kind(&version, self.std_dylib_dir(&version).as_deref());
+        let kind = self.linking(&version).support;
         matches!(self.support_dir(&version, kind), Ok(Ok(_)))
     }
 
     /// Whether the support library for this run's toolchain is built.
     pub fn support_is_ready(&self) -> bool {
         let version = self.toolchain.version();
-        let kind = self.support_kind(&version, self.std_dylib_dir(&version).as_deref());
-        self.support_path(&version, kind)
-            .join(kind.file_name())
-            .is_file()
+        self.support_built(&version, self.linking(&version).support)
     }
 
-    /// How the test binaries link the support library: as a shared library
-    /// where std is one too (`std_dylib`) and its directory can be named in
-    /// an rpath: the linker then has its code to read once, not on every
-    /// check (about 10 ms of each build after an edit). Otherwise an rlib,
-    /// copied into each binary.
-    fn support_kind(&self, version: &str, std_dylib: Option<&Path>) -> SupportKind {
-        let dir = self.support_path(version, SupportKind::Dylib);
-        if std_dylib.is_some() && rpath_safe(&dir) {
-            SupportKind::Dylib
-        } else {
-            SupportKind::Rlib
+    /// How test binaries for `version` link std and the support library.
+    /// The support library is a shared library where std is one too and its
+    /// directory can be named in an rpath: the linker then has its code to
+    /// read once, not on every check (about 10 ms of each build after an
+    /// edit). Otherwise it is an rlib, copied into each binary.
+    fn linking(&self, version: &str) -> Linking {
+        let std_dylib = self.std_dylib_dir(version);
+        let shared =
+            std_dylib.is_some() && rpath_safe(&self.support_path(version, SupportKind::Dylib));
+        Linking {
+            std_dylib,
+            support: if shared {
+                SupportKind::Dylib
+            } else {
+                SupportKind::Rlib
+            },
         }
+    }
+
+    /// Whether the support library of this kind is built for `version`.
+    fn support_built(&self, version: &str, kind: SupportKind) -> bool {
+        self.support_path(version, kind)
+            .join(kind.file_name())
+            .is_file()
     }
 
     fn support_path(&self, version: &str, kind: SupportKind) -> PathBuf {
@@ -271,7 +279,7 @@ impl Builder {
         kind: SupportKind,
     ) -> std::io::Result<Result<PathBuf, WrongVersion>> {
         let done = self.support_path(version, kind);
-        let ready = || done.join(kind.file_name()).is_file();
+        let ready = || self.support_built(version, kind);
         if ready() {
             return Ok(Ok(done));
         }
@@ -340,22 +348,16 @@ impl Builder {
     ) -> std::io::Result<Result<Built, WrongVersion>> {
         // Decided once for this build: the key and the link flags agree even
         // if the rustc behind the proxy becomes known meanwhile.
-        let std_dylib = self.std_dylib_dir(version);
-        let key = self.key_for(input, version, std_dylib.as_deref());
-        let support_kind = self.support_kind(version, std_dylib.as_deref());
+        let linking = self.linking(version);
+        let key = self.key_for(input, version, &linking);
         let bin_dir = self.dir.join("bin");
         let binary = self.binary_at(&key, input);
         let tests = bin_dir.join(format!("{key}.tests"));
         // The binary is renamed into place last: if it exists, so does its list.
         // A binary linked to the support library as a shared library runs
         // only while that library is where its rpath says.
-        let support_there = || {
-            support_kind == SupportKind::Rlib
-                || self
-                    .support_path(version, support_kind)
-                    .join(support_kind.file_name())
-                    .is_file()
-        };
+        let support_there =
+            || linking.support == SupportKind::Rlib || self.support_built(version, linking.support);
         if binary.is_file()
             && support_there()
             && let Ok(names) = std::fs::read_to_string(&tests)
@@ -389,7 +391,7 @@ impl Builder {
                     &home.join("src"),
                     input,
                     version,
-                    std_dylib.as_deref(),
+                    &linking,
                     (&binary, &tests),
                     Some(&state),
                 );
@@ -400,7 +402,7 @@ impl Builder {
             work.path(),
             input,
             version,
-            std_dylib.as_deref(),
+            &linking,
             (&binary, &tests),
             None,
         )
@@ -411,12 +413,11 @@ impl Builder {
         work: &Path,
         input: &Input,
         version: &str,
-        std_dylib: Option<&Path>,
+        linking: &Linking,
         (binary, tests): (&Path, &Path),
         incremental: Option<&Path>,
     ) -> std::io::Result<Result<Built, WrongVersion>> {
-        let kind = self.support_kind(version, std_dylib);
-        let support = match self.support_dir(version, kind)? {
+        let support = match self.support_dir(version, linking.support)? {
             Ok(support) => support,
             Err(wrong) => return Ok(Err(wrong)),
         };
@@ -425,7 +426,7 @@ impl Builder {
             if !self.direct.knows(version) {
                 scope.spawn(|| self.direct.find(version, self.toolchain.rustc(), work));
             }
-            self.compile(work, input, version, &support, std_dylib, incremental)
+            self.compile(work, input, version, &support, linking, incremental)
         })?;
         // Nothing made under a wrong guess is kept or shown.
         if let Err(wrong) = self.check_version(version)? {
@@ -445,7 +446,7 @@ impl Builder {
         input: &Input,
         version: &str,
         support: &Path,
-        std_dylib: Option<&Path>,
+        linking: &Linking,
         incremental: Option<&Path>,
     ) -> std::io::Result<Compiled> {
         let started = Instant::now();
@@ -480,15 +481,18 @@ impl Builder {
         if let Some(state) = incremental {
             cmd.arg(format!("-Cincremental={}", state.join("test").display()));
         }
-        if let Some(dir) = std_dylib {
+        if let Some(dir) = &linking.std_dylib {
             // DT_RPATH, not DT_RUNPATH: found before any LD_LIBRARY_PATH of
             // the learner's environment. `-Xlinker` passes each directory
             // whole (`-Wl,` would split it at commas).
             cmd.arg("-Cprefer-dynamic");
             cmd.arg("-Clink-arg=-Xlinker")
                 .arg("-Clink-arg=--disable-new-dtags");
-            let support_dylib = self.support_kind(version, Some(dir)) == SupportKind::Dylib;
-            for dir in std::iter::once(dir).chain(support_dylib.then_some(support)) {
+            let support_dylib = linking.support == SupportKind::Dylib;
+            for dir in [dir.as_path()]
+                .into_iter()
+                .chain(support_dylib.then_some(support))
+            {
                 for arg in ["-Xlinker", "-rpath", "-Xlinker"] {
                     cmd.arg(format!("-Clink-arg={arg}"));
                 }
@@ -911,7 +915,17 @@ fn outside_file(work: &Path, dep_info: &Path, ours: &[&str]) -> Option<String> {
         .find(|path| !ours.iter().any(|ours| Path::new(path) == ours))
 }
 
-/// How the support library is built and linked (see `support_kind`).
+/// How a build links std and the support library, decided once per build
+/// (see `Builder::linking`): the cache key and the link flags agree even if
+/// the rustc behind the proxy becomes known meanwhile.
+struct Linking {
+    /// The toolchain's directory holding `libstd-*.so`, when the binary
+    /// links to it (see `std_dylib_dir`); `None`: std is linked in.
+    std_dylib: Option<PathBuf>,
+    support: SupportKind,
+}
+
+/// How the support library is built and linked (see `Builder::linking`).
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 enum SupportKind {
     Dylib,
