@@ -5,7 +5,7 @@
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::mpsc::{self, Receiver, RecvTimeoutError, TryRecvError};
+use std::sync::mpsc::{self, Receiver, RecvTimeoutError};
 use std::thread::{self, ThreadId};
 use std::time::{Duration, Instant};
 
@@ -120,12 +120,8 @@ impl<T> Call<T> {
                 }
             }),
         )?;
-        let seen = stretches.map(|s| s.total());
-        let took = match (took, seen) {
-            (Some(took), Some(seen)) => Some(took.max(seen)),
-            (took, seen) => took.or(seen),
-        };
-        match took {
+        // The larger of the two, or the one there is (`None` is the least).
+        match took.max(stretches.map(|s| s.total())) {
             Some(took) if took > STRAIGHT_AWAY => Err(format!(
                 "{what} took {} ms before it returned (not counting time the machine kept it \
                  waiting for a CPU): it should return straight away. Does it sleep, or wait \
@@ -142,27 +138,21 @@ impl<T> Call<T> {
     fn finish_timed(
         self,
         limit: Duration,
-        mut look: Option<&mut dyn FnMut()>,
+        look: Option<&mut dyn FnMut()>,
     ) -> Result<(T, Option<Duration>), Failure> {
         let left = limit.saturating_sub(self.started.elapsed());
         let _shown = crate::status::waiting(&format!("for {} to return", self.what), left);
         let deadline = Instant::now() + left;
-        let result = loop {
-            let Some(look) = look.as_mut() else {
-                break self.result.recv_timeout(left);
-            };
-            look();
-            let now = Instant::now();
-            if now >= deadline {
-                break self.result.try_recv().map_err(|error| match error {
-                    TryRecvError::Empty => RecvTimeoutError::Timeout,
-                    TryRecvError::Disconnected => RecvTimeoutError::Disconnected,
-                });
-            }
-            match self.result.recv_timeout(LOOK_EVERY.min(deadline - now)) {
-                Err(RecvTimeoutError::Timeout) => continue,
-                other => break other,
-            }
+        let result = match look {
+            None => self.result.recv_timeout(left),
+            Some(look) => loop {
+                look();
+                let left = deadline.saturating_duration_since(Instant::now());
+                match self.result.recv_timeout(LOOK_EVERY.min(left)) {
+                    Err(RecvTimeoutError::Timeout) if !left.is_zero() => continue,
+                    other => break other,
+                }
+            },
         };
         match result {
             Ok((Ok(value), took)) => Ok((value, took)),

@@ -94,9 +94,9 @@ impl Status {
             }
             None => String::new(),
         };
-        // One short write at offset 0, then the length: a reader sees the
-        // old line, the new one, or (rarely) nothing, never a mix of two
-        // whole lines. Errors only lose the display.
+        // Emptied first, then one short write at offset 0: a reader sees
+        // the old line, the new one, or (rarely) nothing, never a mix of
+        // two lines. Errors only lose the display.
         let _ = self.file.set_len(0);
         let _ = self.file.seek(SeekFrom::Start(0));
         let _ = self.file.write_all(line.as_bytes());

@@ -162,8 +162,14 @@ impl Stopwatch {
 /// The calling thread's total time waiting in a run queue, in nanoseconds
 /// (`/proc/thread-self/schedstat`: run time, run-queue wait, slices).
 fn queued_ns() -> Option<u64> {
-    let text = std::fs::read_to_string("/proc/thread-self/schedstat").ok()?;
-    text.split_whitespace().nth(1)?.parse().ok()
+    schedstat("/proc/thread-self/schedstat", 1)
+}
+
+/// Field `n` of a thread's `schedstat`: 0 its time on a CPU, 1 its time
+/// waiting in a run queue (both in nanoseconds), 2 its count of timeslices.
+fn schedstat(path: &str, n: usize) -> Option<u64> {
+    let text = std::fs::read_to_string(path).ok()?;
+    text.split_whitespace().nth(n)?.parse().ok()
 }
 
 /// Watches another thread of this process from outside and adds up the
@@ -222,9 +228,7 @@ impl Stretches {
     fn state(&self) -> Option<(bool, u64)> {
         let stat = stat_fields(&format!("/proc/self/task/{}/stat", self.tid))?;
         let asleep = matches!(stat.first()?.as_str(), "S" | "D");
-        let sched =
-            std::fs::read_to_string(format!("/proc/self/task/{}/schedstat", self.tid)).ok()?;
-        let runs = sched.split_whitespace().nth(2)?.parse().ok()?;
+        let runs = schedstat(&format!("/proc/self/task/{}/schedstat", self.tid), 2)?;
         Some((asleep, runs))
     }
 }
