@@ -86,8 +86,8 @@ impl Toolchain {
 /// starts on the version the last run confirmed (kept in a small file) and
 /// confirms before it keeps anything under that version's cache keys.
 ///
-/// Running it at all slows a check after an edit by about 18 ms (it competes
-/// with rustc for the two cores), so when nothing that decides which
+/// Running it at all slows a check after an edit by about 9 ms (it competes
+/// with rustc for the two cores; measured alternately), so when nothing that decides which
 /// compiler `rustc` runs has changed since the last confirmation (see
 /// `fingerprint`), that confirmation stands and `rustc -vV` is not run.
 pub(crate) struct Detected {
@@ -212,7 +212,7 @@ fn fingerprint(rustc: &Path, var: impl Fn(&str) -> Option<OsString>) -> String {
     };
     note(
         "rustc",
-        format!("{resolved:?} {}", file_stamp(resolved.as_deref())),
+        format!("{resolved:?} {:?}", resolved.as_deref().and_then(stamp)),
     );
     for name in ["RUSTUP_TOOLCHAIN", "RUSTUP_HOME", "CARGO_HOME", "HOME"] {
         note(name, format!("{:?}", var(name)));
@@ -240,7 +240,10 @@ fn fingerprint(rustc: &Path, var: impl Fn(&str) -> Option<OsString>) -> String {
         toolchains.sort();
         for toolchain in toolchains {
             let binary = toolchain.join("bin").join("rustc");
-            note(&toolchain.display().to_string(), file_stamp(Some(&binary)));
+            note(
+                &toolchain.display().to_string(),
+                format!("{:?}", stamp(&binary)),
+            );
         }
     }
     print
@@ -255,18 +258,16 @@ fn write_whole(path: &Path, text: &str) -> std::io::Result<()> {
     Ok(())
 }
 
-/// A file's size and modification time (following links), or `-`.
-fn file_stamp(path: Option<&Path>) -> String {
-    path.and_then(|path| std::fs::metadata(path).ok())
-        .map(|meta| {
-            let modified = meta
-                .modified()
-                .ok()
-                .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
-                .map_or(0, |d| d.as_nanos());
-            format!("{} {modified}", meta.len())
-        })
-        .unwrap_or_else(|| "-".to_string())
+/// A file's size and modification time (following links): a rustc updated
+/// in place has others.
+pub(crate) fn stamp(file: &Path) -> Option<String> {
+    let meta = std::fs::metadata(file).ok()?;
+    let modified = meta
+        .modified()
+        .ok()?
+        .duration_since(std::time::UNIX_EPOCH)
+        .ok()?;
+    Some(format!("{} {}", meta.len(), modified.as_nanos()))
 }
 
 /// `1.95.0` or `1.96.0-nightly` to (1, 95).

@@ -17,6 +17,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use crate::sandbox::{self, Exit, Limits};
+use crate::toolchain::stamp;
 
 /// The rustc binary that reports a version, as found for it.
 pub(super) struct Direct {
@@ -35,17 +36,6 @@ struct Found {
     stamp: String,
     /// The target it compiles for by default (`host:` of `rustc -vV`).
     host: String,
-}
-
-/// Size and modification time: a rustc updated in place has others.
-fn stamp(binary: &Path) -> Option<String> {
-    let meta = std::fs::metadata(binary).ok()?;
-    let modified = meta
-        .modified()
-        .ok()?
-        .duration_since(std::time::UNIX_EPOCH)
-        .ok()?;
-    Some(format!("{} {}", meta.len(), modified.as_nanos()))
 }
 
 impl Direct {
