@@ -249,10 +249,7 @@ impl<'c> App<'c> {
             // Idle (no save to wait out, no check to animate): block without
             // a timeout, so watch mode uses no CPU.
             let tick = self.checking.then(|| Instant::now() + TICK);
-            let wake = match (self.due, tick) {
-                (Some(a), Some(b)) => Some(a.min(b)),
-                (a, b) => a.or(b),
-            };
+            let wake = self.due.into_iter().chain(tick).min();
             let msg = match wake {
                 Some(wake) => match rx.recv_timeout(wake.saturating_duration_since(Instant::now()))
                 {

@@ -248,16 +248,7 @@ mod tests {
 
     /// A line without its colour codes.
     fn strip(line: &str) -> String {
-        let mut out = String::new();
-        let mut chars = line.chars().peekable();
-        while let Some(c) = chars.next() {
-            if c == '\x1b' {
-                escape(&mut chars);
-            } else {
-                out.push(c);
-            }
-        }
-        out
+        crate::report::json::plain(line)
     }
 
     /// Every visible character of the input, in order, across the lines.
