@@ -10,7 +10,7 @@ mod plan;
 #[cfg(test)]
 mod protocol_agreement;
 mod report;
-mod sandbox;
+mod supervise;
 mod shutdown;
 mod state;
 mod toolchain;
@@ -25,7 +25,7 @@ use clap::Parser as _;
 fn main() -> ExitCode {
     let cli = cli::Cli::parse();
     shutdown::on_signals();
-    sandbox::adopt_orphans();
+    supervise::adopt_orphans();
     match plan::Plan::from_cli(cli).and_then(commands::execute) {
         Ok(code) => code,
         Err(e) => {

@@ -11,7 +11,7 @@ use anyhow::Context as _;
 use crate::cli::{Cli, Cmd, LimitArgs};
 use crate::course::{Course, Exercise};
 use crate::engine::Job;
-use crate::sandbox::Limits;
+use crate::supervise::Limits;
 use crate::state::State;
 
 /// A bad name or input: reported with exit code 2 like every error.

@@ -15,7 +15,7 @@ pub(crate) fn on_signals() {
             std::process::exit(130);
         }
         crate::engine::interrupt();
-        crate::sandbox::shutdown();
+        crate::supervise::shutdown();
         let _writing = crate::state::WRITING.lock();
         crate::watch::terminal::restore();
         std::process::exit(130);

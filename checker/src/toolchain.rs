@@ -8,7 +8,7 @@ use std::sync::{Mutex, OnceLock};
 use std::thread::JoinHandle;
 use std::time::Duration;
 
-use crate::sandbox::{self, Exit, Limits};
+use crate::supervise::{self, Exit, Limits};
 
 /// `rustc -vV` answers in milliseconds; this only guards against a hang.
 const VERSION_TIMEOUT: Duration = Duration::from_secs(60);
@@ -50,7 +50,7 @@ impl Toolchain {
         let shown = rustc.display().to_string();
         let mut cmd = Command::new(&rustc);
         cmd.arg("-vV");
-        // Through the sandbox, like every process we start: it runs while
+        // Through `supervise`, like every process we start: it runs while
         // checks run, and their orphan sweep must know it is ours.
         let limits = Limits {
             timeout: VERSION_TIMEOUT,
@@ -58,7 +58,7 @@ impl Toolchain {
             max_threads: 1024,
             max_memory_mb: 4096,
         };
-        let output = sandbox::run(cmd, b"", &limits)
+        let output = supervise::run(cmd, b"", &limits)
             .map_err(|e| ToolchainError::Missing(shown.clone(), e.to_string()))?;
         if output.exit != Exit::Code(0) {
             let why = String::from_utf8_lossy(&output.stderr).trim().to_string();

@@ -16,7 +16,7 @@ use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
-use crate::sandbox::{self, Exit, Limits};
+use crate::supervise::{self, Exit, Limits};
 use crate::toolchain::stamp;
 
 /// The rustc binary that reports a version, as found for it.
@@ -148,7 +148,7 @@ impl Direct {
     }
 }
 
-/// What `program args` prints, if it runs and succeeds (in the sandbox,
+/// What `program args` prints, if it runs and succeeds (under `supervise`,
 /// like every process we start).
 fn output(program: &Path, args: &[&str]) -> Option<String> {
     let limits = Limits {
@@ -159,7 +159,7 @@ fn output(program: &Path, args: &[&str]) -> Option<String> {
     };
     let mut cmd = Command::new(program);
     cmd.args(args);
-    let finished = sandbox::run(cmd, b"", &limits).ok()?;
+    let finished = supervise::run(cmd, b"", &limits).ok()?;
     (finished.exit == Exit::Code(0)).then(|| String::from_utf8_lossy(&finished.stdout).into_owned())
 }
 

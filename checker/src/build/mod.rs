@@ -26,7 +26,7 @@ use std::time::{Duration, Instant};
 pub(crate) use key::Key;
 use threadlings_support::protocol;
 
-use crate::sandbox::{self, Exit, Limits};
+use crate::supervise::{self, Exit, Limits};
 use crate::toolchain::{Detected, ToolchainError};
 
 // The hidden tests' support library, compiled into every test binary:
@@ -657,7 +657,7 @@ impl Builder {
                 };
                 let mut cmd = Command::new(out);
                 cmd.arg(protocol::ARG_LIST);
-                let listed = sandbox::run(cmd, b"", &limits)?;
+                let listed = supervise::run(cmd, b"", &limits)?;
                 let list = String::from_utf8_lossy(&listed.stdout).into_owned();
                 if listed.exit != Exit::Code(0) || list.trim().is_empty() {
                     return Err(std::io::Error::other(format!(
@@ -712,7 +712,7 @@ impl Builder {
     fn rustc(&self, work: &Path, input: &Input, version: &str) -> Command {
         let mut cmd = Command::new(self.direct.rustc(version, self.toolchain.rustc()));
         // Nothing of the checker's in `env!`/`option_env!` either.
-        sandbox::with_clean_env(&mut cmd);
+        supervise::with_clean_env(&mut cmd);
         // rustc applies the last matching remapping: the learner's file last.
         cmd.current_dir(work)
             .arg(format!(
@@ -749,7 +749,7 @@ impl Builder {
             max_threads: 1024,
             max_memory_mb: COMPILE_MEMORY_MB,
         };
-        let finished = sandbox::run_until(cmd, b"", &limits, stop)?;
+        let finished = supervise::run_until(cmd, b"", &limits, stop)?;
         let stderr = String::from_utf8_lossy(&finished.stderr);
         let note = |text: String| Ok(Err(Diagnostics::note(text)));
         // A limit stopped rustc: that is the verdict's whole story.

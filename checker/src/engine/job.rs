@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use crate::course::Exercise;
-use crate::sandbox::Limits;
+use crate::supervise::Limits;
 
 /// Which job an event belongs to.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -4,7 +4,7 @@
 //!
 //! Here: scheduling (a fixed pool of threads for jobs, another for tests,
 //! slots for rustc) and the verdict cache. Judging lives in `verdict`,
-//! building in `build`, processes in `process` and `sandbox`.
+//! building in `build`, processes in `process` and `supervise`.
 
 mod cache;
 mod events;
@@ -17,7 +17,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
 
 use crate::build::{Builder, Built, Input};
-use crate::sandbox;
+use crate::supervise;
 use crate::verdict::{self, Status, TestResult, Verdict};
 use cache::VerdictCache;
 pub(crate) use events::{Event, Quiet, Reporter};
@@ -214,7 +214,7 @@ impl Engine {
             && certain
             && VerdictCache::worth_keeping(&verdict)
             // A check cut short by a shutdown proves nothing.
-            && !sandbox::is_stopping()
+            && !supervise::is_stopping()
             && !INTERRUPTED.load(Ordering::SeqCst)
             && let Ok(key) = self.builder.confirmed_key(&input)
         {

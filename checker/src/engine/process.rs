@@ -4,7 +4,7 @@
 //! Both start the same way, so that learner code cannot tell a test from a
 //! real run of its program: the program's name as the only argument (the
 //! binary's file is named as rustc names the program), the learner's own
-//! environment (`sandbox::clean_env`), the course's root as the directory,
+//! environment (`supervise::clean_env`), the course's root as the directory,
 //! and what to run on stdin (`protocol::Handshake`).
 
 use std::io::Read as _;
@@ -15,7 +15,7 @@ use std::time::{Duration, Instant};
 
 use threadlings_support::protocol::{Handshake, Run};
 
-use crate::sandbox::{self, Exit, Limits};
+use crate::supervise::{self, Exit, Limits};
 use crate::verdict::{Status, TestResult, judge};
 
 /// How long watch mode lets the learner's own program run to show its output.
@@ -78,7 +78,7 @@ fn run_and_judge(
         &report_path.display().to_string(),
     ));
     started_at(&wait_file);
-    let finished = sandbox::run(cmd, handshake.to_text().as_bytes(), limits);
+    let finished = supervise::run(cmd, handshake.to_text().as_bytes(), limits);
     let _ = std::fs::remove_file(&wait_file);
     let finished = match finished {
         Ok(f) => f,
@@ -98,8 +98,8 @@ fn program(binary: &Path) -> Command {
     if let Some(name) = binary.file_name() {
         cmd.arg0(name);
     }
-    sandbox::with_clean_env(&mut cmd);
-    let has = |name: &str| sandbox::clean_env().iter().any(|(k, _)| k == name);
+    supervise::with_clean_env(&mut cmd);
+    let has = |name: &str| supervise::clean_env().iter().any(|(k, _)| k == name);
     // What a shell would say of a program it started from there.
     if has("_") {
         cmd.env("_", &binary);
@@ -138,7 +138,7 @@ pub(crate) fn program_output(binary: &Path, limits: &Limits) -> String {
         max_threads: limits.max_threads,
         max_memory_mb: limits.max_memory_mb,
     };
-    let Ok(finished) = sandbox::run(program(binary), handshake.to_text().as_bytes(), &limits)
+    let Ok(finished) = supervise::run(program(binary), handshake.to_text().as_bytes(), &limits)
     else {
         return String::new();
     };

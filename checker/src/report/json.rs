@@ -4,7 +4,7 @@
 use serde::Serialize;
 
 use crate::engine::{Event, Reporter};
-use crate::sandbox::Limits;
+use crate::supervise::Limits;
 use crate::verdict::Verdict;
 
 /// `threadlings run --json`: an exercise entry and the limits applied.

@@ -10,7 +10,7 @@ use threadlings_support::protocol::{
 };
 
 use super::{Status, TestResult, shown};
-use crate::sandbox::{Exit, Finished, Limits};
+use crate::supervise::{Exit, Finished, Limits};
 
 /// Judges one test process. `reported` is the report file's contents.
 pub(crate) fn test_run(

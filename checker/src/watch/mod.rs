@@ -24,7 +24,7 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use crate::course::{Course, Exercise};
 use crate::engine::{Engine, Event, Quiet, Reporter};
 use crate::plan::Overrides;
-use crate::sandbox;
+use crate::supervise;
 use crate::state::{STATE_FILE, State};
 use crate::verdict::{Status, Verdict};
 use input::Msg;
@@ -192,7 +192,7 @@ pub(crate) fn watch(course: &Course, poll: bool, manual: bool) -> anyhow::Result
         }
         let result = app.run(scope, &rx, &tx);
         // Nothing we started may outlive watch mode.
-        sandbox::shutdown();
+        supervise::shutdown();
         result
     });
     drop(term);
