@@ -10,6 +10,7 @@ mod plan;
 #[cfg(test)]
 mod protocol_agreement;
 mod report;
+mod sandbox;
 mod supervise;
 mod shutdown;
 mod state;
@@ -23,6 +24,11 @@ use clap::Parser as _;
 
 /// Parse, check, act. Every error (bad usage or input) exits with 2.
 fn main() -> ExitCode {
+    // The sandbox step before a test binary: first, and nothing else runs.
+    let args: Vec<std::ffi::OsString> = std::env::args_os().skip(1).collect();
+    if args.first().is_some_and(|a| a == sandbox::SUBCOMMAND) {
+        sandbox::enter::main(&args[1..]);
+    }
     let cli = cli::Cli::parse();
     shutdown::on_signals();
     supervise::adopt_orphans();

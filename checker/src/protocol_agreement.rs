@@ -114,11 +114,16 @@ fn every_handshake_the_checker_writes_reads_back_equal() {
         Run::Main,
     ];
     for run in runs {
-        for (max_threads, max_memory_mb) in [(256, 1024), (1, 0), (u64::MAX, u64::MAX)] {
+        for (max_threads, max_memory_mb, observer) in [
+            (256, 1024, None),
+            (1, 0, Some("/a course/target/runs/run-é 1".to_string())),
+            (u64::MAX, u64::MAX, None),
+        ] {
             let sent = Handshake {
                 run: run.clone(),
                 max_threads,
                 max_memory_mb,
+                observer,
             };
             let text = sent.to_text();
             let mut input = text.as_bytes();

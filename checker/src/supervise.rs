@@ -224,10 +224,30 @@ pub(crate) fn run(cmd: Command, stdin: &[u8], limits: &Limits) -> std::io::Resul
 /// Like `run`, and kills the process once `stop` is set (checked as often as
 /// the limits are sampled).
 pub(crate) fn run_until(
+    cmd: Command,
+    stdin: &[u8],
+    limits: &Limits,
+    stop: Option<&AtomicBool>,
+) -> std::io::Result<Finished> {
+    run_inner(cmd, stdin, limits, stop, &mut |_| ())
+}
+
+/// Like `run`, and tells `started` the process's pid as soon as it exists.
+pub(crate) fn run_watched(
+    cmd: Command,
+    stdin: &[u8],
+    limits: &Limits,
+    started: &mut dyn FnMut(u32),
+) -> std::io::Result<Finished> {
+    run_inner(cmd, stdin, limits, None, started)
+}
+
+fn run_inner(
     mut cmd: Command,
     stdin: &[u8],
     limits: &Limits,
     stop: Option<&AtomicBool>,
+    started_as: &mut dyn FnMut(u32),
 ) -> std::io::Result<Finished> {
     cmd.process_group(0)
         .stdin(Stdio::piped())
@@ -237,6 +257,7 @@ pub(crate) fn run_until(
     let mut process = Registered::spawn(&mut cmd)?;
     let group = process.group();
     let child = &mut process.child;
+    started_as(child.id());
 
     // The input is a few lines: it fits the pipe buffer, so this never
     // blocks. The pipe stays open until the child is gone: the test binary

@@ -4,8 +4,9 @@
 //! Both start the same way, so that learner code cannot tell a test from a
 //! real run of its program: the program's name as the only argument (the
 //! binary's file is named as rustc names the program), the learner's own
-//! environment (`supervise::clean_env`), the course's root as the directory,
-//! and what to run on stdin (`protocol::Handshake`).
+//! environment (`supervise::clean_env`), a fresh directory of its own
+//! (`Scratch`), and what to run on stdin (`protocol::Handshake`); in the
+//! kernel's sandbox where the system has one (`sandbox`).
 
 use std::io::Read as _;
 use std::os::unix::process::CommandExt;
@@ -15,7 +16,8 @@ use std::time::{Duration, Instant};
 
 use threadlings_support::protocol::{Handshake, Run};
 
-use crate::supervise::{self, Exit, Limits};
+use crate::sandbox::{self, observer::Fifos};
+use crate::supervise::{self, Exit, Finished, Limits};
 use crate::verdict::{Status, TestResult, judge};
 
 /// How long watch mode lets the learner's own program run to show its output.
@@ -56,14 +58,15 @@ fn run_and_judge(
         events: Vec::new(),
         events_dropped: 0,
     };
-    let report = match std::fs::create_dir_all(runs_dir)
-        .and_then(|()| tempfile::NamedTempFile::new_in(runs_dir))
-    {
-        Ok(file) => file,
-        Err(e) => return internal(format!("threadlings could not make a report file: {e}")),
+    let mut run = match Scratch::make(runs_dir, true) {
+        Ok(run) => run,
+        Err(e) => return internal(format!("threadlings could not make a run directory: {e}")),
     };
+    let report_path = run.dir().join(REPORT);
+    if let Err(e) = std::fs::write(&report_path, "") {
+        return internal(format!("threadlings could not make a report file: {e}"));
+    }
     let secret = secret();
-    let report_path = std::path::absolute(report.path()).unwrap_or_else(|_| report.path().into());
     let handshake = Handshake {
         run: Run::Test {
             name: test.to_string(),
@@ -72,57 +75,108 @@ fn run_and_judge(
         },
         max_threads: limits.max_threads,
         max_memory_mb: limits.max_memory_mb,
+        observer: run.fifos.is_some().then(|| run.dir().display().to_string()),
     };
-    let cmd = program(binary);
     let wait_file = PathBuf::from(threadlings_support::status::wait_file(
         &report_path.display().to_string(),
     ));
     started_at(&wait_file);
-    let finished = supervise::run(cmd, handshake.to_text().as_bytes(), limits);
-    let _ = std::fs::remove_file(&wait_file);
+    let finished = run.run(binary, &handshake, limits);
     let finished = match finished {
         Ok(f) => f,
         Err(e) => return internal(format!("threadlings could not start the test: {e}")),
     };
-    let reported = std::fs::read_to_string(report.path()).unwrap_or_default();
+    let reported = std::fs::read_to_string(&report_path).unwrap_or_default();
     judge::test_run(test, &secret, &reported, &finished, limits)
 }
 
-/// The test binary, started as the learner's program would be: its name as
-/// its one argument, the clean environment, the course's root as its
-/// directory. Tests and `main` runs alike (a run the test starts inherits
-/// all of it).
-fn program(binary: &Path) -> Command {
-    let binary = std::path::absolute(binary).unwrap_or_else(|_| binary.to_path_buf());
-    let mut cmd = Command::new(&binary);
-    if let Some(name) = binary.file_name() {
-        cmd.arg0(name);
+/// The report file's name in a run's directory.
+const REPORT: &str = "report";
+
+/// A run's private directory: its working directory, the only place it may
+/// write (in the sandbox), where its report and questions go; removed with
+/// everything in it when dropped.
+struct Scratch {
+    /// Removed when this is dropped, after the report is read.
+    _dir: tempfile::TempDir,
+    /// Where it is, absolute (the sandbox's rules need it so).
+    path: PathBuf,
+    /// The FIFOs of a sandboxed test's questions (see `sandbox::observer`).
+    fifos: Option<Fifos>,
+}
+
+impl Scratch {
+    /// A fresh directory in `runs_dir`, with the FIFOs for questions when
+    /// a test (`questions`) will run sandboxed.
+    fn make(runs_dir: &Path, questions: bool) -> std::io::Result<Scratch> {
+        std::fs::create_dir_all(runs_dir)?;
+        let dir = tempfile::Builder::new()
+            .prefix("run-")
+            .tempdir_in(runs_dir)?;
+        let path = std::path::absolute(dir.path())?;
+        let fifos = if questions && sandbox::protections().any() {
+            Some(Fifos::make(&path)?)
+        } else {
+            None
+        };
+        Ok(Scratch {
+            _dir: dir,
+            path,
+            fifos,
+        })
     }
+
+    fn dir(&self) -> &Path {
+        &self.path
+    }
+
+    /// Runs `binary` here with `handshake` on its stdin, answering its
+    /// questions while it runs.
+    fn run(
+        &mut self,
+        binary: &Path,
+        handshake: &Handshake,
+        limits: &Limits,
+    ) -> std::io::Result<Finished> {
+        let cmd = program(binary, &self.path);
+        let mut fifos = self.fifos.take();
+        let mut answering = None;
+        let finished = supervise::run_watched(
+            cmd,
+            handshake.to_text().as_bytes(),
+            limits,
+            &mut |pid| answering = fifos.take().and_then(|f| f.answer(pid).ok()),
+        );
+        if let Some(answering) = answering {
+            answering.stop();
+        }
+        finished
+    }
+}
+
+/// The test binary, started as the learner's program would be: its name as
+/// its one argument, the clean environment, `dir` as its directory; through
+/// the sandbox when this system offers one. Tests and `main` runs alike (a
+/// run the test starts inherits all of it).
+fn program(binary: &Path, dir: &Path) -> Command {
+    let binary = std::path::absolute(binary).unwrap_or_else(|_| binary.to_path_buf());
+    let name = binary.file_name().unwrap_or_default().to_os_string();
+    let mut cmd = sandbox::command(&binary, &name, dir).unwrap_or_else(|| {
+        let mut cmd = Command::new(&binary);
+        cmd.arg0(&name);
+        cmd
+    });
     supervise::with_clean_env(&mut cmd);
     let has = |name: &str| supervise::clean_env().iter().any(|(k, _)| k == name);
     // What a shell would say of a program it started from there.
     if has("_") {
         cmd.env("_", &binary);
     }
-    if let Some(root) = course_root(&binary) {
-        if has("PWD") {
-            cmd.env("PWD", &root);
-        }
-        cmd.current_dir(root);
+    if has("PWD") {
+        cmd.env("PWD", dir);
     }
+    cmd.current_dir(dir);
     cmd
-}
-
-/// The course a binary was built for: the nearest directory above it with an
-/// `info.toml` (binaries live in `<course>/target/threadlings/`). `None`
-/// leaves the process in the checker's own directory (tests and `main` runs
-/// alike).
-fn course_root(binary: &Path) -> Option<PathBuf> {
-    binary
-        .ancestors()
-        .skip(1)
-        .find(|dir| dir.join("info.toml").is_file())
-        .map(Path::to_path_buf)
 }
 
 /// Runs the learner's own `main` once, as the program would run, and
@@ -137,8 +191,12 @@ pub(crate) fn program_output(binary: &Path, limits: &Limits) -> String {
         run: Run::Main,
         max_threads: limits.max_threads,
         max_memory_mb: limits.max_memory_mb,
+        observer: None,
     };
-    let Ok(finished) = supervise::run(program(binary), handshake.to_text().as_bytes(), &limits)
+    // Beside the tests' runs: `<course>/target/threadlings/bin/<key>/<name>`.
+    let runs_dir = binary.ancestors().nth(3).map_or_else(std::env::temp_dir, |dir| dir.join("runs"));
+    let Ok(finished) =
+        Scratch::make(&runs_dir, false).and_then(|mut run| run.run(binary, &handshake, &limits))
     else {
         return String::new();
     };
@@ -182,15 +240,30 @@ mod tests {
     use super::*;
 
     #[test]
-    fn tests_and_programs_start_alike_in_the_course_s_directory() {
-        let course = tempfile::tempdir().unwrap();
-        std::fs::write(course.path().join("info.toml"), "").unwrap();
-        let binary = course.path().join("target/threadlings/bin/key/spawn1");
-        assert_eq!(course_root(&binary).as_deref(), Some(course.path()));
-        assert_eq!(course_root(Path::new("/nowhere/bin/x")), None);
-        let cmd = program(&binary);
-        assert_eq!(cmd.get_current_dir(), Some(course.path()));
-        assert_eq!(cmd.get_args().count(), 0, "the name is the only argument");
+    fn tests_and_programs_start_alike_in_a_directory_of_their_own() {
+        let runs = tempfile::tempdir().unwrap();
+        let binary = runs.path().join("target/threadlings/bin/key/spawn1");
+        let scratch = Scratch::make(runs.path(), true).unwrap();
+        let other = Scratch::make(runs.path(), true).unwrap();
+        assert_ne!(scratch.dir(), other.dir());
+        // The questions' FIFOs are there exactly when the sandbox is.
+        assert_eq!(
+            scratch.dir().join("ask").exists(),
+            sandbox::protections().any()
+        );
+        let cmd = program(&binary, scratch.dir());
+        assert_eq!(cmd.get_current_dir(), Some(scratch.dir()));
+        let args: Vec<_> = cmd.get_args().collect();
+        if sandbox::protections().any() {
+            // The sandbox step, told to exec the binary by its name alone.
+            assert_eq!(args[0], "__sandbox");
+            let spec: sandbox::Spec = serde_json::from_str(args[1].to_str().unwrap()).unwrap();
+            assert_eq!(spec.program, binary);
+            assert_eq!(spec.name, "spawn1");
+            assert_eq!(spec.write[0], scratch.dir());
+        } else {
+            assert_eq!(args.len(), 0, "the name is the only argument");
+        }
         for (name, value) in cmd.get_envs() {
             let name = name.to_string_lossy();
             assert!(
@@ -198,9 +271,12 @@ mod tests {
                 "{name}"
             );
             if name == "PWD" {
-                assert_eq!(value, Some(course.path().as_os_str()));
+                assert_eq!(value, Some(scratch.dir().as_os_str()));
             }
         }
+        let dir = scratch.dir().to_path_buf();
+        drop(scratch);
+        assert!(!dir.exists(), "a run's directory goes with it");
     }
 
     #[test]

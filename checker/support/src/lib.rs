@@ -19,6 +19,7 @@
 //! - `call`: the watchdog around calls into learner code;
 //! - `rendezvous`: barrier, gate, held jobs let go while the caller joins;
 //! - `observe`: threads as the OS sees them, logs, flags, the limits;
+//! - `ask`: where what `observe` sees comes from: `/proc`, or the checker;
 //! - `events`: what happened, in order, for the report;
 //! - `program`: the learner's whole program as a process;
 //! - `random`: inputs that differ on every run.
@@ -29,6 +30,7 @@
 pub mod procfs;
 pub mod protocol;
 
+mod ask;
 mod call;
 mod events;
 mod harness;

@@ -11,9 +11,10 @@ use std::sync::{Arc, Mutex};
 use std::thread::{self, ThreadId};
 use std::time::{Duration, Instant};
 
+use crate::ask::ask_one;
 use crate::harness::exit;
 use crate::procfs::status_field;
-use crate::protocol::{self, LimitHit};
+use crate::protocol::{self, LimitHit, Question};
 use crate::waits::Wait;
 
 /// The OS's id (tid) of the calling thread, `None` where it cannot be
@@ -60,20 +61,15 @@ fn agreed(mut list: impl FnMut() -> Vec<u32>) -> Vec<u32> {
 
 /// One reading of `/proc/self/task`, sorted.
 fn list_threads() -> Vec<u32> {
-    let mut tids: Vec<u32> = std::fs::read_dir("/proc/self/task")
-        .map(|dir| {
-            dir.filter_map(|entry| entry.ok()?.file_name().to_str()?.parse().ok())
-                .collect()
-        })
-        .unwrap_or_default();
-    tids.sort_unstable();
-    tids
+    ask_one(Question::Threads)
+        .map(|listed| listed.split(' ').filter_map(|t| t.parse().ok()).collect())
+        .unwrap_or_default()
 }
 
 /// How many threads this process has right now, as the kernel counts them
 /// (exact, unlike a listing); 0 where it cannot be observed.
 pub fn os_thread_count() -> usize {
-    std::fs::read_to_string("/proc/self/status")
+    ask_one(Question::Status)
         .map(|status| crate::procfs::status_field(&status, "Threads:") as usize)
         .unwrap_or(0)
 }
@@ -318,6 +314,19 @@ impl Flag {
     }
 }
 
+/// The limit a process whose `/proc/.../status` reads `status` is over.
+pub(crate) fn limit_hit(status: &str, max_threads: u64, max_mb: u64) -> Option<LimitHit> {
+    let threads = status_field(status, "Threads:");
+    let mb = status_field(status, "VmRSS:") / 1024;
+    if threads > max_threads {
+        Some(LimitHit::Threads(threads))
+    } else if mb > max_mb {
+        Some(LimitHit::Memory(mb))
+    } else {
+        None
+    }
+}
+
 /// Starts a thread that samples this process's live threads and resident
 /// memory every few milliseconds and stops the process past the limits the
 /// checker passed in the handshake. The checker samples the test process
@@ -328,19 +337,10 @@ pub(crate) fn watch_limits(max_threads: u64, max_mb: u64) {
     let _ = thread::Builder::new().spawn(move || {
         loop {
             thread::sleep(Duration::from_millis(5));
-            let Ok(status) = std::fs::read_to_string("/proc/self/status") else {
+            let Some(status) = ask_one(Question::Status) else {
                 return;
             };
-            let threads = status_field(&status, "Threads:");
-            let mb = status_field(&status, "VmRSS:") / 1024;
-            let over = if threads > max_threads {
-                Some(LimitHit::Threads(threads))
-            } else if mb > max_mb {
-                Some(LimitHit::Memory(mb))
-            } else {
-                None
-            };
-            if let Some(over) = over {
+            if let Some(over) = limit_hit(&status, max_threads, max_mb) {
                 eprintln!("\n{}", over.mark());
                 exit(protocol::EXIT_LIMIT);
             }

@@ -2,13 +2,51 @@
 //! because the checker reads the same files about the processes it runs:
 //! one parser serves both sides.
 
+use crate::protocol::Question;
+
 /// The fields of a `/proc/.../stat` file after the command name, which is
 /// in parentheses and may itself hold spaces and parentheses: `[0]` is the
 /// state (`R`, `S`, `Z`...), `[1]` the parent's pid.
 pub fn stat_fields(path: &str) -> Option<Vec<String>> {
-    let stat = std::fs::read_to_string(path).ok()?;
+    fields_of_stat(&std::fs::read_to_string(path).ok()?)
+}
+
+/// [`stat_fields`] of a `stat` text already read.
+pub fn fields_of_stat(stat: &str) -> Option<Vec<String>> {
     let after_name = stat.get(stat.rfind(')')? + 1..)?;
     Some(after_name.split_whitespace().map(str::to_string).collect())
+}
+
+/// Reads what `question` asks about process `pid` (`None`: this process),
+/// from `/proc`; `None` if it cannot be read. The one place both a test
+/// process (about itself) and the checker (answering a sandboxed one) read
+/// these files: only these, never `mem` or `fd`.
+pub fn answer(pid: Option<u32>, question: Question) -> Option<String> {
+    let me = pid.map_or_else(|| "self".to_string(), |pid| pid.to_string());
+    let read = |path: String| std::fs::read_to_string(path).ok();
+    match question {
+        Question::Threads => {
+            let mut tids: Vec<u32> = std::fs::read_dir(format!("/proc/{me}/task"))
+                .ok()?
+                .filter_map(|entry| entry.ok()?.file_name().to_str()?.parse().ok())
+                .collect();
+            tids.sort_unstable();
+            let listed: Vec<String> = tids.iter().map(u32::to_string).collect();
+            Some(listed.join(" "))
+        }
+        Question::Status => read(format!("/proc/{me}/status")),
+        Question::Stat(tid) => read(format!("/proc/{me}/task/{tid}/stat")),
+        Question::Syscall(tid) => read(format!("/proc/{me}/task/{tid}/syscall")),
+        Question::Schedstat(tid) => read(format!("/proc/{me}/task/{tid}/schedstat")),
+        Question::ChildStatus(child) => {
+            let parent = pid.unwrap_or_else(std::process::id);
+            let child = i32::try_from(child).ok()?;
+            if parent_of(child)? != i32::try_from(parent).ok()? {
+                return None;
+            }
+            read(format!("/proc/{child}/status"))
+        }
+    }
 }
 
 /// The number of a field (`Threads:`, `VmRSS:` in kB...) of a
@@ -62,6 +100,30 @@ mod tests {
         let parent = parent_of(me).expect("a parent");
         assert!(parent_links().contains(&(me, parent)));
         assert!(!is_running(-1));
+    }
+
+    #[test]
+    fn questions_are_answered_about_this_process_and_its_children_only() {
+        // Apart from tests that count every thread of the process.
+        let _threads = crate::testing::spawning();
+        let me = std::process::id();
+        let tid: u32 = crate::observe::os_thread_id().unwrap();
+        let threads = answer(None, Question::Threads).unwrap();
+        assert!(threads.split(' ').any(|t| t == tid.to_string()), "{threads}");
+        assert_eq!(answer(Some(me), Question::Threads).as_deref(), Some(&*threads));
+        assert!(answer(None, Question::Status).unwrap().contains("Threads:"));
+        let stat = answer(None, Question::Stat(tid)).unwrap();
+        assert_eq!(fields_of_stat(&stat).unwrap()[0], "R");
+        assert!(answer(None, Question::Schedstat(tid)).is_some());
+        assert!(answer(None, Question::Syscall(tid)).is_some());
+        let mut child = std::process::Command::new("sleep").arg("5").spawn().unwrap();
+        let status = answer(None, Question::ChildStatus(child.id()));
+        assert!(status.is_some_and(|s| s.contains("sleep")));
+        // Not a child of ours: our parent.
+        let parent = parent_of(me as i32).unwrap() as u32;
+        assert_eq!(answer(None, Question::ChildStatus(parent)), None);
+        child.kill().unwrap();
+        child.wait().unwrap();
     }
 
     #[test]

@@ -12,8 +12,10 @@ use std::process::{Command, Stdio};
 use std::thread;
 use std::time::{Duration, Instant};
 
+use crate::ask::ask_one;
 use crate::harness::{exit, limits};
-use crate::protocol::{self, Handshake, LimitHit, Run};
+use crate::observe::limit_hit;
+use crate::protocol::{self, Handshake, LimitHit, Question, Run};
 
 /// How one run of the learner's program ended.
 #[derive(Debug)]
@@ -44,6 +46,7 @@ pub fn run_program(limit: Duration) -> Result<Program, String> {
         run: Run::Main,
         max_threads,
         max_memory_mb,
+        observer: None,
     };
     let started = Instant::now();
     let _shown = crate::status::waiting("for your program to end", limit);
@@ -62,6 +65,7 @@ pub fn run_program(limit: Duration) -> Result<Program, String> {
     let out = child.stdout.take().map(read_capped);
     let err = child.stderr.take().map(read_capped);
     let mut timed_out = false;
+    let mut looked = Instant::now();
     let status = loop {
         match child.try_wait() {
             Ok(Some(status)) => break Some(status),
@@ -70,7 +74,20 @@ pub fn run_program(limit: Duration) -> Result<Program, String> {
                 let _ = child.kill();
                 break child.wait().ok();
             }
-            Ok(None) => thread::sleep(Duration::from_millis(1)),
+            Ok(None) => {
+                // The program watches its own limits where it can read /proc;
+                // in the sandbox it cannot, so this test watches them too.
+                if looked.elapsed() >= LIMITS_EVERY {
+                    looked = Instant::now();
+                    if let Some(hit) = over_limits(child.id(), max_threads, max_memory_mb) {
+                        let _ = child.kill();
+                        let _ = child.wait();
+                        eprintln!("\n{}", hit.mark());
+                        exit(protocol::EXIT_LIMIT);
+                    }
+                }
+                thread::sleep(Duration::from_millis(1));
+            }
             Err(e) => return Err(format!("cannot wait for your program: {e}")),
         }
     };
@@ -99,6 +116,14 @@ pub fn run_program(limit: Duration) -> Result<Program, String> {
         timed_out,
         elapsed,
     })
+}
+
+/// How often a running program's threads and memory are looked at.
+const LIMITS_EVERY: Duration = Duration::from_millis(20);
+
+/// The limit a child process of this one is over, if any.
+fn over_limits(pid: u32, max_threads: u64, max_memory_mb: u64) -> Option<LimitHit> {
+    limit_hit(&ask_one(Question::ChildStatus(pid))?, max_threads, max_memory_mb)
 }
 
 /// Runs the learner's `main` up to `times` times, a few at once (the runs

@@ -43,6 +43,10 @@ pub struct Handshake {
     pub max_threads: u64,
     /// The most resident memory, in MiB, the process may use.
     pub max_memory_mb: u64,
+    /// Where to ask about this process's threads ([`ASK`] and [`ANSWER`] in
+    /// this directory), when the process may not read `/proc` itself (the
+    /// checker's sandbox); `None`: it reads `/proc` itself.
+    pub observer: Option<String>,
 }
 
 /// What a test process runs.
@@ -81,6 +85,7 @@ impl Handshake {
             }
         }
         let _ = writeln!(out, "{}\n{}", self.max_threads, self.max_memory_mb);
+        let _ = writeln!(out, "{}", self.observer.as_deref().unwrap_or(NO_OBSERVER));
         out
     }
 
@@ -110,12 +115,127 @@ impl Handshake {
         };
         let max_threads = line()?.parse().ok()?;
         let max_memory_mb = line()?.parse().ok()?;
+        let observer = match line()? {
+            none if none == NO_OBSERVER => None,
+            dir if dir.is_empty() => return None,
+            dir => Some(dir),
+        };
         Some(Handshake {
             run,
             max_threads,
             max_memory_mb,
+            observer,
         })
     }
+}
+
+/// The handshake's observer line when the process reads `/proc` itself.
+const NO_OBSERVER: &str = "-";
+
+/// The FIFO in the observer's directory that a test process writes its
+/// questions to, and the one it reads the answers from. The checker makes
+/// both before the process starts and removes them once the process has
+/// opened them ([`HELLO`]), before any learner code runs.
+pub const ASK: &str = "ask";
+pub const ANSWER: &str = "answer";
+
+/// The first line a test process sends: it has both FIFOs open.
+pub const HELLO: &str = "hello";
+
+/// What a sandboxed test process may ask the checker about itself: the
+/// `/proc` files its observations need, and nothing else (no `mem`, no
+/// `fd`). One line of questions, `;`-separated, gets one answer per question.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Question {
+    /// The tids listed in `task/`, space-separated.
+    Threads,
+    /// The process's `status`.
+    Status,
+    /// `task/<tid>/stat`.
+    Stat(u32),
+    /// `task/<tid>/syscall`.
+    Syscall(u32),
+    /// `task/<tid>/schedstat`.
+    Schedstat(u32),
+    /// The `status` of a child process of this one (a learner's program a
+    /// test runs).
+    ChildStatus(u32),
+}
+
+impl Question {
+    fn to_text(self) -> String {
+        match self {
+            Question::Threads => "threads".into(),
+            Question::Status => "status".into(),
+            Question::Stat(tid) => format!("stat {tid}"),
+            Question::Syscall(tid) => format!("syscall {tid}"),
+            Question::Schedstat(tid) => format!("schedstat {tid}"),
+            Question::ChildStatus(pid) => format!("child {pid}"),
+        }
+    }
+
+    fn from_text(text: &str) -> Option<Question> {
+        let (word, number) = match text.split_once(' ') {
+            Some((word, n)) => (word, Some(n.parse::<u32>().ok()?)),
+            None => (text, None),
+        };
+        Some(match (word, number) {
+            ("threads", None) => Question::Threads,
+            ("status", None) => Question::Status,
+            ("stat", Some(n)) => Question::Stat(n),
+            ("syscall", Some(n)) => Question::Syscall(n),
+            ("schedstat", Some(n)) => Question::Schedstat(n),
+            ("child", Some(n)) => Question::ChildStatus(n),
+            _ => return None,
+        })
+    }
+
+    /// Questions as one line, newline included.
+    pub fn line(questions: &[Question]) -> String {
+        let parts: Vec<String> = questions.iter().map(|q| q.to_text()).collect();
+        format!("{}\n", parts.join(";"))
+    }
+
+    /// A line of questions (without its newline); `None` if any is unknown.
+    pub fn parse_line(line: &str) -> Option<Vec<Question>> {
+        line.split(';').map(Question::from_text).collect()
+    }
+}
+
+/// Answers as the checker writes them: per question `-` (unreadable) or the
+/// length in bytes, a newline, and that many bytes.
+pub fn write_answers(answers: &[Option<String>]) -> Vec<u8> {
+    let mut out = Vec::new();
+    for answer in answers {
+        match answer {
+            None => out.extend_from_slice(b"-\n"),
+            Some(text) => {
+                out.extend_from_slice(format!("{}\n", text.len()).as_bytes());
+                out.extend_from_slice(text.as_bytes());
+            }
+        }
+    }
+    out
+}
+
+/// Reads `count` answers written by [`write_answers`]; `None` if the stream
+/// ends or is malformed.
+pub fn read_answers(input: &mut impl BufRead, count: usize) -> Option<Vec<Option<String>>> {
+    let mut answers = Vec::with_capacity(count);
+    for _ in 0..count {
+        let mut head = String::new();
+        input.read_line(&mut head).ok()?;
+        let head = head.strip_suffix('\n')?;
+        if head == "-" {
+            answers.push(None);
+            continue;
+        }
+        let len: usize = head.parse().ok()?;
+        let mut body = vec![0u8; len];
+        input.read_exact(&mut body).ok()?;
+        answers.push(Some(String::from_utf8(body).ok()?));
+    }
+    Some(answers)
 }
 
 /// The test binary was started with arguments it does not know, or by
@@ -372,11 +492,12 @@ mod tests {
             },
             Run::Main,
         ];
-        for run in runs {
+        for (run, observer) in runs.into_iter().zip([Some("/tmp/run-1".to_string()), None]) {
             let sent = Handshake {
                 run,
                 max_threads: 256,
                 max_memory_mb: 1024,
+                observer,
             };
             let text = format!("{}learner input\n", sent.to_text());
             let mut input = text.as_bytes();

@@ -1,0 +1,174 @@
+//! `threadlings __sandbox SPEC`: restricts this process as the checker's
+//! `Spec` says, then execs the test binary, which keeps the restrictions.
+//! Anything it cannot apply that the checker found available ends it with
+//! `EXIT_NOT_APPLIED` and a line on stderr: never a run with less than the
+//! report says.
+
+use std::collections::BTreeMap;
+use std::os::unix::process::CommandExt;
+use std::process::Command;
+
+use landlock::{
+    ABI, Access, AccessFs, AccessNet, CompatLevel, Compatible, Ruleset, RulesetAttr,
+    RulesetCreatedAttr, RulesetStatus, Scope, path_beneath_rules,
+};
+use nix::libc;
+use seccompiler::{
+    BpfProgram, SeccompAction, SeccompCmpArgLen, SeccompCmpOp, SeccompCondition, SeccompFilter,
+    SeccompRule, TargetArch,
+};
+
+use super::{EXIT_NOT_APPLIED, NOT_APPLIED_MARK, Spec};
+
+/// Runs the subcommand with the arguments after its name; never returns.
+pub(crate) fn main(args: &[std::ffi::OsString]) -> ! {
+    let spec = args
+        .first()
+        .and_then(|a| a.to_str())
+        .and_then(|a| serde_json::from_str::<Spec>(a).ok());
+    let Some(spec) = spec else {
+        fail("this is threadlings' own step before a test runs, not a command".into());
+    };
+    if let Err(e) = restrict(&spec) {
+        fail(e);
+    }
+    let error = Command::new(&spec.program).arg0(&spec.name).exec();
+    fail(format!("cannot start {}: {error}", spec.program.display()))
+}
+
+fn fail(why: String) -> ! {
+    eprintln!("{NOT_APPLIED_MARK}{why}");
+    std::process::exit(EXIT_NOT_APPLIED)
+}
+
+/// Applies Landlock, then seccomp (the filter denies nothing Landlock needs).
+fn restrict(spec: &Spec) -> Result<(), String> {
+    if let Some(abi) = spec.landlock {
+        landlock(spec, abi).map_err(|e| format!("Landlock: {e}"))?;
+    }
+    if spec.seccomp {
+        seccomp(spec.checker).map_err(|e| format!("seccomp: {e}"))?;
+    }
+    Ok(())
+}
+
+fn abi(version: i32) -> ABI {
+    [
+        ABI::V1,
+        ABI::V2,
+        ABI::V3,
+        ABI::V4,
+        ABI::V5,
+        ABI::V6,
+        ABI::V7,
+        ABI::V8,
+        ABI::V9,
+    ]
+    .into_iter()
+    .rfind(|abi| *abi as i32 <= version)
+    .unwrap_or(ABI::V1)
+}
+
+/// Files: only the spec's paths. Network: no TCP bind or connect (ABI 4).
+/// Scopes: no signals and no abstract Unix sockets out of the run (ABI 6).
+/// Everything the checker found must be enforced (`HardRequirement`).
+fn landlock(spec: &Spec, version: i32) -> Result<(), Box<dyn std::error::Error>> {
+    let abi = abi(version);
+    let mut ruleset = Ruleset::default().set_compatibility(CompatLevel::HardRequirement);
+    ruleset = ruleset.handle_access(AccessFs::from_all(abi))?;
+    if abi >= ABI::V4 {
+        ruleset = ruleset.handle_access(AccessNet::BindTcp | AccessNet::ConnectTcp)?;
+    }
+    if abi >= ABI::V6 {
+        ruleset = ruleset.scope(Scope::Signal | Scope::AbstractUnixSocket)?;
+    }
+    let read = AccessFs::ReadFile | AccessFs::ReadDir;
+    let status = ruleset
+        .create()?
+        .add_rules(path_beneath_rules(&spec.read, read))?
+        .add_rules(path_beneath_rules(&spec.exec, read | AccessFs::Execute))?
+        .add_rules(path_beneath_rules(&spec.write, AccessFs::from_all(abi)))?
+        .restrict_self()?;
+    if status.ruleset != RulesetStatus::FullyEnforced {
+        return Err(format!("only {:?}", status.ruleset).into());
+    }
+    Ok(())
+}
+
+/// The architecture seccomp filters are built for here.
+pub(super) fn arch() -> Option<TargetArch> {
+    TargetArch::try_from(std::env::consts::ARCH).ok()
+}
+
+/// Denies (EPERM) what reaches outside the run without a file: sockets of
+/// any family, other processes' memory (`ptrace`, `process_vm_readv`/
+/// `writev`, `pidfd_getfd`), io_uring (which would bypass this filter),
+/// namespaces, mounts, keys, BPF, perf; and signals to the checker or to
+/// every process (Landlock's scoping covers the rest from ABI 6).
+fn seccomp(checker: i32) -> Result<(), Box<dyn std::error::Error>> {
+    let always: Vec<SeccompRule> = Vec::new();
+    let mut rules: BTreeMap<i64, Vec<SeccompRule>> = [
+        libc::SYS_socket,
+        libc::SYS_ptrace,
+        libc::SYS_process_vm_readv,
+        libc::SYS_process_vm_writev,
+        libc::SYS_pidfd_getfd,
+        libc::SYS_io_uring_setup,
+        libc::SYS_io_uring_enter,
+        libc::SYS_io_uring_register,
+        libc::SYS_bpf,
+        libc::SYS_perf_event_open,
+        libc::SYS_userfaultfd,
+        libc::SYS_unshare,
+        libc::SYS_setns,
+        libc::SYS_mount,
+        libc::SYS_umount2,
+        libc::SYS_pivot_root,
+        libc::SYS_chroot,
+        libc::SYS_add_key,
+        libc::SYS_request_key,
+        libc::SYS_keyctl,
+        libc::SYS_open_by_handle_at,
+        libc::SYS_name_to_handle_at,
+    ]
+    .into_iter()
+    .map(|nr| (nr, always.clone()))
+    .collect();
+    let pid_is = |value: i32| {
+        SeccompCondition::new(0, SeccompCmpArgLen::Dword, SeccompCmpOp::Eq, value as u32 as u64)
+    };
+    rules.insert(
+        libc::SYS_kill,
+        vec![
+            SeccompRule::new(vec![pid_is(checker)?])?,
+            SeccompRule::new(vec![pid_is(-1)?])?,
+            SeccompRule::new(vec![pid_is(-checker)?])?,
+        ],
+    );
+    for nr in [libc::SYS_tkill, libc::SYS_tgkill] {
+        rules.insert(nr, vec![SeccompRule::new(vec![pid_is(checker)?])?]);
+    }
+    let arch = arch().ok_or("an architecture seccompiler does not know")?;
+    let filter = SeccompFilter::new(
+        rules,
+        SeccompAction::Allow,
+        SeccompAction::Errno(libc::EPERM as u32),
+        arch,
+    )?;
+    let program = BpfProgram::try_from(filter)?;
+    seccompiler::apply_filter(&program)?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_abi_number_maps_to_the_newest_abi_not_above_it() {
+        assert_eq!(abi(1), ABI::V1);
+        assert_eq!(abi(6), ABI::V6);
+        assert_eq!(abi(42), ABI::V9);
+        assert_eq!(abi(0), ABI::V1);
+    }
+}
