@@ -15,6 +15,9 @@ pub(crate) struct Cli {
     /// The course directory (default: the nearest one holding an info.toml)
     #[arg(long, global = true, value_name = "DIR")]
     pub course: Option<PathBuf>,
+    /// Refuse to run learner code without every kernel protection (teachers)
+    #[arg(long, global = true)]
+    pub require_sandbox: bool,
     #[command(subcommand)]
     pub command: Option<Cmd>,
 }

@@ -140,6 +140,14 @@ impl Plan {
     pub fn from_cli(cli: Cli) -> anyhow::Result<Plan> {
         // Input first: the course is parsed and checked before anything runs.
         let course = Course::locate(cli.course.as_deref())?;
+        if cli.require_sandbox {
+            if let Some(missing) = crate::sandbox::protections().missing_sentence() {
+                return Err(UsageError(format!(
+                    "--require-sandbox: {missing}; nothing was run"
+                ))
+                .into());
+            }
+        }
         let action = match cli.command {
             None => watch(false, false)?,
             Some(Cmd::Watch { poll, manual }) => watch(poll, manual)?,

@@ -64,10 +64,19 @@ impl Test {
     pub fn new(fixture: &str) -> Test {
         let dir = tempfile::tempdir().expect("a temporary directory");
         copy_dir(&fixtures().join(fixture), dir.path());
+        // These fixtures' hidden tests talk to the integration test through
+        // files in the course (a log of runs, a gate), which the kernel
+        // sandbox closes: they run as on a system without one. What they
+        // test (the cache, runs at once) does not depend on it.
+        let envs = if ["counted", "gated"].contains(&fixture) {
+            vec![("THREADLINGS_SANDBOX".to_string(), "off".to_string())]
+        } else {
+            Vec::new()
+        };
         Test {
             dir,
             args: Vec::new(),
-            envs: Vec::new(),
+            envs,
         }
     }
 

@@ -15,6 +15,18 @@ use crate::plan::{Action, Plan};
 pub(crate) fn execute(plan: Plan) -> anyhow::Result<ExitCode> {
     let course = &plan.course;
     let ex = |at: usize| &course.exercises[at];
+    // Said once, before any learner code runs, by every command that runs
+    // it (watch mode shows it on its screen; `--json` carries `sandbox`).
+    let runs_learner_code = match &plan.action {
+        Action::Run { json, .. } => !json,
+        Action::Check { .. } | Action::Verify { .. } => true,
+        _ => false,
+    };
+    if runs_learner_code {
+        if let Some(missing) = crate::sandbox::protections().missing_sentence() {
+            anstream::eprintln!("\x1b[1;33mnote:\x1b[0m {missing}");
+        }
+    }
     match plan.action {
         Action::Watch { poll, manual } => crate::watch::watch(course, poll, manual),
         Action::Run {

@@ -1,18 +1,21 @@
 //! A verdict as one JSON object, shaped like an exercise entry of the
-//! report (DESIGN.md), plus the limits it was checked under.
+//! report (DESIGN.md), plus the limits and the sandbox it was checked under.
 
 use serde::Serialize;
 
 use crate::engine::{Event, Reporter};
+use crate::sandbox::{self, Protections};
 use crate::supervise::Limits;
 use crate::verdict::Verdict;
 
-/// `threadlings run --json`: an exercise entry and the limits applied.
+/// `threadlings run --json`: an exercise entry, the limits applied, and
+/// the kernel protections its processes ran under.
 #[derive(Serialize)]
 pub(crate) struct RunJson<'a> {
     #[serde(flatten)]
     pub verdict: &'a Verdict,
     pub limits: LimitsJson<'a>,
+    pub sandbox: &'a Protections,
 }
 
 /// The limits applied: those of each test run, and rustc's time.
@@ -47,6 +50,7 @@ impl Reporter for Verdicts {
                 run: &self.limits,
                 compile_timeout_secs: self.compile_timeout_secs,
             },
+            sandbox: sandbox::protections(),
         };
         // `println!` holds stdout for the whole line.
         println!(

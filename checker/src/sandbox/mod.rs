@@ -103,7 +103,8 @@ impl Protections {
         self.landlock.is_some() || self.seccomp
     }
 
-    /// One sentence for a person: what learner code can still do here.
+    /// One sentence for a learner or a teacher: what learner code can still
+    /// do here; `None` when every protection is in force.
     pub fn missing_sentence(&self) -> Option<String> {
         if self.is_complete() {
             return None;
@@ -115,7 +116,8 @@ impl Protections {
             (Some(_), true) => "this kernel's Landlock is older than version 6",
         };
         Some(format!(
-            "the sandbox around your code is incomplete ({why}): nothing stops it from {}",
+            "the sandbox around learner code is incomplete ({why}): nothing stops that \
+             code from {}",
             self.missing
                 .iter()
                 .map(|name| match *name {

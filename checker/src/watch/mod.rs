@@ -158,8 +158,12 @@ pub(crate) fn watch(course: &Course, poll: bool, manual: bool) -> anyhow::Result
         generation,
         due: None,
         show_hint: false,
-        // Kept through the first check: it is about the state file.
-        notice: loaded.warning.map(|w| (w, generation + 1)),
+        // Kept through the first check: it is about the state file, or
+        // about the sandbox (said once, when it is incomplete).
+        notice: loaded
+            .warning
+            .or_else(|| crate::sandbox::protections().missing_sentence())
+            .map(|w| (w, generation + 1)),
         manual,
         list: List {
             selected: current,

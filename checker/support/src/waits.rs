@@ -147,10 +147,16 @@ pub struct Stopwatch {
 
 impl Stopwatch {
     /// Starts measuring the calling thread.
+    ///
+    /// Reading the run-queue time may take a while (in the sandbox the
+    /// checker reads it, and this thread sleeps until it answers), so the
+    /// clock starts after the first reading and stops before the last: that
+    /// wait is never counted as the thread's own time.
     pub fn start() -> Stopwatch {
+        let queued = queued_ns();
         Stopwatch {
             started: Instant::now(),
-            queued: queued_ns(),
+            queued,
         }
     }
 
@@ -158,9 +164,10 @@ impl Stopwatch {
     /// that thread), minus its time in a run queue; `None` where the kernel
     /// does not tell.
     pub fn own_time(&self) -> Option<Duration> {
+        let elapsed = self.started.elapsed();
         let now = queued_ns()?;
         let queued = Duration::from_nanos(now.saturating_sub(self.queued?));
-        Some(self.started.elapsed().saturating_sub(queued))
+        Some(elapsed.saturating_sub(queued))
     }
 }
 
