@@ -57,26 +57,32 @@ pub struct Test {
     dir: tempfile::TempDir,
     args: Vec<String>,
     envs: Vec<(String, String)>,
+    /// Every pid the learner's code was seen to record (see `children`):
+    /// kept, since the file it wrote may go with the directory it ran in.
+    seen_children: std::sync::Mutex<Vec<i32>>,
 }
+
+/// The name of the file in which an answer that starts processes records
+/// their pids, one a line, in the directory it runs in.
+const CHILDREN_FILE: &str = "children.pids";
+
+/// How an answer that starts processes names each on stderr, one a line.
+const CHILD_MARK: &str = "threadlings-test-child: ";
 
 impl Test {
     /// A fresh copy of `tests/fixtures/<fixture>`.
     pub fn new(fixture: &str) -> Test {
         let dir = tempfile::tempdir().expect("a temporary directory");
         copy_dir(&fixtures().join(fixture), dir.path());
+        let test = Test::in_dir(dir);
         // These fixtures' hidden tests talk to the integration test through
         // files in the course (a log of runs, a gate), which the kernel
         // sandbox closes: they run as on a system without one. What they
         // test (the cache, runs at once) does not depend on it.
-        let envs = if ["counted", "gated"].contains(&fixture) {
-            vec![("THREADLINGS_SANDBOX".to_string(), "off".to_string())]
+        if ["counted", "gated"].contains(&fixture) {
+            test.env("THREADLINGS_SANDBOX", "off")
         } else {
-            Vec::new()
-        };
-        Test {
-            dir,
-            args: Vec::new(),
-            envs,
+            test
         }
     }
 
@@ -94,11 +100,7 @@ impl Test {
         ] {
             copy_dir(&repo.join(sub), &dir.path().join(sub));
         }
-        Test {
-            dir,
-            args: Vec::new(),
-            envs: Vec::new(),
-        }
+        Test::in_dir(dir)
     }
 
     /// A learner's directory: info.toml and the exercises only. Hidden
@@ -109,10 +111,15 @@ impl Test {
         let repo = repo();
         std::fs::copy(repo.join("info.toml"), dir.path().join("info.toml")).expect("info.toml");
         copy_dir(&repo.join("exercises"), &dir.path().join("exercises"));
+        Test::in_dir(dir)
+    }
+
+    fn in_dir(dir: tempfile::TempDir) -> Test {
         Test {
             dir,
             args: Vec::new(),
             envs: Vec::new(),
+            seen_children: std::sync::Mutex::new(Vec::new()),
         }
     }
 
@@ -120,28 +127,67 @@ impl Test {
         self.dir.path()
     }
 
-    /// Replaces the fixture course's exercise with `tests/fixtures/answers/<answer>.rs`.
-    /// An answer that starts processes writes their pids to the file named
-    /// `@CHILDREN@` in its text: see `children`.
+    /// Replaces the fixture course's exercise with `tests/fixtures/answers/<answer>.rs`,
+    /// `@COURSE@` in its text replaced by the course's absolute path.
     pub fn answer(self, answer: &str) -> Test {
-        let text = std::fs::read_to_string(fixtures().join("answers").join(format!("{answer}.rs")))
-            .expect("answer");
-        let text = text.replace("@CHILDREN@", &self.children_file().to_string_lossy());
+        self.answer_with(answer, &[])
+    }
+
+    /// `answer`, with each `(placeholder, value)` replaced too.
+    pub fn answer_with(self, answer: &str, values: &[(&str, &str)]) -> Test {
+        let mut text =
+            std::fs::read_to_string(fixtures().join("answers").join(format!("{answer}.rs")))
+                .expect("answer");
+        text = text.replace("@COURSE@", &self.dir.path().to_string_lossy());
+        for (placeholder, value) in values {
+            text = text.replace(placeholder, value);
+        }
         self.write("exercises/basics/double.rs", &text)
     }
 
-    fn children_file(&self) -> PathBuf {
-        self.dir.path().join("children.pids")
+    /// The pids of the processes the learner's code started, as its answer
+    /// recorded them: in `children.pids` in the directory it runs in (the
+    /// course's root, or a directory of its own under
+    /// `target/threadlings/runs/`), or on stderr (see `note_children`).
+    /// Once seen, a pid stays on the list.
+    pub fn children(&self) -> Vec<i32> {
+        let mut files = vec![self.dir.path().join(CHILDREN_FILE)];
+        find_files(
+            &self.dir.path().join("target/threadlings/runs"),
+            CHILDREN_FILE,
+            &mut files,
+        );
+        let mut seen = self.seen_children.lock().unwrap();
+        for file in files {
+            for line in std::fs::read_to_string(file).unwrap_or_default().lines() {
+                let pid = line.trim().parse().expect("a pid");
+                if !seen.contains(&pid) {
+                    seen.push(pid);
+                }
+            }
+        }
+        seen.clone()
     }
 
-    /// The pids of the processes the learner's code started (as its answer
-    /// recorded them).
-    pub fn children(&self) -> Vec<i32> {
-        std::fs::read_to_string(self.children_file())
-            .unwrap_or_default()
-            .lines()
-            .map(|line| line.trim().parse().expect("a pid"))
-            .collect()
+    /// Notes the pids an answer named on stderr (`threadlings-test-child:
+    /// PID` lines) in `output`: what a test printed, as a report shows it.
+    pub fn note_children(&self, output: &str) {
+        let mut seen = self.seen_children.lock().unwrap();
+        for line in output.lines() {
+            if let Some(pid) = line.trim().strip_prefix(CHILD_MARK) {
+                let pid = pid.trim().parse().expect("a pid");
+                if !seen.contains(&pid) {
+                    seen.push(pid);
+                }
+            }
+        }
+    }
+
+    /// `note_children` for every test's output in a `run --json` report.
+    pub fn note_children_in_report(&self, json: &serde_json::Value) {
+        for test in json["tests"].as_array().into_iter().flatten() {
+            self.note_children(test["output"].as_str().unwrap_or_default());
+        }
     }
 
     /// Waits until the learner's code has recorded `n` processes it started.
@@ -343,6 +389,18 @@ impl Started {
             );
             panic!("{what}: threadlings gave no verdict within {limit:?}")
         })
+    }
+}
+
+/// Every file named `name` under `dir`, at any depth, added to `found`.
+fn find_files(dir: &Path, name: &str, found: &mut Vec<PathBuf>) {
+    for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+        let path = entry.path();
+        if entry.file_type().is_ok_and(|t| t.is_dir()) {
+            find_files(&path, name, found);
+        } else if entry.file_name() == name {
+            found.push(path);
+        }
     }
 }
 

@@ -6,9 +6,9 @@
 
 use crate::harness::{PATIENCE, Test};
 
-struct Judged {
-    json: serde_json::Value,
-    test: Test,
+pub(crate) struct Judged {
+    pub json: serde_json::Value,
+    pub test: Test,
 }
 
 /// Runs `threadlings run double --json ARGS` on `test`. The verdict must
@@ -16,7 +16,7 @@ struct Judged {
 /// fails to stop the learner's code reaches it); the report must be small,
 /// valid JSON; the exit code must match the status; and nothing the check
 /// started may be left running once it is in.
-fn judge_test(test: Test, label: &str, args: &[&str]) -> Judged {
+pub(crate) fn judge_test(test: Test, label: &str, args: &[&str]) -> Judged {
     let mut all = vec!["run", "double", "--json"];
     all.extend(args);
     let assert = test.spawn(&all).finish_within(PATIENCE, label);
@@ -39,6 +39,9 @@ fn judge_test(test: Test, label: &str, args: &[&str]) -> Judged {
         Vec::<String>::new(),
         "{label}: processes left running"
     );
+    // The learner's processes it named on stderr, whether or not the file
+    // it recorded them in is still there.
+    test.note_children_in_report(&json);
     test.assert_children_die(label);
     Judged { json, test }
 }
@@ -50,14 +53,14 @@ fn judge(answer: &str, extra: &[&str]) -> Judged {
     judge_test(Test::new("good").answer(answer), answer, &args)
 }
 
-fn assert_status(j: &Judged, status: &str, words: &str) {
+pub(crate) fn assert_status(j: &Judged, status: &str, words: &str) {
     assert_eq!(j.json["status"], status, "{}", j.json);
     let message = j.json["message"].as_str().unwrap();
     assert!(message.contains(words), "expected {words:?} in: {message}");
 }
 
 /// A pass, and nothing but a pass: no message, every hidden test passed.
-fn assert_clean_pass(j: &Judged) {
+pub(crate) fn assert_clean_pass(j: &Judged) {
     let json = &j.json;
     assert_eq!(json["status"], "pass", "{json}");
     assert_eq!(json["message"], "", "{json}");
@@ -175,8 +178,19 @@ fn noisy_stderr_from_correct_code_passes() {
 fn forged_harness_output_fails() {
     let j = judge("forged_report", &[]);
     assert_status(&j, "fail", "std::process::exit");
-    // Its line reached the report file (an open descriptor): the run is
-    // flagged for that too.
+    // In the sandbox, /proc/self/fd is closed: its line never reaches the
+    // report (sandbox.rs checks that too).
+    assert_eq!(
+        j.json["flags"],
+        serde_json::json!(["process_exit", "proc_fs"])
+    );
+    // Without a sandbox, its line reaches the report file (an open
+    // descriptor): the run is flagged for that too, and still fails.
+    let test = Test::new("good")
+        .answer("forged_report")
+        .env("THREADLINGS_SANDBOX", "off");
+    let j = judge_test(test, "forged_report without a sandbox", &["--timeout", "3"]);
+    assert_status(&j, "fail", "std::process::exit");
     assert_eq!(
         j.json["flags"],
         serde_json::json!(["process_exit", "proc_fs", "report_tampered"])

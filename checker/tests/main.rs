@@ -17,5 +17,6 @@ mod promises;
 mod quiz;
 mod reports;
 mod right_variants;
+mod sandbox;
 mod warnings;
 mod watch;
