@@ -100,21 +100,39 @@ fn sandbox_cost(course: &Course, exercises: &[(String, String)]) {
         for (name, dir) in exercises {
             let file = format!("exercises/{dir}/{name}.rs");
             course.append(&file, &format!("// sandbox on {round}\n"));
-            after_edit.ours.push(course.threadlings_sandbox(&["run", name], true));
+            after_edit
+                .ours
+                .push(course.threadlings_sandbox(&["run", name], true));
             course.append(&file, &format!("// sandbox off {round}\n"));
-            after_edit.floor.push(course.threadlings_sandbox(&["run", name], false));
+            after_edit
+                .floor
+                .push(course.threadlings_sandbox(&["run", name], false));
         }
         for (name, dir) in exercises {
-            course.append(&format!("exercises/{dir}/{name}.rs"), &format!("// on {round}\n"));
+            course.append(
+                &format!("exercises/{dir}/{name}.rs"),
+                &format!("// on {round}\n"),
+            );
         }
-        check.ours.push(course.threadlings_sandbox(&["check"], true));
+        check
+            .ours
+            .push(course.threadlings_sandbox(&["check"], true));
         for (name, dir) in exercises {
-            course.append(&format!("exercises/{dir}/{name}.rs"), &format!("// off {round}\n"));
+            course.append(
+                &format!("exercises/{dir}/{name}.rs"),
+                &format!("// off {round}\n"),
+            );
         }
-        check.floor.push(course.threadlings_sandbox(&["check"], false));
+        check
+            .floor
+            .push(course.threadlings_sandbox(&["check"], false));
     }
     println!("\nthe sandbox's cost (floor: the same command without the sandbox)");
-    row("run NAME after an edit, sandbox on vs off", &after_edit, 1.05);
+    row(
+        "run NAME after an edit, sandbox on vs off",
+        &after_edit,
+        1.05,
+    );
     row("check, every file edited, sandbox on vs off", &check, 1.05);
     println!();
 }

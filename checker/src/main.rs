@@ -11,9 +11,9 @@ mod plan;
 mod protocol_agreement;
 mod report;
 mod sandbox;
-mod supervise;
 mod shutdown;
 mod state;
+mod supervise;
 mod toolchain;
 mod verdict;
 mod watch;
@@ -27,7 +27,7 @@ fn main() -> ExitCode {
     // The sandbox step before a test binary: first, and nothing else runs.
     let args: Vec<std::ffi::OsString> = std::env::args_os().skip(1).collect();
     if args.first().is_some_and(|a| a == sandbox::SUBCOMMAND) {
-        sandbox::enter::main(&args[1..]);
+        return sandbox::enter::main(&args[1..]);
     }
     let cli = cli::Cli::parse();
     shutdown::on_signals();

@@ -11,8 +11,8 @@ use anyhow::Context as _;
 use crate::cli::{Cli, Cmd, LimitArgs};
 use crate::course::{Course, Exercise};
 use crate::engine::Job;
-use crate::supervise::Limits;
 use crate::state::State;
+use crate::supervise::Limits;
 
 /// A bad name or input: reported with exit code 2 like every error.
 #[derive(Debug, thiserror::Error)]
@@ -140,13 +140,12 @@ impl Plan {
     pub fn from_cli(cli: Cli) -> anyhow::Result<Plan> {
         // Input first: the course is parsed and checked before anything runs.
         let course = Course::locate(cli.course.as_deref())?;
-        if cli.require_sandbox {
-            if let Some(missing) = crate::sandbox::protections().missing_sentence() {
-                return Err(UsageError(format!(
-                    "--require-sandbox: {missing}; nothing was run"
-                ))
-                .into());
-            }
+        if cli.require_sandbox
+            && let Some(missing) = crate::sandbox::protections().missing_sentence()
+        {
+            return Err(
+                UsageError(format!("--require-sandbox: {missing}; nothing was run")).into(),
+            );
         }
         let action = match cli.command {
             None => watch(false, false)?,

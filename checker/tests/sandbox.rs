@@ -6,7 +6,10 @@
 //! report says the sandbox was in place.
 //!
 //! Every escape works without the sandbox: run these against a checker
-//! without it, and each answer passes.
+//! without it, and each answer passes. Learner files cannot use `unsafe`
+//! (they are compiled with `-F unsafe_code`), so what only `unsafe` code
+//! could try (a raw `kill`, `ptrace`, `process_vm_readv`) is tested on the
+//! sandbox step's own rules instead (`sandbox::enter`'s unit tests).
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -25,18 +28,6 @@ fn assert_refused(j: &Judged, label: &str) {
     assert_ne!(
         j.json["status"], "pass",
         "{label}: the escape worked, the answer passed: {}",
-        j.json
-    );
-}
-
-/// The answer's code compiled and ran: the sandbox, not the compiler,
-/// stopped it. For the answers with `unsafe` code: today the checker
-/// compiles every file with `-F unsafe_code` (build/mod.rs), and then those
-/// escapes never run at all.
-fn assert_ran(j: &Judged, label: &str) {
-    assert_ne!(
-        j.json["status"], "compile_error",
-        "{label}: the answer did not compile, so the escape never ran: {}",
         j.json
     );
 }
@@ -185,6 +176,23 @@ fn writes_into_course() {
 }
 
 #[test]
+fn reopens_descriptors() {
+    // Its report and the FIFOs it asks the checker through are moved where
+    // the sandbox lets nothing be opened before learner code runs.
+    let label = "reopens_descriptors";
+    let j = judge_escape(Test::new("good").answer(label), label);
+    assert_refused(&j, label);
+    assert!(!output(&j).contains(": ok"), "{label}: {}", output(&j));
+    let flags = j.json["flags"].as_array().expect("flags");
+    assert!(
+        !flags.contains(&"report_tampered".into()),
+        "{label}: it wrote to its report: {}",
+        j.json
+    );
+    assert_sandboxed(&j, label);
+}
+
+#[test]
 fn forges_from_memory() {
     let label = "forges_from_memory";
     let j = judge_escape(Test::new("good").answer(label), label);
@@ -239,26 +247,6 @@ fn signals_checker() {
     assert_sandboxed(&j, label);
 }
 
-#[test]
-fn signals_checker_unsafe() {
-    let label = "signals_checker_unsafe";
-    let j = judge_escape(Test::new("good").answer(label), label);
-    assert_refused(&j, label);
-    assert_ran(&j, label);
-    assert!(!output(&j).contains(": ok"), "{label}: {}", output(&j));
-    assert_sandboxed(&j, label);
-}
-
-#[test]
-fn reads_memory_unsafe_syscalls() {
-    let label = "reads_memory_unsafe_syscalls";
-    let j = judge_escape(Test::new("good").answer(label), label);
-    assert_refused(&j, label);
-    assert_ran(&j, label);
-    assert_no_attempt_worked(&j, label, &["process_vm_readv", "ptrace"]);
-    assert_sandboxed(&j, label);
-}
-
 /// The hostile answers of `hostile.rs` get the verdicts they get there, under
 /// the sandbox too: the learner's processes (copies of the test binary, the
 /// one program a test may start) die with the check, and a forger that
@@ -307,4 +295,30 @@ fn earlier_escapes_keep_their_verdicts() {
         "forged_report wrote to its report through /proc/self/fd: {}",
         forged.json
     );
+}
+
+/// A verdict reached without the sandbox is never answered from the cache
+/// when the sandbox is there (nor the other way round): what code may do
+/// decides what it did.
+#[test]
+fn a_verdict_without_the_sandbox_is_not_reused_in_it() {
+    let label = "reopens_descriptors";
+    let test = Test::new("good")
+        .answer(label)
+        .env("THREADLINGS_SANDBOX", "off");
+    let verdict = |test: &Test| -> serde_json::Value {
+        let out = test
+            .run_args(["run", "double", "--json"])
+            .get_output()
+            .stdout
+            .clone();
+        serde_json::from_slice(&out).expect("JSON")
+    };
+    let without = verdict(&test);
+    assert_eq!(without["status"], "pass", "{without}");
+    assert_eq!(without["sandbox"], serde_json::json!({}), "{without}");
+    let test = test.env("THREADLINGS_SANDBOX", "on");
+    let with = verdict(&test);
+    assert_eq!(with["status"], "fail", "{with}");
+    assert_eq!(with["sandbox"]["seccomp"], true, "{with}");
 }

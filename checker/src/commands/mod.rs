@@ -22,10 +22,8 @@ pub(crate) fn execute(plan: Plan) -> anyhow::Result<ExitCode> {
         Action::Check { .. } | Action::Verify { .. } => true,
         _ => false,
     };
-    if runs_learner_code {
-        if let Some(missing) = crate::sandbox::protections().missing_sentence() {
-            anstream::eprintln!("\x1b[1;33mnote:\x1b[0m {missing}");
-        }
+    if runs_learner_code && let Some(missing) = crate::sandbox::protections().missing_sentence() {
+        anstream::eprintln!("\x1b[1;33mnote:\x1b[0m {missing}");
     }
     match plan.action {
         Action::Watch { poll, manual } => crate::watch::watch(course, poll, manual),

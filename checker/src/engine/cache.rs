@@ -18,11 +18,15 @@ impl VerdictCache {
 
     /// Where the verdict of `job` is kept, given its binary's key (the
     /// learner's file, the hidden tests, the support library, the
-    /// toolchain, the flags): that key plus the limits.
+    /// toolchain, the flags): that key plus the limits and the sandbox it
+    /// ran in (what code may do decides what it did: a file that reads
+    /// another passes without the sandbox and fails in it).
     pub fn path(&self, binary_key: &str, job: &Job) -> PathBuf {
         let limits = &job.limits;
+        let sandbox = serde_json::to_string(crate::sandbox::protections()).unwrap_or_default();
         let key = Key::new("verdict")
             .part(binary_key)
+            .part(&sandbox)
             .number(job.compile_timeout.as_secs())
             .number(limits.timeout.as_secs())
             .number(limits.max_output_bytes as u64)

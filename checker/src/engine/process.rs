@@ -63,7 +63,11 @@ fn run_and_judge(
         Err(e) => return internal(format!("threadlings could not make a run directory: {e}")),
     };
     let report_path = run.dir().join(REPORT);
-    if let Err(e) = std::fs::write(&report_path, "") {
+    if let Err(e) = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(&report_path)
+    {
         return internal(format!("threadlings could not make a report file: {e}"));
     }
     let secret = secret();
@@ -77,31 +81,29 @@ fn run_and_judge(
         max_memory_mb: limits.max_memory_mb,
         observer: run.fifos.is_some().then(|| run.dir().display().to_string()),
     };
-    let wait_file = PathBuf::from(threadlings_support::status::wait_file(
-        &report_path.display().to_string(),
-    ));
-    started_at(&wait_file);
+    started_at(&run.wait_file());
     let finished = run.run(binary, &handshake, limits);
     let finished = match finished {
         Ok(f) => f,
         Err(e) => return internal(format!("threadlings could not start the test: {e}")),
     };
-    let reported = std::fs::read_to_string(&report_path).unwrap_or_default();
+    let reported = std::fs::read_to_string(run.file(REPORT)).unwrap_or_default();
     judge::test_run(test, &secret, &reported, &finished, limits)
 }
 
 /// The report file's name in a run's directory.
 const REPORT: &str = "report";
 
-/// A run's private directory: its working directory, the only place it may
-/// write (in the sandbox), where its report and questions go; removed with
-/// everything in it when dropped.
+/// A run's private directory: `work/` in it is its working directory, the
+/// only place it may write (in the sandbox), where its report and status
+/// files start; a sandboxed test's files are moved up out of `work/` once
+/// it has opened them (see `sandbox::observer`). Removed with everything in
+/// it when dropped, after the report is read.
 struct Scratch {
-    /// Removed when this is dropped, after the report is read.
     _dir: tempfile::TempDir,
-    /// Where it is, absolute (the sandbox's rules need it so).
-    path: PathBuf,
-    /// The FIFOs of a sandboxed test's questions (see `sandbox::observer`).
+    /// `<run>/work`, absolute (the sandbox's rules need it so).
+    work: PathBuf,
+    /// The FIFOs of a sandboxed test's questions.
     fifos: Option<Fifos>,
 }
 
@@ -113,21 +115,45 @@ impl Scratch {
         let dir = tempfile::Builder::new()
             .prefix("run-")
             .tempdir_in(runs_dir)?;
-        let path = std::path::absolute(dir.path())?;
+        let work = std::path::absolute(dir.path().join("work"))?;
+        std::fs::create_dir(&work)?;
         let fifos = if questions && sandbox::protections().any() {
-            Some(Fifos::make(&path)?)
+            std::fs::write(work.join(REPORT), "")?;
+            let wait = threadlings_support::status::wait_file(REPORT);
+            Some(Fifos::make(&work, &[REPORT, &wait])?)
         } else {
             None
         };
         Ok(Scratch {
             _dir: dir,
-            path,
+            work,
             fifos,
         })
     }
 
     fn dir(&self) -> &Path {
-        &self.path
+        &self.work
+    }
+
+    /// Where the file named `name` is: moved out of `work/` by now if the
+    /// test got that far in the sandbox, else still there.
+    fn file(&self, name: &str) -> PathBuf {
+        let outside = self.work.parent().unwrap_or(&self.work).join(name);
+        if outside.exists() {
+            outside
+        } else {
+            self.work.join(name)
+        }
+    }
+
+    /// Where the status file will be read while the test runs.
+    fn wait_file(&self) -> PathBuf {
+        let wait = threadlings_support::status::wait_file(REPORT);
+        if self.fifos.is_some() {
+            self.work.parent().unwrap_or(&self.work).join(wait)
+        } else {
+            self.work.join(wait)
+        }
     }
 
     /// Runs `binary` here with `handshake` on its stdin, answering its
@@ -138,15 +164,13 @@ impl Scratch {
         handshake: &Handshake,
         limits: &Limits,
     ) -> std::io::Result<Finished> {
-        let cmd = program(binary, &self.path);
+        let cmd = program(binary, &self.work);
         let mut fifos = self.fifos.take();
         let mut answering = None;
-        let finished = supervise::run_watched(
-            cmd,
-            handshake.to_text().as_bytes(),
-            limits,
-            &mut |pid| answering = fifos.take().and_then(|f| f.answer(pid).ok()),
-        );
+        let finished =
+            supervise::run_watched(cmd, handshake.to_text().as_bytes(), limits, &mut |pid| {
+                answering = fifos.take().and_then(|f| f.answer(pid).ok())
+            });
         if let Some(answering) = answering {
             answering.stop();
         }
@@ -194,7 +218,10 @@ pub(crate) fn program_output(binary: &Path, limits: &Limits) -> String {
         observer: None,
     };
     // Beside the tests' runs: `<course>/target/threadlings/bin/<key>/<name>`.
-    let runs_dir = binary.ancestors().nth(3).map_or_else(std::env::temp_dir, |dir| dir.join("runs"));
+    let runs_dir = binary
+        .ancestors()
+        .nth(3)
+        .map_or_else(std::env::temp_dir, |dir| dir.join("runs"));
     let Ok(finished) =
         Scratch::make(&runs_dir, false).and_then(|mut run| run.run(binary, &handshake, &limits))
     else {

@@ -6,7 +6,7 @@
 
 use std::collections::BTreeMap;
 use std::os::unix::process::CommandExt;
-use std::process::Command;
+use std::process::{Command, ExitCode};
 
 use landlock::{
     ABI, Access, AccessFs, AccessNet, CompatLevel, Compatible, Ruleset, RulesetAttr,
@@ -20,25 +20,26 @@ use seccompiler::{
 
 use super::{EXIT_NOT_APPLIED, NOT_APPLIED_MARK, Spec};
 
-/// Runs the subcommand with the arguments after its name; never returns.
-pub(crate) fn main(args: &[std::ffi::OsString]) -> ! {
+/// Runs the subcommand with the arguments after its name; returns only if
+/// it failed (else the test binary has replaced this process).
+pub(crate) fn main(args: &[std::ffi::OsString]) -> ExitCode {
     let spec = args
         .first()
         .and_then(|a| a.to_str())
         .and_then(|a| serde_json::from_str::<Spec>(a).ok());
     let Some(spec) = spec else {
-        fail("this is threadlings' own step before a test runs, not a command".into());
+        return fail("this is threadlings' own step before a test runs, not a command");
     };
     if let Err(e) = restrict(&spec) {
-        fail(e);
+        return fail(&e);
     }
     let error = Command::new(&spec.program).arg0(&spec.name).exec();
-    fail(format!("cannot start {}: {error}", spec.program.display()))
+    fail(&format!("cannot start {}: {error}", spec.program.display()))
 }
 
-fn fail(why: String) -> ! {
+fn fail(why: &str) -> ExitCode {
     eprintln!("{NOT_APPLIED_MARK}{why}");
-    std::process::exit(EXIT_NOT_APPLIED)
+    ExitCode::from(EXIT_NOT_APPLIED)
 }
 
 /// Applies Landlock, then seccomp (the filter denies nothing Landlock needs).
@@ -135,7 +136,12 @@ fn seccomp(checker: i32) -> Result<(), Box<dyn std::error::Error>> {
     .map(|nr| (nr, always.clone()))
     .collect();
     let pid_is = |value: i32| {
-        SeccompCondition::new(0, SeccompCmpArgLen::Dword, SeccompCmpOp::Eq, value as u32 as u64)
+        SeccompCondition::new(
+            0,
+            SeccompCmpArgLen::Dword,
+            SeccompCmpOp::Eq,
+            value as u32 as u64,
+        )
     };
     rules.insert(
         libc::SYS_kill,
@@ -163,6 +169,100 @@ fn seccomp(checker: i32) -> Result<(), Box<dyn std::error::Error>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::io::Write;
+    use std::path::PathBuf;
+
+    /// The rules themselves, applied to a throwaway thread (Landlock and
+    /// seccomp restrict the calling thread only): what a test process needs
+    /// still works, and each way out is refused by the kernel, including
+    /// those only `unsafe` code could try (learner files cannot: they are
+    /// compiled with `-F unsafe_code`; the integration tests try the rest
+    /// from learner code).
+    #[test]
+    fn the_kernel_refuses_every_way_out_and_allows_the_scratch_directory() {
+        let scratch = tempfile::tempdir().unwrap();
+        let outside = tempfile::tempdir().unwrap();
+        let secret = outside.path().join("solution.rs");
+        std::fs::write(&secret, "fn main() {}").unwrap();
+        let parent = std::os::unix::process::parent_id() as i32;
+        let spec = Spec {
+            program: PathBuf::from("/nonexistent"),
+            name: "test".into(),
+            read: Vec::new(),
+            exec: Vec::new(),
+            write: vec![scratch.path().to_path_buf()],
+            landlock: super::super::probe::landlock(),
+            seccomp: true,
+            // The test runner stands for the checker.
+            checker: parent,
+        };
+        assert!(
+            spec.landlock.is_some_and(|abi| abi >= 6),
+            "this machine's kernel"
+        );
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let inside = scratch.path().join("note");
+        let tried = std::thread::spawn(move || {
+            restrict(&spec).unwrap();
+            let mut refused: Vec<(&str, bool)> = Vec::new();
+            let mut note = std::fs::File::create(&inside).unwrap();
+            note.write_all(b"the scratch directory is writable")
+                .unwrap();
+            refused.push(("read a file elsewhere", std::fs::read(&secret).is_err()));
+            refused.push((
+                "open /proc/self/mem",
+                std::fs::File::open("/proc/self/mem").is_err(),
+            ));
+            refused.push(("list /proc", std::fs::read_dir("/proc").is_err()));
+            refused.push((
+                "connect over TCP",
+                std::net::TcpStream::connect(("127.0.0.1", port)).is_err(),
+            ));
+            refused.push((
+                "make a UDP socket",
+                std::net::UdpSocket::bind("127.0.0.1:0").is_err(),
+            ));
+            refused.push((
+                "start a program",
+                std::process::Command::new("true").status().is_err(),
+            ));
+            let checker = nix::unistd::Pid::from_raw(parent);
+            refused.push((
+                "signal the checker",
+                nix::sys::signal::kill(checker, None).is_err(),
+            ));
+            refused.push(("ptrace", nix::sys::ptrace::traceme().is_err()));
+            let mut buf = [0u8; 8];
+            let local = [std::io::IoSliceMut::new(&mut buf)];
+            let remote = [nix::sys::uio::RemoteIoVec {
+                base: local[0].as_ptr() as usize,
+                len: 8,
+            }];
+            let me = nix::unistd::Pid::this();
+            let mut local = local;
+            refused.push((
+                "process_vm_readv",
+                nix::sys::uio::process_vm_readv(me, &mut local, &remote).is_err(),
+            ));
+            refused
+        })
+        .join()
+        .unwrap();
+        let allowed: Vec<&str> = tried
+            .iter()
+            .filter(|(_, r)| !r)
+            .map(|(what, _)| *what)
+            .collect();
+        assert_eq!(allowed, Vec::<&str>::new(), "the kernel allowed these");
+        assert!(scratch.path().join("note").is_file());
+        // This thread was never restricted.
+        assert!(std::fs::read(outside.path().join("solution.rs")).is_ok());
+        assert!(
+            listener.set_nonblocking(true).is_ok() && listener.accept().is_err(),
+            "no connection"
+        );
+    }
 
     #[test]
     fn an_abi_number_maps_to_the_newest_abi_not_above_it() {

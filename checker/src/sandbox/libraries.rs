@@ -24,13 +24,8 @@ pub(super) struct Libraries {
 /// The libraries of `binary`, found once per binary (binaries are named by
 /// the hash of what went into them, so a path stands for one content).
 pub(super) fn of(binary: &Path) -> Arc<Libraries> {
-    static FOUND: LazyLock<Mutex<HashMap<PathBuf, Arc<Libraries>>>> =
-        LazyLock::new(Mutex::default);
-    if let Some(found) = FOUND
-        .lock()
-        .unwrap_or_else(|e| e.into_inner())
-        .get(binary)
-    {
+    static FOUND: LazyLock<Mutex<HashMap<PathBuf, Arc<Libraries>>>> = LazyLock::new(Mutex::default);
+    if let Some(found) = FOUND.lock().unwrap_or_else(|e| e.into_inner()).get(binary) {
         return Arc::clone(found);
     }
     let found = Arc::new(traced(binary).unwrap_or_else(fallback));
@@ -85,10 +80,16 @@ fn parse(listing: &str) -> Libraries {
 /// system's runs fail loudly rather than run unconfined.
 fn fallback() -> Libraries {
     Libraries {
-        read: ["/lib", "/lib64", "/usr/lib", "/usr/lib64", "/etc/ld.so.cache"]
-            .iter()
-            .map(PathBuf::from)
-            .collect(),
+        read: [
+            "/lib",
+            "/lib64",
+            "/usr/lib",
+            "/usr/lib64",
+            "/etc/ld.so.cache",
+        ]
+        .iter()
+        .map(PathBuf::from)
+        .collect(),
         loader: None,
     }
 }
@@ -122,9 +123,15 @@ mod tests {
         // The checker's own binary: a Rust program linked like the tests.
         let me = std::env::current_exe().unwrap();
         let found = traced(&me).expect("glibc's loader lists libraries");
-        assert!(found.loader.as_ref().is_some_and(|l| l.is_file()), "{found:?}");
         assert!(
-            found.read.iter().any(|p| p.to_string_lossy().contains("libc.so")),
+            found.loader.as_ref().is_some_and(|l| l.is_file()),
+            "{found:?}"
+        );
+        assert!(
+            found
+                .read
+                .iter()
+                .any(|p| p.to_string_lossy().contains("libc.so")),
             "{found:?}"
         );
     }

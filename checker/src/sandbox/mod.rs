@@ -27,7 +27,7 @@ pub(crate) const SUBCOMMAND: &str = "__sandbox";
 
 /// The exit code of a sandbox step that could not apply what the checker
 /// found available: the run is a crash, never a run without the sandbox.
-pub(crate) const EXIT_NOT_APPLIED: i32 = 119;
+pub(crate) const EXIT_NOT_APPLIED: u8 = 119;
 /// How the sandbox step's own complaint starts on stderr.
 pub(crate) const NOT_APPLIED_MARK: &str = "threadlings-sandbox: ";
 
@@ -58,8 +58,11 @@ impl serde::Serialize for Protections {
     }
 }
 
+/// Whether a protection holds, given the Landlock ABI and seccomp.
+type Holds = fn(Option<i32>, bool) -> bool;
+
 /// Each protection, and what it takes.
-const PROTECTIONS: [(&str, fn(Option<i32>, bool) -> bool); 5] = [
+const PROTECTIONS: [(&str, Holds); 5] = [
     // Only the run's scratch directory, its binary and libraries.
     ("files", |landlock, _| landlock.is_some()),
     // No other program (Landlock's execute right).
@@ -72,7 +75,9 @@ const PROTECTIONS: [(&str, fn(Option<i32>, bool) -> bool); 5] = [
         seccomp || landlock.is_some_and(|abi| abi >= 4)
     }),
     // No signals out of the run (Landlock 6's scoping).
-    ("signals", |landlock, _| landlock.is_some_and(|abi| abi >= 6)),
+    ("signals", |landlock, _| {
+        landlock.is_some_and(|abi| abi >= 6)
+    }),
 ];
 
 impl Protections {

@@ -3,9 +3,13 @@
 //!
 //! Before the process starts, `Fifos::make` puts two FIFOs in its scratch
 //! directory and opens both ends of each here (read-write: opening never
-//! waits, and the process's opens never wait either). The process says
-//! hello before any learner code runs; the FIFOs are then removed, so only
-//! the support library holds them. Each line of questions gets its answers
+//! waits, and the process's opens never wait either). The process opens
+//! them and its report and status files, then says hello, before any
+//! learner code runs; all four are then moved out of the scratch directory
+//! into its parent, where the sandbox lets the process open nothing. Its
+//! open descriptors still work, but learner code cannot open the files
+//! again, not even through `/proc/self/fd` (Landlock judges such an open by
+//! where the file is now). Each line of questions gets its answers
 //! (`procfs::answer` about the process's pid: its task list, status, and
 //! the stat, syscall and schedstat of its threads, nothing else).
 
@@ -16,23 +20,24 @@ use std::thread::{self, JoinHandle};
 
 use nix::sys::stat::Mode;
 use threadlings_support::procfs;
-use threadlings_support::protocol::{
-    ANSWER, ASK, HELLO, Question, write_answers,
-};
+use threadlings_support::protocol::{ANSWER, ASK, HELLO, Question, write_answers};
 
 /// Both FIFOs, opened on our side.
 pub(crate) struct Fifos {
     dir: PathBuf,
     ask: File,
     answer: File,
+    /// The other files (in `dir`) to move out at hello.
+    also: Vec<String>,
 }
 
 /// Sent by ourselves down the questions FIFO to stop the answering thread.
 const BYE: &str = "\u{0}bye";
 
 impl Fifos {
-    /// Makes the FIFOs in `dir` (the run's scratch directory), open here.
-    pub fn make(dir: &Path) -> std::io::Result<Fifos> {
+    /// Makes the FIFOs in `dir` (the run's scratch directory), open here;
+    /// at hello, they and the files named `also` in `dir` move to its parent.
+    pub fn make(dir: &Path, also: &[&str]) -> std::io::Result<Fifos> {
         let open = |name: &str| -> std::io::Result<File> {
             let path = dir.join(name);
             nix::unistd::mkfifo(&path, Mode::S_IRUSR | Mode::S_IWUSR)?;
@@ -42,6 +47,7 @@ impl Fifos {
             dir: dir.to_path_buf(),
             ask: open(ASK)?,
             answer: open(ANSWER)?,
+            also: also.iter().map(|name| name.to_string()).collect(),
         })
     }
 
@@ -71,7 +77,12 @@ impl Answering {
 }
 
 fn serve(fifos: Fifos, pid: u32) {
-    let Fifos { dir, ask, mut answer } = fifos;
+    let Fifos {
+        dir,
+        ask,
+        mut answer,
+        also,
+    } = fifos;
     let mut questions = BufReader::new(ask);
     let mut line = String::new();
     loop {
@@ -82,10 +93,16 @@ fn serve(fifos: Fifos, pid: u32) {
         }
         let line = line.trim_end_matches('\n');
         let answers = if line == HELLO {
-            // Before any learner code runs: from now on no one else can
-            // open them.
-            let _ = std::fs::remove_file(dir.join(ASK));
-            let _ = std::fs::remove_file(dir.join(ANSWER));
+            // Before any learner code runs: from now on nothing in the
+            // process can open them again.
+            let outside = dir.parent().unwrap_or(&dir);
+            let moved = [ASK, ANSWER]
+                .into_iter()
+                .chain(also.iter().map(String::as_str))
+                .all(|name| std::fs::rename(dir.join(name), outside.join(name)).is_ok());
+            if !moved {
+                return;
+            }
             vec![Some(String::new())]
         } else if line == BYE {
             return;
@@ -111,24 +128,41 @@ mod tests {
     use std::io::Read;
 
     #[test]
-    fn questions_are_answered_about_the_given_process_and_the_fifos_go_at_hello() {
-        let dir = tempfile::tempdir().unwrap();
-        let fifos = Fifos::make(dir.path()).unwrap();
+    fn questions_are_answered_about_the_given_process_and_the_files_go_at_hello() {
+        let run = tempfile::tempdir().unwrap();
+        let dir = run.path().join("work");
+        std::fs::create_dir(&dir).unwrap();
+        std::fs::write(dir.join("report"), "").unwrap();
+        let fifos = Fifos::make(&dir, &["report"]).unwrap();
         let me = std::process::id();
         let answering = fifos.answer(me).unwrap();
-        let mut ask = OpenOptions::new()
-            .write(true)
-            .open(dir.path().join(ASK))
+        let mut ask = OpenOptions::new().write(true).open(dir.join(ASK)).unwrap();
+        let mut answers = BufReader::new(File::open(dir.join(ANSWER)).unwrap());
+        let mut report = OpenOptions::new()
+            .append(true)
+            .open(dir.join("report"))
             .unwrap();
-        let mut answers = BufReader::new(File::open(dir.path().join(ANSWER)).unwrap());
         ask.write_all(format!("{HELLO}\n").as_bytes()).unwrap();
         let hello = threadlings_support::protocol::read_answers(&mut answers, 1).unwrap();
         assert_eq!(hello, vec![Some(String::new())]);
-        assert!(!dir.path().join(ASK).exists() && !dir.path().join(ANSWER).exists());
+        for name in [ASK, ANSWER, "report"] {
+            assert!(!dir.join(name).exists(), "{name} is still there");
+            assert!(run.path().join(name).exists(), "{name} is not outside");
+        }
+        // What was opened before still works.
+        report.write_all(b"line\n").unwrap();
+        assert_eq!(
+            std::fs::read_to_string(run.path().join("report")).unwrap(),
+            "line\n"
+        );
         ask.write_all(Question::line(&[Question::Status, Question::Stat(0)]).as_bytes())
             .unwrap();
         let got = threadlings_support::protocol::read_answers(&mut answers, 2).unwrap();
-        assert!(got[0].as_ref().is_some_and(|s| s.contains(&format!("Pid:\t{me}"))));
+        assert!(
+            got[0]
+                .as_ref()
+                .is_some_and(|s| s.contains(&format!("Pid:\t{me}")))
+        );
         assert_eq!(got[1], None);
         // Anything else ends the answers: no file is read for it, and the
         // answers' FIFO closes (no writer is left, so this read ends).

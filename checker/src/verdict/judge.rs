@@ -10,6 +10,7 @@ use threadlings_support::protocol::{
 };
 
 use super::{Status, TestResult, shown};
+use crate::sandbox;
 use crate::supervise::{Exit, Finished, Limits};
 
 /// Judges one test process. `reported` is the report file's contents.
@@ -105,6 +106,19 @@ fn status_of(
                 LimitHit::Threads(n) => thread_limit(test, n, limits.max_threads),
                 LimitHit::Memory(mb) => memory_limit(test, mb, limits.max_memory_mb),
             },
+        );
+    }
+    // The sandbox step could not apply what the kernel seemed to offer: the
+    // test never ran (learner code could fake this, and gets a crash).
+    let stderr = String::from_utf8_lossy(&finished.stderr);
+    if finished.exit == Exit::Code(i32::from(sandbox::EXIT_NOT_APPLIED))
+        && let Some(why) = stderr
+            .lines()
+            .find_map(|line| line.strip_prefix(sandbox::NOT_APPLIED_MARK))
+    {
+        return (
+            Status::Crash,
+            format!("threadlings could not start the test `{test}` in its sandbox: {why}"),
         );
     }
     let (status, message) = match finished.exit {
@@ -393,6 +407,11 @@ mod tests {
             message.starts_with("threadlings could not run"),
             "{message}"
         );
+        let refused = format!("{}Landlock: only PartiallyEnforced\n", sandbox::NOT_APPLIED_MARK);
+        let code = Exit::Code(i32::from(sandbox::EXIT_NOT_APPLIED));
+        let (status, message) = judge("", code, &refused);
+        assert_eq!(status, Status::Crash);
+        assert!(message.contains("in its sandbox: Landlock: only"), "{message}");
     }
 
     #[test]

@@ -24,8 +24,8 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use crate::course::{Course, Exercise};
 use crate::engine::{Engine, Event, Quiet, Reporter};
 use crate::plan::Overrides;
-use crate::supervise;
 use crate::state::{STATE_FILE, State};
+use crate::supervise;
 use crate::verdict::{Status, Verdict};
 use input::Msg;
 

@@ -20,7 +20,8 @@ struct Checker {
 /// The checker, once `connect` has reached it.
 static CHECKER: OnceLock<Mutex<Checker>> = OnceLock::new();
 
-/// Opens the FIFOs in `dir` and says hello; the checker removes them before
+/// Opens the FIFOs in `dir` and says hello; the checker moves them (and the
+/// report and status files, open by now) out of this process's reach before
 /// it answers, so once this returns no one else can open them (this runs
 /// before any learner code). `false` if that failed.
 pub(crate) fn connect(dir: &str) -> bool {
@@ -46,10 +47,7 @@ pub(crate) fn connect(dir: &str) -> bool {
 /// The answers to `questions`, in order (`None`: could not be read).
 pub(crate) fn ask(questions: &[Question]) -> Vec<Option<String>> {
     match CHECKER.get() {
-        None => questions
-            .iter()
-            .map(|&q| procfs::answer(None, q))
-            .collect(),
+        None => questions.iter().map(|&q| procfs::answer(None, q)).collect(),
         Some(checker) => {
             let mut checker = checker.lock().unwrap_or_else(|e| e.into_inner());
             round_trip(&mut checker, &Question::line(questions), questions.len())

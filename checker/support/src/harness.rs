@@ -78,7 +78,20 @@ pub fn main(tests: &[Test], learner_main: fn() -> ExitCode, uses_scope: bool) ->
     let Some(handshake) = Handshake::read(&mut stdin.lock()) else {
         exit(protocol::EXIT_BAD_INPUT);
     };
-    // In the checker's sandbox, /proc is closed: the checker answers.
+    // A test's files are opened first: in the checker's sandbox, saying
+    // hello to the checker (who answers what /proc would) moves them out of
+    // this process's reach, before any learner code runs, so that learner
+    // code cannot open them again (through /proc/self/fd) to write there.
+    let report = match &handshake.run {
+        Run::Test { report, .. } => {
+            let Ok(file) = std::fs::OpenOptions::new().append(true).open(report) else {
+                exit(protocol::EXIT_BAD_INPUT);
+            };
+            crate::status::open(report);
+            Some(file)
+        }
+        Run::Main => None,
+    };
     if let Some(dir) = &handshake.observer {
         if !crate::ask::connect(dir) {
             exit(protocol::EXIT_BAD_INPUT);
@@ -87,25 +100,17 @@ pub fn main(tests: &[Test], learner_main: fn() -> ExitCode, uses_scope: bool) ->
     let _ = LIMITS.set((handshake.max_threads, handshake.max_memory_mb));
     watch_limits(handshake.max_threads, handshake.max_memory_mb);
     exit_when_orphaned();
-    match handshake.run {
-        Run::Test {
-            name,
-            secret,
-            report,
-        } => run_one(tests, &name, secret, &report),
+    match (handshake.run, report) {
+        (Run::Test { name, secret, .. }, Some(report)) => run_one(tests, &name, secret, report),
         // The learner's `main` may return `()` or a `Result`, as in a program.
-        Run::Main => learner_main(),
+        _ => learner_main(),
     }
 }
 
-fn run_one(tests: &[Test], name: &str, secret: String, path: &str) -> ! {
-    let Ok(mut report) = std::fs::OpenOptions::new().append(true).open(path) else {
-        exit(protocol::EXIT_BAD_INPUT);
-    };
+fn run_one(tests: &[Test], name: &str, secret: String, mut report: std::fs::File) -> ! {
     let Some(test) = tests.iter().find(|t| t.name == name) else {
         exit(protocol::EXIT_BAD_INPUT);
     };
-    crate::status::open(path);
     let outcome = catch_unwind(AssertUnwindSafe(test.run)).unwrap_or_else(|payload| {
         Err(format!("the test stopped: {}", panic_message(&*payload)).into())
     });

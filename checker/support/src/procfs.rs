@@ -109,14 +109,23 @@ mod tests {
         let me = std::process::id();
         let tid: u32 = crate::observe::os_thread_id().unwrap();
         let threads = answer(None, Question::Threads).unwrap();
-        assert!(threads.split(' ').any(|t| t == tid.to_string()), "{threads}");
-        assert_eq!(answer(Some(me), Question::Threads).as_deref(), Some(&*threads));
+        assert!(
+            threads.split(' ').any(|t| t == tid.to_string()),
+            "{threads}"
+        );
+        assert_eq!(
+            answer(Some(me), Question::Threads).as_deref(),
+            Some(&*threads)
+        );
         assert!(answer(None, Question::Status).unwrap().contains("Threads:"));
         let stat = answer(None, Question::Stat(tid)).unwrap();
         assert_eq!(fields_of_stat(&stat).unwrap()[0], "R");
         assert!(answer(None, Question::Schedstat(tid)).is_some());
         assert!(answer(None, Question::Syscall(tid)).is_some());
-        let mut child = std::process::Command::new("sleep").arg("5").spawn().unwrap();
+        let mut child = std::process::Command::new("sleep")
+            .arg("5")
+            .spawn()
+            .unwrap();
         let status = answer(None, Question::ChildStatus(child.id()));
         assert!(status.is_some_and(|s| s.contains("sleep")));
         // Not a child of ours: our parent.

@@ -123,7 +123,11 @@ const LIMITS_EVERY: Duration = Duration::from_millis(20);
 
 /// The limit a child process of this one is over, if any.
 fn over_limits(pid: u32, max_threads: u64, max_memory_mb: u64) -> Option<LimitHit> {
-    limit_hit(&ask_one(Question::ChildStatus(pid))?, max_threads, max_memory_mb)
+    limit_hit(
+        &ask_one(Question::ChildStatus(pid))?,
+        max_threads,
+        max_memory_mb,
+    )
 }
 
 /// Runs the learner's `main` up to `times` times, a few at once (the runs

@@ -134,12 +134,15 @@ const NO_OBSERVER: &str = "-";
 
 /// The FIFO in the observer's directory that a test process writes its
 /// questions to, and the one it reads the answers from. The checker makes
-/// both before the process starts and removes them once the process has
-/// opened them ([`HELLO`]), before any learner code runs.
+/// both before the process starts. Once the process has opened them and
+/// its report and status files ([`HELLO`], before any learner code runs),
+/// the checker moves all four out of the directory, where the process may
+/// not open anything (the sandbox): learner code cannot open them again,
+/// not even through `/proc/self/fd`.
 pub const ASK: &str = "ask";
 pub const ANSWER: &str = "answer";
 
-/// The first line a test process sends: it has both FIFOs open.
+/// The first line a test process sends: it has its files open.
 pub const HELLO: &str = "hello";
 
 /// What a sandboxed test process may ask the checker about itself: the

@@ -26,8 +26,8 @@ use std::sync::mpsc;
 use std::thread;
 use std::time::{Duration, Instant};
 
-use crate::observe::{FUTEX, Streak, os_thread_id, poll_until, thread_is_alive};
 use crate::ask::{ask, ask_one};
+use crate::observe::{FUTEX, Streak, os_thread_id, poll_until, thread_is_alive};
 use crate::procfs::fields_of_stat;
 use crate::protocol::Question;
 
@@ -59,8 +59,8 @@ pub(crate) fn parked(tid: u32) -> Option<(String, Wait)> {
 fn sample(tid: u32) -> Option<(String, Wait)> {
     let futex = FUTEX?;
     // The system call first, then the state: one question, read in order.
-    let [syscall, stat] = <[_; 2]>::try_from(ask(&[Question::Syscall(tid), Question::Stat(tid)]))
-        .ok()?;
+    let [syscall, stat] =
+        <[_; 2]>::try_from(ask(&[Question::Syscall(tid), Question::Stat(tid)])).ok()?;
     let syscall = syscall?;
     // "nr addr op val timeout ...": an untimed wait has a null timeout.
     let fields: Vec<&str> = syscall.split_whitespace().collect();
@@ -241,9 +241,11 @@ impl Stretches {
     /// Whether the thread is asleep or blocked (`S`, `D`), and how many
     /// timeslices it has had on a CPU.
     fn state(&self) -> Option<(bool, u64)> {
-        let [stat, runs] =
-            <[_; 2]>::try_from(ask(&[Question::Stat(self.tid), Question::Schedstat(self.tid)]))
-                .ok()?;
+        let [stat, runs] = <[_; 2]>::try_from(ask(&[
+            Question::Stat(self.tid),
+            Question::Schedstat(self.tid),
+        ]))
+        .ok()?;
         let stat = fields_of_stat(&stat?)?;
         let asleep = matches!(stat.first()?.as_str(), "S" | "D");
         let runs = schedstat(&runs?, 2)?;
