@@ -76,11 +76,14 @@ impl Test {
         copy_dir(&fixtures().join(fixture), dir.path());
         let test = Test::in_dir(dir);
         // These fixtures' hidden tests talk to the integration test through
-        // files in the course (a log of runs, a gate), which the kernel
-        // sandbox closes: they run as on a system without one. What they
-        // test (the cache, runs at once) does not depend on it.
+        // files in the course (a log of runs, a gate), named by
+        // `FIXTURE_COURSE`; the kernel sandbox closes the course, so they run
+        // as on a system without one. What they test (the cache, runs at
+        // once) does not depend on it.
         if ["counted", "gated"].contains(&fixture) {
+            let course = test.path().display().to_string();
             test.env("THREADLINGS_SANDBOX", "off")
+                .env("FIXTURE_COURSE", &course)
         } else {
             test
         }
@@ -125,6 +128,11 @@ impl Test {
 
     pub fn path(&self) -> &Path {
         self.dir.path()
+    }
+
+    /// The variables set for threadlings (see `env`).
+    pub fn envs(&self) -> &[(String, String)] {
+        &self.envs
     }
 
     /// Replaces the fixture course's exercise with `tests/fixtures/answers/<answer>.rs`,

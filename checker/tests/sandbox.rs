@@ -322,3 +322,53 @@ fn a_verdict_without_the_sandbox_is_not_reused_in_it() {
     assert_eq!(with["status"], "fail", "{with}");
     assert_eq!(with["sandbox"]["seccomp"], true, "{with}");
 }
+
+/// On a kernel without Landlock (seccomp alone), a learner can still work:
+/// the check runs, and it says once what the sandbox lacks; the JSON says
+/// what was in force; a teacher's `--require-sandbox` refuses to run
+/// anything at all.
+#[test]
+fn without_landlock_learners_are_told_and_require_sandbox_refuses() {
+    let test = Test::new("good")
+        .answer("reads_solution_relative")
+        .env("THREADLINGS_SANDBOX", "no-landlock");
+    let refused = test
+        .run_args(["--require-sandbox", "run", "double"])
+        .code(2);
+    let said = String::from_utf8_lossy(&refused.get_output().stderr).into_owned();
+    assert!(said.contains("--require-sandbox"), "{said}");
+    assert!(said.contains("does not offer Landlock"), "{said}");
+    assert!(
+        !test.path().join("target").exists(),
+        "nothing may be built or run: {said}"
+    );
+
+    // Nothing stops this escape now, and the learner is told why.
+    let run = test.run_args(["run", "double"]).code(0);
+    let said = String::from_utf8_lossy(&run.get_output().stderr).into_owned();
+    assert_eq!(said.matches("does not offer Landlock").count(), 1, "{said}");
+    assert!(
+        said.contains("reading or writing files outside its run"),
+        "{said}"
+    );
+
+    let out = test
+        .run_args(["run", "double", "--json"])
+        .get_output()
+        .stdout
+        .clone();
+    let json: serde_json::Value = serde_json::from_slice(&out).expect("JSON");
+    assert_eq!(json["status"], "pass", "{json}");
+    let sandbox = &json["sandbox"];
+    assert_eq!(sandbox.get("landlock"), None, "{json}");
+    assert_eq!(sandbox["seccomp"], true, "{json}");
+    let missing = sandbox["missing"].as_array().expect("missing");
+    for name in ["files", "programs", "memory", "signals"] {
+        assert!(missing.contains(&name.into()), "{name}: {json}");
+    }
+    assert_eq!(
+        sandbox["in_force"],
+        serde_json::json!(["network"]),
+        "{json}"
+    );
+}

@@ -41,10 +41,12 @@ impl Terminal {
         cmd.arg("--course");
         cmd.arg(test.path());
         cmd.args(args);
-        // As `run` does in the harness: fixtures' hidden tests keep their
-        // logs and gates in the directory threadlings runs in.
         cmd.cwd(test.path());
         cmd.env("TERM", "xterm-256color");
+        // As `run` does in the harness (the gated fixture's gates).
+        for (key, value) in test.envs() {
+            cmd.env(key, value);
+        }
         for (key, value) in env {
             match value {
                 Some(value) => cmd.env(key, value),
@@ -410,6 +412,27 @@ fn poll_mode_sees_saves() {
 }
 
 #[test]
+fn without_landlock_the_screen_says_what_the_sandbox_lacks_and_checks_still_work() {
+    // On the welcome screen of a first start, then on the exercise's.
+    let test = Test::new("two");
+    let env = [("THREADLINGS_SANDBOX", Some("no-landlock"))];
+    let mut term = Terminal::start_with(&test, &[], 30, 120, &env);
+    let screen = term.wait_for("does not offer Landlock");
+    assert!(screen.contains("Welcome"), "{screen}");
+    drop(term);
+    let test = test.write(".threadlings-state", "{}");
+    term = Terminal::start_with(&test, &[], 30, 120, &env);
+    let screen = term.wait_for("does not offer Landlock");
+    assert!(screen.contains("sandbox around learner code"), "{screen}");
+    save_by_rename(
+        &test,
+        "exercises/basics/double.rs",
+        &solution(&test, "double"),
+    );
+    term.wait_for("✓ Passed!");
+}
+
+#[test]
 fn a_damaged_state_file_is_a_message_not_a_panic() {
     let test = Test::new("two").write(".threadlings-state", "{ not json");
     let term = Terminal::start(&test, &[], 30, 120);
@@ -619,21 +642,31 @@ fn every_line_of_a_long_message_can_be_scrolled_to() {
 #[test]
 fn m_runs_the_program_and_its_output_stays_after_a_pass() {
     let test = Test::new("two").write(".threadlings-state", "{}");
+    // Each run is a process of its own, in a directory of its own: its pid
+    // tells one run from the next.
     let program = solution(&test, "double").replace(
         "fn main() {\n    println!(\"{}\", double(21));\n}",
-        "fn main() {\n    let runs = std::fs::read_to_string(\"runs.txt\").unwrap_or_default() + \"x\";\n    \
-         std::fs::write(\"runs.txt\", &runs).unwrap();\n    println!(\"run number {} says {}\", runs.len(), double(21));\n}",
+        "fn main() {\n    println!(\"run in process {} says {}\", std::process::id(), double(21));\n}",
     );
     assert!(
-        program.contains("runs.txt"),
+        program.contains("run in process"),
         "the solution's main changed: {program}"
     );
     let test = test.write("exercises/basics/double.rs", &program);
     let mut term = Terminal::start(&test, &[], 30, 100);
-    let screen = term.wait_for("run number 1 says 42");
+    let run_line = |screen: &str| {
+        screen
+            .lines()
+            .find(|line| line.contains("run in process"))
+            .map(str::to_string)
+    };
+    let screen = term.wait_for("says 42");
     assert!(screen.contains("✓ Passed!"), "{screen}");
+    let first = run_line(&screen).expect("the program's line");
     term.send("m");
-    let screen = term.wait_for("run number 2 says 42");
+    let screen = term.wait_until("another run's line", |screen| {
+        run_line(screen).is_some_and(|line| line != first && line.contains("says 42"))
+    });
     assert!(screen.contains("✓ Passed!"), "{screen}");
 }
 

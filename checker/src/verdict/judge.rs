@@ -407,11 +407,17 @@ mod tests {
             message.starts_with("threadlings could not run"),
             "{message}"
         );
-        let refused = format!("{}Landlock: only PartiallyEnforced\n", sandbox::NOT_APPLIED_MARK);
+        let refused = format!(
+            "{}Landlock: only PartiallyEnforced\n",
+            sandbox::NOT_APPLIED_MARK
+        );
         let code = Exit::Code(i32::from(sandbox::EXIT_NOT_APPLIED));
         let (status, message) = judge("", code, &refused);
         assert_eq!(status, Status::Crash);
-        assert!(message.contains("in its sandbox: Landlock: only"), "{message}");
+        assert!(
+            message.contains("in its sandbox: Landlock: only"),
+            "{message}"
+        );
     }
 
     #[test]

@@ -83,6 +83,12 @@ impl App<'_> {
                 body.extend(self.course.welcome_message.lines().map(str::to_string));
                 body.push(String::new());
                 body.push(self.warm_up_line());
+                // Said before the first check too (the exercise view says it
+                // again until that check is done).
+                if let Some(missing) = crate::sandbox::protections().missing_sentence() {
+                    body.push(String::new());
+                    body.push(format!("{YELLOW}Note:{RESET} {missing}."));
+                }
                 keys = format!("{BOLD}Enter{RESET} start · {BOLD}q{RESET} quit");
             }
             View::CheckingAll { done, total } => {

@@ -18,7 +18,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::thread;
 
 use crate::events;
-use crate::observe::watch_limits;
+use crate::observe::watch_self;
 use crate::outcome::{Failure, Test};
 use crate::procfs;
 use crate::protocol::{self, Handshake, Record, RecordStatus, Run};
@@ -69,6 +69,9 @@ pub fn main(tests: &[Test], learner_main: fn() -> ExitCode, uses_scope: bool) ->
         }
         return ExitCode::SUCCESS;
     }
+    // Before the handshake: a copy of this binary that learner code started
+    // and feeds nothing must still stop when its parent does.
+    watch_self(|| LIMITS.get().copied(), orphaned);
     let stdin = std::io::stdin();
     if !args.is_empty() || stdin.is_terminal() {
         eprintln!("this program is built by threadlings: run it with `threadlings run`");
@@ -98,7 +101,6 @@ pub fn main(tests: &[Test], learner_main: fn() -> ExitCode, uses_scope: bool) ->
         }
     }
     let _ = LIMITS.set((handshake.max_threads, handshake.max_memory_mb));
-    watch_limits(handshake.max_threads, handshake.max_memory_mb);
     exit_when_orphaned();
     match (handshake.run, report) {
         (Run::Test { name, secret, .. }, Some(report)) => run_one(tests, &name, secret, report),
@@ -162,14 +164,23 @@ fn exit_when_orphaned() {
                 break;
             }
         }
-        kill_children();
-        exit(protocol::EXIT_ORPHANED);
+        orphaned();
     });
+}
+
+/// Stops this process, and what it started, once the checker (or the test
+/// that started this copy) is gone.
+fn orphaned() -> ! {
+    kill_children();
+    exit(protocol::EXIT_ORPHANED)
 }
 
 /// Kills the processes this one started (learner code may have started some
 /// in process groups of their own, out of the checker's reach once it is
 /// gone). std cannot send signals to other processes, so `kill` does it.
+/// In the checker's sandbox neither /proc nor `kill` is there: the only
+/// program learner code can start there is this binary, and each copy stops
+/// by itself when its parent is gone (`watch_self`).
 fn kill_children() {
     let me = std::process::id() as i32;
     let children: Vec<String> = procfs::parent_links()

@@ -327,20 +327,30 @@ pub(crate) fn limit_hit(status: &str, max_threads: u64, max_mb: u64) -> Option<L
     }
 }
 
-/// Starts a thread that samples this process's live threads and resident
-/// memory every few milliseconds and stops the process past the limits the
-/// checker passed in the handshake. The checker samples the test process
-/// too; this also covers the learner's program when a test runs it, and
-/// stops the process with a mark that says which limit it was. The thread
-/// has no name: it shows in /proc as the program's own threads do.
-pub(crate) fn watch_limits(max_threads: u64, max_mb: u64) {
+/// Starts a thread that, every few milliseconds, samples this process's
+/// live threads and resident memory and stops the process past `limits`
+/// (once they are known: the handshake brings them), and stops it when its
+/// parent is gone. The checker samples the test process too; this also
+/// covers the learner's program when a test runs it, and stops the process
+/// with a mark that says which limit it was. Its parent going away is how a
+/// copy of the test binary that learner code started (in the sandbox it can
+/// start nothing else) learns that the checker, or the test, died: nothing
+/// else may stop it then. The thread has no name: it shows in /proc as the
+/// program's own threads do.
+pub(crate) fn watch_self(limits: fn() -> Option<(u64, u64)>, orphaned: fn() -> !) {
+    let parent = std::os::unix::process::parent_id();
     let _ = thread::Builder::new().spawn(move || {
         loop {
             thread::sleep(Duration::from_millis(5));
-            let Some(status) = ask_one(Question::Status) else {
-                return;
+            if std::os::unix::process::parent_id() != parent {
+                orphaned();
+            }
+            let Some((max_threads, max_mb)) = limits() else {
+                continue;
             };
-            if let Some(over) = limit_hit(&status, max_threads, max_mb) {
+            let over = ask_one(Question::Status)
+                .and_then(|status| limit_hit(&status, max_threads, max_mb));
+            if let Some(over) = over {
                 eprintln!("\n{}", over.mark());
                 exit(protocol::EXIT_LIMIT);
             }
