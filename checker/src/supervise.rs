@@ -136,8 +136,16 @@ pub(crate) fn shutdown() {
 /// SIGKILLs every process descended from this one.
 fn kill_descendants() {
     let me = std::process::id() as i32;
+    for pid in descendants(&[me]) {
+        let _ = nix::sys::signal::kill(Pid::from_raw(pid), Signal::SIGKILL);
+    }
+}
+
+/// Every process below `roots` (not the roots themselves), found by parent
+/// links read now.
+fn descendants(roots: &[i32]) -> Vec<i32> {
     let links = parent_links();
-    let mut below = vec![me];
+    let mut below = roots.to_vec();
     let mut at = 0;
     while at < below.len() {
         let parent = below[at];
@@ -149,9 +157,7 @@ fn kill_descendants() {
         );
         at += 1;
     }
-    for &pid in &below[1..] {
-        let _ = nix::sys::signal::kill(Pid::from_raw(pid), Signal::SIGKILL);
-    }
+    below.split_off(roots.len())
 }
 
 /// The checker's environment less what the checker's own start put there:
@@ -428,7 +434,11 @@ pub(crate) fn adopt_orphans() {
 /// sweep reaped meanwhile, its pid given to a process we just started, is
 /// registered by then; given to anyone else, it is not our child.
 fn sweep_orphans() {
-    for _ in 0..100 {
+    // Rounds until none is left, within reason: each round kills every
+    // stray and all of its descendants at once, so a chain of processes
+    // (each starting the next) goes in one round, not one link per round.
+    let until = Instant::now() + Duration::from_secs(5);
+    while Instant::now() < until {
         let listed = our_children();
         if listed.is_empty() {
             return;
@@ -442,6 +452,13 @@ fn sweep_orphans() {
             .collect();
         if strays.is_empty() {
             return;
+        }
+        // Below the strays first, found by parent links while they still
+        // hold (a stray's descendants are not our children: they only
+        // become ours once the stray is gone).
+        let roots: Vec<i32> = strays.iter().map(|p| p.as_raw()).collect();
+        for pid in descendants(&roots) {
+            let _ = nix::sys::signal::kill(Pid::from_raw(pid), Signal::SIGKILL);
         }
         for &pid in &strays {
             let _ = nix::sys::signal::kill(pid, Signal::SIGKILL);

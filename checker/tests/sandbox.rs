@@ -372,3 +372,60 @@ fn without_landlock_learners_are_told_and_require_sandbox_refuses() {
         "{json}"
     );
 }
+
+#[test]
+fn runs_code_it_wrote() {
+    // Its working directory is write-only: what it wrote it cannot read
+    // back, make executable, run, or hand to the loader.
+    let label = "runs_code_it_wrote";
+    let j = judge_escape(Test::new("good").answer(label), label);
+    assert_refused(&j, label);
+    assert_no_attempt_worked(
+        &j,
+        label,
+        &[
+            "read back",
+            "chmod",
+            "./copy",
+            "/lib64/ld-linux-x86-64.so.2",
+        ],
+    );
+    assert_sandboxed(&j, label);
+}
+
+#[test]
+fn changes_modes_elsewhere() {
+    let label = "changes_modes_elsewhere";
+    let test = Test::new("good").answer(label);
+    let mode = |path: &Path| std::fs::metadata(path).expect("there").permissions();
+    let solution = test.path().join("solutions/basics/double.rs");
+    let before = (mode(&solution), mode(test.path()));
+    let j = judge_escape(test, label);
+    assert_refused(&j, label);
+    assert!(!output(&j).contains(": ok"), "{label}: {}", output(&j));
+    let course = j.test.path();
+    assert_eq!(
+        (
+            mode(&course.join("solutions/basics/double.rs")),
+            mode(course)
+        ),
+        before,
+        "{label}: a mode changed"
+    );
+    assert_sandboxed(&j, label);
+}
+
+#[test]
+fn a_chain_of_copies_without_threads_dies_with_the_check() {
+    // `judge_test` checks that nothing is left running: every copy must
+    // have stopped by itself or been killed with its whole tree.
+    let label = "chain_of_copies";
+    let j = judge_escape(Test::new("good").answer(label), label);
+    assert_clean_pass(&j);
+    assert!(
+        !j.test.children().is_empty(),
+        "{label}: the answer starts copies: {}",
+        j.json
+    );
+    assert_sandboxed(&j, label);
+}

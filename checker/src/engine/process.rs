@@ -79,7 +79,7 @@ fn run_and_judge(
         },
         max_threads: limits.max_threads,
         max_memory_mb: limits.max_memory_mb,
-        observer: run.fifos.is_some().then(|| run.dir().display().to_string()),
+        observer: run.questions().map(|dir| dir.display().to_string()),
     };
     started_at(&run.wait_file());
     let finished = run.run(binary, &handshake, limits);
@@ -94,18 +94,23 @@ fn run_and_judge(
 /// The report file's name in a run's directory.
 const REPORT: &str = "report";
 
-/// A run's private directory: `work/` in it is its working directory, the
-/// only place it may write (in the sandbox), where its report and status
-/// files start; a sandboxed test's files are moved up out of `work/` once
-/// it has opened them (see `sandbox::observer`). Removed with everything in
-/// it when dropped, after the report is read.
+/// A run's private directory, `run-X/`: `work/` in it is the run's working
+/// directory, the one place it may write (in the sandbox: write, never
+/// read), where its report and status files start; `in/` holds the FIFOs of
+/// a sandboxed test's questions. Once the test has opened them, all four
+/// move up into `run-X/`, out of its reach (see `sandbox::observer`).
+/// Removed with everything in it when dropped, after the report is read.
 struct Scratch {
     _dir: tempfile::TempDir,
-    /// `<run>/work`, absolute (the sandbox's rules need it so).
-    work: PathBuf,
+    /// `run-X/`, absolute (the sandbox's rules need it so).
+    run: PathBuf,
     /// The FIFOs of a sandboxed test's questions.
     fifos: Option<Fifos>,
 }
+
+/// The run's working directory and questions directory, in `run-X/`.
+const WORK: &str = "work";
+const QUESTIONS: &str = "in";
 
 impl Scratch {
     /// A fresh directory in `runs_dir`, with the FIFOs for questions when
@@ -115,34 +120,45 @@ impl Scratch {
         let dir = tempfile::Builder::new()
             .prefix("run-")
             .tempdir_in(runs_dir)?;
-        let work = std::path::absolute(dir.path().join("work"))?;
+        let run = std::path::absolute(dir.path())?;
+        let work = run.join(WORK);
         std::fs::create_dir(&work)?;
         let fifos = if questions && sandbox::protections().any() {
             std::fs::write(work.join(REPORT), "")?;
-            let wait = threadlings_support::status::wait_file(REPORT);
-            Some(Fifos::make(&work, &[REPORT, &wait])?)
+            let wait = work.join(threadlings_support::status::wait_file(REPORT));
+            std::fs::create_dir(run.join(QUESTIONS))?;
+            Some(Fifos::make(
+                &run.join(QUESTIONS),
+                &[work.join(REPORT), wait],
+            )?)
         } else {
             None
         };
         Ok(Scratch {
             _dir: dir,
-            work,
+            run,
             fifos,
         })
     }
 
-    fn dir(&self) -> &Path {
-        &self.work
+    /// The run's working directory.
+    fn dir(&self) -> PathBuf {
+        self.run.join(WORK)
+    }
+
+    /// The directory of the questions' FIFOs, for the handshake.
+    fn questions(&self) -> Option<PathBuf> {
+        self.fifos.as_ref().map(|_| self.run.join(QUESTIONS))
     }
 
     /// Where the file named `name` is: moved out of `work/` by now if the
     /// test got that far in the sandbox, else still there.
     fn file(&self, name: &str) -> PathBuf {
-        let outside = self.work.parent().unwrap_or(&self.work).join(name);
+        let outside = self.run.join(name);
         if outside.exists() {
             outside
         } else {
-            self.work.join(name)
+            self.dir().join(name)
         }
     }
 
@@ -150,9 +166,9 @@ impl Scratch {
     fn wait_file(&self) -> PathBuf {
         let wait = threadlings_support::status::wait_file(REPORT);
         if self.fifos.is_some() {
-            self.work.parent().unwrap_or(&self.work).join(wait)
+            self.run.join(wait)
         } else {
-            self.work.join(wait)
+            self.dir().join(wait)
         }
     }
 
@@ -164,7 +180,13 @@ impl Scratch {
         handshake: &Handshake,
         limits: &Limits,
     ) -> std::io::Result<Finished> {
-        let cmd = program(binary, &self.work);
+        let work = self.dir();
+        let questions = self.questions();
+        let places = sandbox::Places {
+            work: &work,
+            questions: questions.as_deref(),
+        };
+        let cmd = program(binary, &places)?;
         let mut fifos = self.fifos.take();
         let mut answering = None;
         let finished =
@@ -179,13 +201,15 @@ impl Scratch {
 }
 
 /// The test binary, started as the learner's program would be: its name as
-/// its one argument, the clean environment, `dir` as its directory; through
-/// the sandbox when this system offers one. Tests and `main` runs alike (a
-/// run the test starts inherits all of it).
-fn program(binary: &Path, dir: &Path) -> Command {
+/// its one argument, the clean environment, `places.work` as its directory
+/// (and its `TMPDIR`); through the sandbox when this system offers one (an
+/// error if it should and cannot). Tests and `main` runs alike (a run the
+/// test starts inherits all of it).
+fn program(binary: &Path, places: &sandbox::Places) -> std::io::Result<Command> {
     let binary = std::path::absolute(binary).unwrap_or_else(|_| binary.to_path_buf());
     let name = binary.file_name().unwrap_or_default().to_os_string();
-    let mut cmd = sandbox::command(&binary, &name, dir).unwrap_or_else(|| {
+    let dir = places.work;
+    let mut cmd = sandbox::command(&binary, &name, places)?.unwrap_or_else(|| {
         let mut cmd = Command::new(&binary);
         cmd.arg0(&name);
         cmd
@@ -199,8 +223,9 @@ fn program(binary: &Path, dir: &Path) -> Command {
     if has("PWD") {
         cmd.env("PWD", dir);
     }
+    cmd.env("TMPDIR", dir);
     cmd.current_dir(dir);
-    cmd
+    Ok(cmd)
 }
 
 /// Runs the learner's own `main` once, as the program would run, and
@@ -274,20 +299,28 @@ mod tests {
         let other = Scratch::make(runs.path(), true).unwrap();
         assert_ne!(scratch.dir(), other.dir());
         // The questions' FIFOs are there exactly when the sandbox is.
-        assert_eq!(
-            scratch.dir().join("ask").exists(),
-            sandbox::protections().any()
-        );
-        let cmd = program(&binary, scratch.dir());
-        assert_eq!(cmd.get_current_dir(), Some(scratch.dir()));
+        let sandboxed = sandbox::protections().any();
+        assert_eq!(scratch.questions().is_some(), sandboxed);
+        let work = scratch.dir();
+        let questions = scratch.questions();
+        let places = sandbox::Places {
+            work: &work,
+            questions: questions.as_deref(),
+        };
+        let cmd = program(&binary, &places).unwrap();
+        assert_eq!(cmd.get_current_dir(), Some(work.as_path()));
         let args: Vec<_> = cmd.get_args().collect();
-        if sandbox::protections().any() {
-            // The sandbox step, told to exec the binary by its name alone.
+        if sandboxed {
+            // The sandbox step, told to exec the binary by its name alone;
+            // the working directory write-only, the FIFOs' read-write.
             assert_eq!(args[0], "__sandbox");
             let spec: sandbox::Spec = serde_json::from_str(args[1].to_str().unwrap()).unwrap();
             assert_eq!(spec.program, binary);
             assert_eq!(spec.name, "spawn1");
-            assert_eq!(spec.write[0], scratch.dir());
+            assert_eq!(spec.write, vec![work.clone()]);
+            assert!(spec.read_write.contains(&questions.clone().unwrap()));
+            assert!(!spec.read.contains(&work) && !spec.exec.contains(&work));
+            assert!(questions.unwrap().join("ask").exists());
         } else {
             assert_eq!(args.len(), 0, "the name is the only argument");
         }
@@ -297,11 +330,11 @@ mod tests {
                 !name.starts_with("CARGO") && !name.starts_with("RUST_"),
                 "{name}"
             );
-            if name == "PWD" {
-                assert_eq!(value, Some(scratch.dir().as_os_str()));
+            if name == "PWD" || name == "TMPDIR" {
+                assert_eq!(value, Some(work.as_os_str()));
             }
         }
-        let dir = scratch.dir().to_path_buf();
+        let dir = scratch.run.clone();
         drop(scratch);
         assert!(!dir.exists(), "a run's directory goes with it");
     }

@@ -13,6 +13,7 @@ use landlock::{
     RulesetCreatedAttr, RulesetStatus, Scope, path_beneath_rules,
 };
 use nix::libc;
+use nix::sys::resource::{Resource, setrlimit};
 use seccompiler::{
     BpfProgram, SeccompAction, SeccompCmpArgLen, SeccompCmpOp, SeccompCondition, SeccompFilter,
     SeccompRule, TargetArch,
@@ -42,8 +43,15 @@ fn fail(why: &str) -> ExitCode {
     ExitCode::from(EXIT_NOT_APPLIED)
 }
 
-/// Applies Landlock, then seccomp (the filter denies nothing Landlock needs).
+/// The largest file learner code may write (its scratch directory has no
+/// quota of its own): past it, the process gets SIGXFSZ, a crash.
+const MAX_FILE_BYTES: u64 = 64 * 1024 * 1024;
+
+/// Applies Landlock, then seccomp (the filter denies nothing Landlock needs),
+/// and the file size limit.
 fn restrict(spec: &Spec) -> Result<(), String> {
+    setrlimit(Resource::RLIMIT_FSIZE, MAX_FILE_BYTES, MAX_FILE_BYTES)
+        .map_err(|e| format!("file size limit: {e}"))?;
     if let Some(abi) = spec.landlock {
         landlock(spec, abi).map_err(|e| format!("Landlock: {e}"))?;
     }
@@ -84,11 +92,23 @@ fn landlock(spec: &Spec, version: i32) -> Result<(), Box<dyn std::error::Error>>
         ruleset = ruleset.scope(Scope::Signal | Scope::AbstractUnixSocket)?;
     }
     let read = AccessFs::ReadFile | AccessFs::ReadDir;
+    // Never read, never execute, no devices, FIFOs, sockets or links.
+    let write_only = (AccessFs::WriteFile
+        | AccessFs::MakeReg
+        | AccessFs::MakeDir
+        | AccessFs::RemoveFile
+        | AccessFs::RemoveDir
+        | AccessFs::Truncate)
+        & AccessFs::from_all(abi);
     let status = ruleset
         .create()?
         .add_rules(path_beneath_rules(&spec.read, read))?
         .add_rules(path_beneath_rules(&spec.exec, read | AccessFs::Execute))?
-        .add_rules(path_beneath_rules(&spec.write, AccessFs::from_all(abi)))?
+        .add_rules(path_beneath_rules(&spec.write, write_only))?
+        .add_rules(path_beneath_rules(
+            &spec.read_write,
+            AccessFs::ReadFile | AccessFs::WriteFile,
+        ))?
         .restrict_self()?;
     if status.ruleset != RulesetStatus::FullyEnforced {
         return Err(format!("only {:?}", status.ruleset).into());
@@ -101,14 +121,56 @@ pub(super) fn arch() -> Option<TargetArch> {
     TargetArch::try_from(std::env::consts::ARCH).ok()
 }
 
-/// Denies (EPERM) what reaches outside the run without a file: sockets of
-/// any family, other processes' memory (`ptrace`, `process_vm_readv`/
-/// `writev`, `pidfd_getfd`), io_uring (which would bypass this filter),
-/// namespaces, mounts, keys, BPF, perf; and signals to the checker or to
-/// every process (Landlock's scoping covers the rest from ABI 6).
+/// Denies (EPERM) what reaches outside the run without a file: a file's
+/// mode, owner, times and attributes (by any path), sockets of any family,
+/// other processes' memory (`ptrace`, `process_vm_readv`/`writev`,
+/// `pidfd_getfd`), io_uring (which would bypass this filter), namespaces,
+/// mounts, keys, BPF, perf, device nodes, what root could do to the system;
+/// and signals to the checker or to every process (Landlock's scoping
+/// covers the rest from ABI 6).
 fn seccomp(checker: i32) -> Result<(), Box<dyn std::error::Error>> {
     let always: Vec<SeccompRule> = Vec::new();
     let mut rules: BTreeMap<i64, Vec<SeccompRule>> = [
+        // Landlock does not mediate a file's mode, owner, times or
+        // attributes, and std can change them by any path.
+        libc::SYS_chmod,
+        libc::SYS_fchmod,
+        libc::SYS_fchmodat,
+        libc::SYS_fchmodat2,
+        libc::SYS_chown,
+        libc::SYS_fchown,
+        libc::SYS_lchown,
+        libc::SYS_fchownat,
+        libc::SYS_utime,
+        libc::SYS_utimes,
+        libc::SYS_futimesat,
+        libc::SYS_utimensat,
+        libc::SYS_setxattr,
+        libc::SYS_lsetxattr,
+        libc::SYS_fsetxattr,
+        libc::SYS_removexattr,
+        libc::SYS_lremovexattr,
+        libc::SYS_fremovexattr,
+        // What a root user could do to the system.
+        libc::SYS_syslog,
+        libc::SYS_reboot,
+        libc::SYS_kexec_load,
+        libc::SYS_init_module,
+        libc::SYS_finit_module,
+        libc::SYS_delete_module,
+        libc::SYS_swapon,
+        libc::SYS_swapoff,
+        libc::SYS_acct,
+        libc::SYS_settimeofday,
+        libc::SYS_clock_settime,
+        libc::SYS_clock_adjtime,
+        libc::SYS_adjtimex,
+        libc::SYS_sethostname,
+        libc::SYS_setdomainname,
+        libc::SYS_quotactl,
+        libc::SYS_fanotify_init,
+        libc::SYS_mknod,
+        libc::SYS_mknodat,
         libc::SYS_socket,
         libc::SYS_ptrace,
         libc::SYS_process_vm_readv,
@@ -170,6 +232,7 @@ fn seccomp(checker: i32) -> Result<(), Box<dyn std::error::Error>> {
 mod tests {
     use super::*;
     use std::io::Write;
+    use std::os::unix::fs::PermissionsExt;
     use std::path::PathBuf;
 
     /// The rules themselves, applied to a throwaway thread (Landlock and
@@ -191,6 +254,7 @@ mod tests {
             read: Vec::new(),
             exec: Vec::new(),
             write: vec![scratch.path().to_path_buf()],
+            read_write: Vec::new(),
             landlock: super::super::probe::landlock(),
             seccomp: true,
             // The test runner stands for the checker.
@@ -209,6 +273,15 @@ mod tests {
             let mut note = std::fs::File::create(&inside).unwrap();
             note.write_all(b"the scratch directory is writable")
                 .unwrap();
+            refused.push(("read back what it wrote", std::fs::read(&inside).is_err()));
+            refused.push((
+                "make what it wrote executable",
+                std::fs::set_permissions(&inside, std::fs::Permissions::from_mode(0o755)).is_err(),
+            ));
+            refused.push((
+                "change a file's mode elsewhere",
+                std::fs::set_permissions(&secret, std::fs::Permissions::from_mode(0o777)).is_err(),
+            ));
             refused.push(("read a file elsewhere", std::fs::read(&secret).is_err()));
             refused.push((
                 "open /proc/self/mem",

@@ -154,6 +154,11 @@ pub(crate) fn protections() -> &'static Protections {
 }
 
 /// What the sandbox step is told: where it may go, and what to exec.
+///
+/// No file is both writable and readable (but `/dev/null`), and only the
+/// program and its loader are executable: learner code can write files but
+/// never read them back, so it cannot hand the loader native code of its
+/// own (by path, `LD_PRELOAD` or `LD_LIBRARY_PATH`).
 #[derive(Debug, serde::Serialize, serde::Deserialize)]
 pub(crate) struct Spec {
     /// The test binary, exec'd with `name` as its only argument.
@@ -163,8 +168,11 @@ pub(crate) struct Spec {
     pub read: Vec<PathBuf>,
     /// Read and execute: the program and its loader.
     pub exec: Vec<PathBuf>,
-    /// Everything: the run's scratch directory, /dev/null.
+    /// Write only (make, write, remove; never read): the working directory.
     pub write: Vec<PathBuf>,
+    /// Read and write the files there, make nothing: the directory of the
+    /// questions' FIFOs (empty once the test has opened them), /dev/null.
+    pub read_write: Vec<PathBuf>,
     /// The Landlock ABI the checker found (`None`: none applied).
     pub landlock: Option<i32>,
     pub seccomp: bool,
@@ -173,14 +181,25 @@ pub(crate) struct Spec {
     pub checker: i32,
 }
 
+/// Where a sandboxed run may go: `work` its working directory (write
+/// only), `questions` the directory of its FIFOs.
+pub(crate) struct Places<'a> {
+    pub work: &'a Path,
+    pub questions: Option<&'a Path>,
+}
+
 /// The command that runs `binary` (named `name`) in the sandbox, in
-/// `scratch` (its directory, and the only one it may write), or `None` when
-/// this system offers no protection at all. The caller sets the
-/// environment and what else a `Command` takes.
-pub(crate) fn command(binary: &Path, name: &OsString, scratch: &Path) -> Option<Command> {
+/// `places.work`; `Ok(None)` when this system offers no protection at all.
+/// An error means the sandbox cannot be started: the run must not happen
+/// without it. The caller sets the environment and the rest.
+pub(crate) fn command(
+    binary: &Path,
+    name: &OsString,
+    places: &Places,
+) -> std::io::Result<Option<Command>> {
     let found = protections();
     if !found.any() {
-        return None;
+        return Ok(None);
     }
     let libraries = libraries::of(binary);
     let spec = Spec {
@@ -191,17 +210,23 @@ pub(crate) fn command(binary: &Path, name: &OsString, scratch: &Path) -> Option<
             .into_iter()
             .chain(libraries.loader.clone())
             .collect(),
-        write: vec![scratch.to_path_buf(), PathBuf::from("/dev/null")],
+        write: vec![places.work.to_path_buf()],
+        read_write: places
+            .questions
+            .map(Path::to_path_buf)
+            .into_iter()
+            .chain([PathBuf::from("/dev/null")])
+            .collect(),
         landlock: found.landlock,
         seccomp: found.seccomp,
         checker: std::process::id() as i32,
     };
-    let me = std::env::current_exe().ok()?;
+    let me = std::env::current_exe()?;
     let mut cmd = Command::new(me);
     cmd.arg(SUBCOMMAND)
-        .arg(serde_json::to_string(&spec).ok()?)
-        .current_dir(scratch);
-    Some(cmd)
+        .arg(serde_json::to_string(&spec)?)
+        .current_dir(places.work);
+    Ok(Some(cmd))
 }
 
 #[cfg(test)]

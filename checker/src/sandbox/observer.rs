@@ -14,10 +14,11 @@
 //! the stat, syscall and schedstat of its threads, nothing else).
 
 use std::fs::{File, OpenOptions};
-use std::io::{BufRead, BufReader, Write};
+use std::io::{BufRead, BufReader, Read, Write};
 use std::path::{Path, PathBuf};
 use std::thread::{self, JoinHandle};
 
+use nix::fcntl::{FcntlArg, OFlag, fcntl};
 use nix::sys::stat::Mode;
 use threadlings_support::procfs;
 use threadlings_support::protocol::{ANSWER, ASK, HELLO, Question, write_answers};
@@ -27,17 +28,17 @@ pub(crate) struct Fifos {
     dir: PathBuf,
     ask: File,
     answer: File,
-    /// The other files (in `dir`) to move out at hello.
-    also: Vec<String>,
+    /// The other files to move out at hello (into `dir`'s parent).
+    also: Vec<PathBuf>,
 }
 
 /// Sent by ourselves down the questions FIFO to stop the answering thread.
 const BYE: &str = "\u{0}bye";
 
 impl Fifos {
-    /// Makes the FIFOs in `dir` (the run's scratch directory), open here;
-    /// at hello, they and the files named `also` in `dir` move to its parent.
-    pub fn make(dir: &Path, also: &[&str]) -> std::io::Result<Fifos> {
+    /// Makes the FIFOs in `dir` (the run's questions directory), open here;
+    /// at hello, they and the files `also` move to `dir`'s parent.
+    pub fn make(dir: &Path, also: &[PathBuf]) -> std::io::Result<Fifos> {
         let open = |name: &str| -> std::io::Result<File> {
             let path = dir.join(name);
             nix::unistd::mkfifo(&path, Mode::S_IRUSR | Mode::S_IWUSR)?;
@@ -47,23 +48,30 @@ impl Fifos {
             dir: dir.to_path_buf(),
             ask: open(ASK)?,
             answer: open(ANSWER)?,
-            also: also.iter().map(|name| name.to_string()).collect(),
+            also: also.to_vec(),
         })
     }
 
     /// Starts answering process `pid`'s questions, until `Answering::stop`.
     pub fn answer(self, pid: u32) -> std::io::Result<Answering> {
         let stop = self.ask.try_clone()?;
+        let drain = self.answer.try_clone()?;
         let thread = thread::Builder::new()
             .name("observer".into())
             .spawn(move || serve(self, pid))?;
-        Ok(Answering { stop, thread })
+        Ok(Answering {
+            stop,
+            drain,
+            thread,
+        })
     }
 }
 
 /// The thread answering one process.
 pub(crate) struct Answering {
     stop: File,
+    /// The answers' FIFO, to empty if an answer was left unread.
+    drain: File,
     thread: JoinHandle<()>,
 }
 
@@ -72,6 +80,15 @@ impl Answering {
     /// thread.
     pub fn stop(mut self) {
         let _ = self.stop.write_all(format!("{BYE}\n").as_bytes());
+        // Both ends of the answers' FIFO are ours, so a write of answers
+        // the process never read (it is gone) would wait for ever: from now
+        // on writes fail instead of waiting, and what was left is emptied.
+        let _ = fcntl(&self.drain, FcntlArg::F_SETFL(OFlag::O_NONBLOCK));
+        let mut left = vec![0u8; 64 * 1024];
+        while !self.thread.is_finished() {
+            let _ = self.drain.read(&mut left);
+            thread::sleep(std::time::Duration::from_millis(1));
+        }
         let _ = self.thread.join();
     }
 }
@@ -96,10 +113,13 @@ fn serve(fifos: Fifos, pid: u32) {
             // Before any learner code runs: from now on nothing in the
             // process can open them again.
             let outside = dir.parent().unwrap_or(&dir);
-            let moved = [ASK, ANSWER]
-                .into_iter()
-                .chain(also.iter().map(String::as_str))
-                .all(|name| std::fs::rename(dir.join(name), outside.join(name)).is_ok());
+            let moved = [dir.join(ASK), dir.join(ANSWER)]
+                .iter()
+                .chain(&also)
+                .all(|file| {
+                    file.file_name()
+                        .is_some_and(|name| std::fs::rename(file, outside.join(name)).is_ok())
+                });
             if !moved {
                 return;
             }
@@ -133,7 +153,7 @@ mod tests {
         let dir = run.path().join("work");
         std::fs::create_dir(&dir).unwrap();
         std::fs::write(dir.join("report"), "").unwrap();
-        let fifos = Fifos::make(&dir, &["report"]).unwrap();
+        let fifos = Fifos::make(&dir, &[dir.join("report")]).unwrap();
         let me = std::process::id();
         let answering = fifos.answer(me).unwrap();
         let mut ask = OpenOptions::new().write(true).open(dir.join(ASK)).unwrap();

@@ -18,7 +18,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::thread;
 
 use crate::events;
-use crate::observe::watch_self;
+use crate::observe::{WATCH_STACK, watch_self};
 use crate::outcome::{Failure, Test};
 use crate::procfs;
 use crate::protocol::{self, Handshake, Record, RecordStatus, Run};
@@ -157,7 +157,7 @@ pub(crate) fn exit(code: i32) -> ! {
 /// SIGKILL), stdin ends and this process stops instead of running on.
 fn exit_when_orphaned() {
     // No name: a thread of ours shows in /proc as the program's own does.
-    let _ = thread::Builder::new().spawn(|| {
+    let watching = thread::Builder::new().stack_size(WATCH_STACK).spawn(|| {
         let mut sink = [0u8; 64];
         while let Ok(n) = std::io::stdin().read(&mut sink) {
             if n == 0 {
@@ -166,6 +166,9 @@ fn exit_when_orphaned() {
         }
         orphaned();
     });
+    if watching.is_err() {
+        exit(protocol::EXIT_LIMIT);
+    }
 }
 
 /// Stops this process, and what it started, once the checker (or the test

@@ -339,24 +339,34 @@ pub(crate) fn limit_hit(status: &str, max_threads: u64, max_mb: u64) -> Option<L
 /// program's own threads do.
 pub(crate) fn watch_self(limits: fn() -> Option<(u64, u64)>, orphaned: fn() -> !) {
     let parent = std::os::unix::process::parent_id();
-    let _ = thread::Builder::new().spawn(move || {
-        loop {
-            thread::sleep(Duration::from_millis(5));
-            if std::os::unix::process::parent_id() != parent {
-                orphaned();
+    // Its own stack size, whatever `RUST_MIN_STACK` learner code passed to a
+    // copy of this binary; and a process that cannot be watched does not run.
+    let watching = thread::Builder::new()
+        .stack_size(WATCH_STACK)
+        .spawn(move || {
+            loop {
+                thread::sleep(Duration::from_millis(5));
+                if std::os::unix::process::parent_id() != parent {
+                    orphaned();
+                }
+                let Some((max_threads, max_mb)) = limits() else {
+                    continue;
+                };
+                let over = ask_one(Question::Status)
+                    .and_then(|status| limit_hit(&status, max_threads, max_mb));
+                if let Some(over) = over {
+                    eprintln!("\n{}", over.mark());
+                    exit(protocol::EXIT_LIMIT);
+                }
             }
-            let Some((max_threads, max_mb)) = limits() else {
-                continue;
-            };
-            let over = ask_one(Question::Status)
-                .and_then(|status| limit_hit(&status, max_threads, max_mb));
-            if let Some(over) = over {
-                eprintln!("\n{}", over.mark());
-                exit(protocol::EXIT_LIMIT);
-            }
-        }
-    });
+        });
+    if watching.is_err() {
+        exit(protocol::EXIT_LIMIT);
+    }
 }
+
+/// The stack of our own helper threads: small, and not learner-chosen.
+pub(crate) const WATCH_STACK: usize = 256 * 1024;
 
 #[cfg(test)]
 mod tests {
