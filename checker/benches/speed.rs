@@ -256,7 +256,7 @@ fn row(what: &str, pair: &Pair, goal: f64) {
         "  (over the goal)"
     };
     println!(
-        "{what:<44} {:>8.0}ms {:>8.0}ms {ratio:>6.2}x {goal:>6.1}x{verdict}",
+        "{what:<44} {:>8.0}ms {:>8.0}ms {ratio:>6.2}x {goal:>6.2}x{verdict}",
         ours.as_secs_f64() * 1000.0,
         floor.as_secs_f64() * 1000.0
     );

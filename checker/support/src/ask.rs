@@ -44,6 +44,11 @@ pub(crate) fn connect(dir: &str) -> bool {
     CHECKER.set(Mutex::new(checker)).is_ok()
 }
 
+/// Whether the checker answers (this process runs in its sandbox).
+pub(crate) fn by_the_checker() -> bool {
+    CHECKER.get().is_some()
+}
+
 /// The answers to `questions`, in order (`None`: could not be read).
 pub(crate) fn ask(questions: &[Question]) -> Vec<Option<String>> {
     match CHECKER.get() {

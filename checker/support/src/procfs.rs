@@ -26,13 +26,22 @@ pub fn answer(pid: Option<u32>, question: Question) -> Option<String> {
     let read = |path: String| std::fs::read_to_string(path).ok();
     match question {
         Question::Threads => {
-            let mut tids: Vec<u32> = std::fs::read_dir(format!("/proc/{me}/task"))
-                .ok()?
-                .filter_map(|entry| entry.ok()?.file_name().to_str()?.parse().ok())
-                .collect();
-            tids.sort_unstable();
-            let listed: Vec<String> = tids.iter().map(u32::to_string).collect();
+            let listed: Vec<String> = tids(&me)?.iter().map(u32::to_string).collect();
             Some(listed.join(" "))
+        }
+        Question::Waits => {
+            let line = |tid: u32, file: &str| {
+                let text = read(format!("/proc/{me}/task/{tid}/{file}")).unwrap_or_default();
+                text.trim_end().replace('\t', " ")
+            };
+            let lines: Vec<String> = tids(&me)?
+                .into_iter()
+                .map(|tid| {
+                    let syscall = line(tid, "syscall");
+                    format!("{tid}\t{syscall}\t{}", line(tid, "stat"))
+                })
+                .collect();
+            Some(lines.join("\n"))
         }
         Question::Status => read(format!("/proc/{me}/status")),
         Question::Stat(tid) => read(format!("/proc/{me}/task/{tid}/stat")),
@@ -47,6 +56,16 @@ pub fn answer(pid: Option<u32>, question: Question) -> Option<String> {
             read(format!("/proc/{child}/status"))
         }
     }
+}
+
+/// The threads listed in `/proc/<me>/task`, sorted.
+fn tids(me: &str) -> Option<Vec<u32>> {
+    let mut tids: Vec<u32> = std::fs::read_dir(format!("/proc/{me}/task"))
+        .ok()?
+        .filter_map(|entry| entry.ok()?.file_name().to_str()?.parse().ok())
+        .collect();
+    tids.sort_unstable();
+    Some(tids)
 }
 
 /// The number of a field (`Threads:`, `VmRSS:` in kB...) of a
@@ -117,6 +136,14 @@ mod tests {
             answer(Some(me), Question::Threads).as_deref(),
             Some(&*threads)
         );
+        let waits = answer(None, Question::Waits).unwrap();
+        let mine = waits
+            .lines()
+            .find(|line| line.starts_with(&format!("{tid}\t")))
+            .expect("this thread");
+        let fields: Vec<&str> = mine.split('\t').collect();
+        assert_eq!(fields.len(), 3, "{mine}");
+        assert_eq!(fields_of_stat(fields[2]).unwrap()[0], "R");
         assert!(answer(None, Question::Status).unwrap().contains("Threads:"));
         let stat = answer(None, Question::Stat(tid)).unwrap();
         assert_eq!(fields_of_stat(&stat).unwrap()[0], "R");

@@ -152,6 +152,10 @@ pub const HELLO: &str = "hello";
 pub enum Question {
     /// The tids listed in `task/`, space-separated.
     Threads,
+    /// Every thread listed in `task/`, a line each: its tid, its `syscall`
+    /// and its `stat` (read in that order), tab-separated, each empty if it
+    /// could not be read. One look at all of them, for one round trip.
+    Waits,
     /// The process's `status`.
     Status,
     /// `task/<tid>/stat`.
@@ -169,6 +173,7 @@ impl Question {
     fn to_text(self) -> String {
         match self {
             Question::Threads => "threads".into(),
+            Question::Waits => "waits".into(),
             Question::Status => "status".into(),
             Question::Stat(tid) => format!("stat {tid}"),
             Question::Syscall(tid) => format!("syscall {tid}"),
@@ -184,6 +189,7 @@ impl Question {
         };
         Some(match (word, number) {
             ("threads", None) => Question::Threads,
+            ("waits", None) => Question::Waits,
             ("status", None) => Question::Status,
             ("stat", Some(n)) => Question::Stat(n),
             ("syscall", Some(n)) => Question::Syscall(n),

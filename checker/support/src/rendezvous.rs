@@ -15,12 +15,10 @@ use std::time::{Duration, Instant};
 use crate::call::Call;
 use crate::events::{record, record_as};
 use crate::harness::learner_uses_scope;
-use crate::observe::{
-    FUTEX, Flag, LOOK_EVERY, Streak, os_thread_id, os_thread_ids, poll_until, thread_is_alive,
-};
+use crate::observe::{FUTEX, Flag, LOOK_EVERY, Streak, os_thread_id, poll_until, thread_is_alive};
 use crate::outcome::{Failure, PATIENCE};
 use crate::protocol::EventKind;
-use crate::waits::{Wait, joins_are_visible, parked};
+use crate::waits::{Seen, Wait, joins_are_visible, parked, parked_all};
 
 /// A barrier for `parties` threads that gives up after `PATIENCE`.
 ///
@@ -374,9 +372,9 @@ impl Driver<'_> {
         if !self.jobs.iter().any(holding) {
             return;
         }
-        let joined: Vec<u32> = os_thread_ids()
+        let joined: Vec<u32> = parked_all()
             .into_iter()
-            .filter_map(|tid| match parked(tid) {
+            .filter_map(|(_, parked)| match parked {
                 Some((_, Wait::Join(joined))) => Some(joined),
                 _ => None,
             })
@@ -496,9 +494,10 @@ impl Others {
         let mut first_look = true;
         loop {
             driver.let_joined_threads_end();
-            let unknown: Vec<u32> = os_thread_ids()
+            // Every thread and what it waits for, in one look.
+            let unknown: Vec<Seen> = parked_all()
                 .into_iter()
-                .filter(|id| {
+                .filter(|(id, _)| {
                     !before.contains(id)
                         && Some(*id) != caller
                         && !self.given_up.contains(id)
@@ -506,15 +505,15 @@ impl Others {
                 })
                 .collect();
             let mut all_parked = true;
-            for &id in &unknown {
-                let at = match self.streaks.iter().position(|(t, _)| *t == id) {
+            for (id, parked) in &unknown {
+                let at = match self.streaks.iter().position(|(t, _)| t == id) {
                     Some(at) => at,
                     None => {
-                        self.streaks.push((id, Streak::default()));
+                        self.streaks.push((*id, Streak::default()));
                         self.streaks.len() - 1
                     }
                 };
-                if !self.streaks[at].1.see_wait(parked(id)) {
+                if !self.streaks[at].1.see_wait(parked.clone()) {
                     all_parked = false;
                 }
             }
@@ -522,7 +521,7 @@ impl Others {
                 return first_look;
             }
             if Instant::now() >= deadline {
-                self.given_up.extend(unknown);
+                self.given_up.extend(unknown.into_iter().map(|(id, _)| id));
                 return false;
             }
             first_look = false;
@@ -536,7 +535,7 @@ mod tests {
     use super::*;
     use crate::call::call;
     use crate::events;
-    use crate::observe::thread_number;
+    use crate::observe::{os_thread_ids, thread_number};
     use crate::testing;
     use std::thread::JoinHandle;
 

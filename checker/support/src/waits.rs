@@ -57,17 +57,22 @@ pub(crate) fn parked(tid: u32) -> Option<(String, Wait)> {
 
 /// `parked` without the per-process check (which itself uses this).
 fn sample(tid: u32) -> Option<(String, Wait)> {
-    let futex = FUTEX?;
     // The system call first, then the state: one question, read in order.
     let [syscall, stat] =
         <[_; 2]>::try_from(ask(&[Question::Syscall(tid), Question::Stat(tid)])).ok()?;
-    let syscall = syscall?;
+    waiting_in(&syscall?, &stat?)
+}
+
+/// What a thread whose `syscall` and `stat` read so is parked on, if it is
+/// parked in an untimed wait.
+fn waiting_in(syscall: &str, stat: &str) -> Option<(String, Wait)> {
+    let futex = FUTEX?;
     // "nr addr op val timeout ...": an untimed wait has a null timeout.
     let fields: Vec<&str> = syscall.split_whitespace().collect();
     if fields.len() < 5 || fields[0] != futex || fields[4] != "0x0" {
         return None;
     }
-    let stat = fields_of_stat(&stat?)?;
+    let stat = fields_of_stat(stat)?;
     if stat.first()? != "S" {
         return None;
     }
@@ -85,6 +90,56 @@ fn sample(tid: u32) -> Option<(String, Wait)> {
         Wait::Other
     };
     Some((fields[1].to_string(), wait))
+}
+
+/// A thread's tid and what `parked` says of it.
+pub(crate) type Seen = (u32, Option<(String, Wait)>);
+
+/// One look at every thread of this process: its tid and what `parked`
+/// would say of it, from one question (in the sandbox, one round trip to
+/// the checker instead of one per thread). Like `os_thread_ids`, the list
+/// is read until two readings in a row list the same threads, and every
+/// thread seen is kept (with what its latest reading said).
+pub(crate) fn parked_all() -> Vec<Seen> {
+    let visible = joins_are_visible();
+    let look = || -> Vec<Seen> {
+        let Some(text) = ask_one(Question::Waits) else {
+            return Vec::new();
+        };
+        text.lines()
+            .filter_map(|line| {
+                let mut parts = line.splitn(3, '\t');
+                let tid: u32 = parts.next()?.parse().ok()?;
+                let (syscall, stat) = (parts.next()?, parts.next()?);
+                let parked = waiting_in(syscall, stat).map(|(addr, wait)| {
+                    if visible {
+                        (addr, wait)
+                    } else {
+                        (addr, Wait::Join(0))
+                    }
+                });
+                Some((tid, parked))
+            })
+            .collect()
+    };
+    let tids = |seen: &[Seen]| -> Vec<u32> { seen.iter().map(|(tid, _)| *tid).collect() };
+    let mut seen = look();
+    let mut last = tids(&seen);
+    for _ in 0..10 {
+        let now = look();
+        let listed = tids(&now);
+        for (tid, parked) in now {
+            match seen.iter_mut().find(|(t, _)| *t == tid) {
+                Some(entry) => entry.1 = parked,
+                None => seen.push((tid, parked)),
+            }
+        }
+        if listed == last {
+            break;
+        }
+        last = listed;
+    }
+    seen
 }
 
 fn hex(field: &str) -> Option<u64> {
@@ -260,6 +315,42 @@ mod tests {
     use crate::rendezvous::Gate;
     use crate::testing;
     use std::sync::{Arc, Barrier, Condvar, Mutex};
+
+    #[test]
+    fn one_look_at_all_threads_sees_a_join_and_who_it_joins() {
+        let _threads = testing::spawning();
+        let (tx, rx) = mpsc::channel();
+        let (stop_tx, stop_rx) = mpsc::channel::<()>();
+        let target = thread::spawn(move || {
+            tx.send(os_thread_id().unwrap()).unwrap();
+            stop_rx.recv().unwrap();
+        });
+        let target_tid = rx.recv().unwrap();
+        let (jtx, jrx) = mpsc::channel();
+        let joiner = thread::spawn(move || {
+            jtx.send(os_thread_id().unwrap()).unwrap();
+            target.join().unwrap();
+        });
+        let joiner_tid = jrx.recv().unwrap();
+        let me = os_thread_id().unwrap();
+        let mut last = Vec::new();
+        let seen = testing::wait_for(|| {
+            last = parked_all();
+            last.iter().any(|(tid, parked)| {
+                *tid == joiner_tid
+                    && parked.as_ref().map(|(_, w)| *w) == Some(Wait::Join(target_tid))
+            })
+        });
+        assert!(seen, "{last:?}");
+        // Every thread is there, this one (running) not parked.
+        assert!(
+            last.iter().any(|(tid, p)| *tid == me && p.is_none()),
+            "{last:?}"
+        );
+        assert!(last.iter().any(|(tid, _)| *tid == target_tid), "{last:?}");
+        stop_tx.send(()).unwrap();
+        joiner.join().unwrap();
+    }
 
     /// Starts a thread that runs `waits` (which blocks until `release` is
     /// called); returns what a full streak of samples saw it waiting for.
