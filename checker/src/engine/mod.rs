@@ -78,7 +78,11 @@ impl Engine {
             test_workers: tests,
             test_workers_alone: alone,
             job_workers: compile + tests,
-            runs_dir: dir.join("runs"),
+            // Not in the course: a run's directory must not tell learner code
+            // that a checker runs it (code that behaves only where the
+            // directory's path names `threadlings` or `target` must be seen
+            // misbehaving).
+            runs_dir: std::env::temp_dir(),
             cache: VerdictCache::new(dir.join("verdicts")),
         }
     }

@@ -24,7 +24,7 @@ use crate::verdict::{Status, TestResult, judge};
 const PROGRAM_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// Runs one hidden test in its own process and judges how it ended. The
-/// report file is made in `runs_dir` and removed afterwards.
+/// run's directory is made in `runs_dir` and removed afterwards.
 /// `started_at` is told the file where the test says what it waits for (see
 /// the support crate's `status`), as the process starts.
 pub(super) fn run_test(
@@ -94,22 +94,25 @@ fn run_and_judge(
 /// The report file's name in a run's directory.
 const REPORT: &str = "report";
 
-/// A run's private directory, `run-X/`: `work/` in it is the run's working
-/// directory, the one place it may write (in the sandbox: write, never
-/// read), where its report and status files start; `in/` holds the FIFOs of
-/// a sandboxed test's questions. Once the test has opened them, all four
-/// move up into `run-X/`, out of its reach (see `sandbox::observer`).
+/// A run's private directory, `run-X/` (in the system's temporary
+/// directory, named at random, like everything in it that learner code can
+/// name: `/tmp/.tmpAbC123`): `work/` in it (`.tmpDeF456`) is the run's
+/// working directory, the one place it may write (in the sandbox: write,
+/// never read), where its report and status files start; `in/` holds the
+/// FIFOs of a sandboxed test's questions. Once the test has opened them, all
+/// four move up into `run-X/`, out of its reach (see `sandbox::observer`).
 /// Removed with everything in it when dropped, after the report is read.
 struct Scratch {
     _dir: tempfile::TempDir,
     /// `run-X/`, absolute (the sandbox's rules need it so).
     run: PathBuf,
+    /// `run-X/work`, named at random.
+    work: PathBuf,
     /// The FIFOs of a sandboxed test's questions.
     fifos: Option<Fifos>,
 }
 
-/// The run's working directory and questions directory, in `run-X/`.
-const WORK: &str = "work";
+/// The run's questions directory, in `run-X/`.
 const QUESTIONS: &str = "in";
 
 impl Scratch {
@@ -117,12 +120,11 @@ impl Scratch {
     /// a test (`questions`) will run sandboxed.
     fn make(runs_dir: &Path, questions: bool) -> std::io::Result<Scratch> {
         std::fs::create_dir_all(runs_dir)?;
-        let dir = tempfile::Builder::new()
-            .prefix("run-")
-            .tempdir_in(runs_dir)?;
+        // Names that say nothing (`/tmp/.tmpAbC123/.tmpDeF456`): learner
+        // code sees its working directory's path.
+        let dir = tempfile::Builder::new().tempdir_in(runs_dir)?;
         let run = std::path::absolute(dir.path())?;
-        let work = run.join(WORK);
-        std::fs::create_dir(&work)?;
+        let work = tempfile::Builder::new().tempdir_in(&run)?.keep();
         let fifos = if questions && sandbox::protections().any() {
             std::fs::write(work.join(REPORT), "")?;
             let wait = work.join(threadlings_support::status::wait_file(REPORT));
@@ -137,13 +139,14 @@ impl Scratch {
         Ok(Scratch {
             _dir: dir,
             run,
+            work,
             fifos,
         })
     }
 
     /// The run's working directory.
     fn dir(&self) -> PathBuf {
-        self.run.join(WORK)
+        self.work.clone()
     }
 
     /// The directory of the questions' FIFOs, for the handshake.
@@ -242,11 +245,8 @@ pub(crate) fn program_output(binary: &Path, limits: &Limits) -> String {
         max_memory_mb: limits.max_memory_mb,
         observer: None,
     };
-    // Beside the tests' runs: `<course>/target/threadlings/bin/<key>/<name>`.
-    let runs_dir = binary
-        .ancestors()
-        .nth(3)
-        .map_or_else(std::env::temp_dir, |dir| dir.join("runs"));
+    // Where the tests run (see `Engine::new`).
+    let runs_dir = std::env::temp_dir();
     let Ok(finished) =
         Scratch::make(&runs_dir, false).and_then(|mut run| run.run(binary, &handshake, &limits))
     else {

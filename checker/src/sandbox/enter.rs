@@ -260,10 +260,9 @@ mod tests {
             // The test runner stands for the checker.
             checker: parent,
         };
-        assert!(
-            spec.landlock.is_some_and(|abi| abi >= 6),
-            "this machine's kernel"
-        );
+        // Any Landlock (the tests need a kernel with it); below ABI 6, the
+        // signal is refused by seccomp's rule about the checker's pid.
+        assert!(spec.landlock.is_some(), "this machine's kernel");
         let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
         let port = listener.local_addr().unwrap().port();
         let inside = scratch.path().join("note");

@@ -148,6 +148,31 @@ mod tests {
     use std::io::Read;
 
     #[test]
+    fn stopping_never_waits_for_answers_no_one_reads() {
+        let run = tempfile::tempdir().unwrap();
+        let dir = run.path().join("in");
+        std::fs::create_dir(&dir).unwrap();
+        let answering = Fifos::make(&dir, &[])
+            .unwrap()
+            .answer(std::process::id())
+            .unwrap();
+        let mut ask = OpenOptions::new().write(true).open(dir.join(ASK)).unwrap();
+        // Far more answer than a pipe holds (each status is about 1.5 KiB),
+        // and the process that asked is gone without reading a byte.
+        let many = vec![Question::Status; 2000];
+        ask.write_all(Question::line(&many).as_bytes()).unwrap();
+        drop(ask);
+        thread::sleep(std::time::Duration::from_millis(50));
+        let (tx, rx) = std::sync::mpsc::channel();
+        thread::spawn(move || {
+            answering.stop();
+            tx.send(()).unwrap();
+        });
+        rx.recv_timeout(std::time::Duration::from_secs(10))
+            .expect("stop returned");
+    }
+
+    #[test]
     fn questions_are_answered_about_the_given_process_and_the_files_go_at_hello() {
         let run = tempfile::tempdir().unwrap();
         let dir = run.path().join("work");
@@ -187,7 +212,13 @@ mod tests {
         // Anything else ends the answers: no file is read for it, and the
         // answers' FIFO closes (no writer is left, so this read ends).
         ask.write_all(b"mem 1\n").unwrap();
-        answering.thread.join().unwrap();
+        let Answering {
+            stop,
+            drain,
+            thread,
+        } = answering;
+        thread.join().unwrap();
+        drop((stop, drain));
         let mut rest = Vec::new();
         answers.read_to_end(&mut rest).unwrap();
         assert_eq!(rest, b"");
