@@ -26,6 +26,16 @@ pub const PATIENCE: Duration = Duration::from_secs(60);
 
 /// Whether a process exists and has not died (a zombie has died: it only
 /// waits to be reaped).
+/// A process's parent, from its stat (after the name in parentheses).
+pub fn parent_of(pid: i32) -> Option<i32> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    stat.get(stat.rfind(')')? + 1..)?
+        .split_whitespace()
+        .nth(1)?
+        .parse()
+        .ok()
+}
+
 pub fn is_running(pid: i32) -> bool {
     std::fs::read_to_string(format!("/proc/{pid}/stat")).is_ok_and(|stat| {
         // The state follows the command name, which may hold spaces.
@@ -61,10 +71,6 @@ pub struct Test {
     /// kept, since the file it wrote may go with the directory it ran in.
     seen_children: std::sync::Mutex<Vec<i32>>,
 }
-
-/// The name of the file in which an answer that starts processes records
-/// their pids, one a line, in the directory it runs in.
-const CHILDREN_FILE: &str = "children.pids";
 
 /// How an answer that starts processes names each on stderr, one a line.
 const CHILD_MARK: &str = "threadlings-test-child: ";
@@ -159,19 +165,22 @@ impl Test {
     /// `target/threadlings/runs/`), or on stderr (see `note_children`).
     /// Once seen, a pid stays on the list.
     pub fn children(&self) -> Vec<i32> {
-        let mut files = vec![self.dir.path().join(CHILDREN_FILE)];
-        find_files(
-            &self.dir.path().join("target/threadlings/runs"),
-            CHILDREN_FILE,
-            &mut files,
-        );
+        // Running now: processes of this course's binaries whose parent is
+        // one too (the test process, whose parent is the checker, is not).
+        let root = std::fs::canonicalize(self.dir.path()).expect("canonical path");
+        let ours = |pid: i32| {
+            std::fs::read_link(format!("/proc/{pid}/exe")).is_ok_and(|exe| exe.starts_with(&root))
+        };
+        let running: Vec<i32> = std::fs::read_dir("/proc")
+            .expect("/proc")
+            .flatten()
+            .filter_map(|entry| entry.file_name().to_str()?.parse::<i32>().ok())
+            .filter(|&pid| ours(pid) && parent_of(pid).is_some_and(ours))
+            .collect();
         let mut seen = self.seen_children.lock().unwrap();
-        for file in files {
-            for line in std::fs::read_to_string(file).unwrap_or_default().lines() {
-                let pid = line.trim().parse().expect("a pid");
-                if !seen.contains(&pid) {
-                    seen.push(pid);
-                }
+        for pid in running {
+            if !seen.contains(&pid) {
+                seen.push(pid);
             }
         }
         seen.clone()
@@ -397,18 +406,6 @@ impl Started {
             );
             panic!("{what}: threadlings gave no verdict within {limit:?}")
         })
-    }
-}
-
-/// Every file named `name` under `dir`, at any depth, added to `found`.
-fn find_files(dir: &Path, name: &str, found: &mut Vec<PathBuf>) {
-    for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
-        let path = entry.path();
-        if entry.file_type().is_ok_and(|t| t.is_dir()) {
-            find_files(&path, name, found);
-        } else if entry.file_name() == name {
-            found.push(path);
-        }
     }
 }
 
