@@ -35,26 +35,32 @@ pub fn os_thread_id() -> Option<u32> {
 /// seen in any of them is kept: one that ended meanwhile is harmless to the
 /// callers (the next look sees it gone), a live one missed is not.
 pub fn os_thread_ids() -> Vec<u32> {
-    agreed(list_threads)
+    agreed(|| list_threads().into_iter().map(|tid| (tid, ())).collect())
+        .into_iter()
+        .map(|(tid, ())| tid)
+        .collect()
 }
 
-/// Readings from `list` until two in a row agree (at most a dozen), and
-/// every thread any of them saw.
-fn agreed(mut list: impl FnMut() -> Vec<u32>) -> Vec<u32> {
+/// Readings from `list` (tids, each with what the reading says of it) until
+/// two in a row list the same threads (at most a dozen), and every thread
+/// any of them listed, with what the latest reading that listed it said.
+pub(crate) fn agreed<T>(mut list: impl FnMut() -> Vec<(u32, T)>) -> Vec<(u32, T)> {
+    let tids = |read: &[(u32, T)]| -> Vec<u32> { read.iter().map(|(tid, _)| *tid).collect() };
     let mut seen = list();
-    let mut last = seen.clone();
+    let mut last = tids(&seen);
     for _ in 0..10 {
         let now = list();
-        if now == last {
+        let listed = tids(&now);
+        for (tid, said) in now {
+            match seen.iter_mut().find(|(t, _)| *t == tid) {
+                Some(entry) => entry.1 = said,
+                None => seen.push((tid, said)),
+            }
+        }
+        if listed == last {
             break;
         }
-        let new: Vec<u32> = now
-            .iter()
-            .filter(|tid| !seen.contains(tid))
-            .copied()
-            .collect();
-        seen.extend(new);
-        last = now;
+        last = listed;
     }
     seen
 }
@@ -384,16 +390,25 @@ mod tests {
         // What the kernel gave: thread 3 ended during the first reading,
         // which stopped there and lost 4 and 5.
         let mut readings = vec![vec![1, 2, 4, 5], vec![1, 2, 4, 5], vec![1, 2, 3]].into_iter();
-        let mut seen = agreed(|| readings.next_back().unwrap());
+        let tids = |read: Vec<u32>| read.into_iter().map(|tid| (tid, ())).collect::<Vec<_>>();
+        let mut seen: Vec<u32> = agreed(|| tids(readings.next_back().unwrap()))
+            .into_iter()
+            .map(|(tid, ())| tid)
+            .collect();
         seen.sort();
         assert_eq!(seen, [1, 2, 3, 4, 5]);
         // Readings that never settle: every thread of all of them.
         let mut n = 0;
         let seen = agreed(|| {
             n += 1;
-            vec![n]
+            tids(vec![n])
         });
         assert_eq!(seen.len(), 11, "{seen:?}");
+        // What is said of a thread comes from the latest reading listing it.
+        let settled = vec![(1, "now"), (2, "new")];
+        let mut readings = vec![settled.clone(), settled, vec![(1, "before")]].into_iter();
+        let seen = agreed(|| readings.next_back().unwrap());
+        assert_eq!(seen, [(1, "now"), (2, "new")]);
         // The real listing has this thread, and every thread it lists is alive.
         let me = os_thread_id().expect("Linux with /proc");
         assert!(os_thread_ids().contains(&me));

@@ -27,7 +27,7 @@ use std::thread;
 use std::time::{Duration, Instant};
 
 use crate::ask::{ask, ask_one};
-use crate::observe::{FUTEX, Streak, os_thread_id, poll_until, thread_is_alive};
+use crate::observe::{FUTEX, Streak, agreed, os_thread_id, poll_until, thread_is_alive};
 use crate::procfs::fields_of_stat;
 use crate::protocol::Question;
 
@@ -47,7 +47,13 @@ pub(crate) enum Wait {
 /// it waits for, or `None` if it is not parked in an untimed wait (running,
 /// runnable, sleeping, in a timed wait, gone).
 pub(crate) fn parked(tid: u32) -> Option<(String, Wait)> {
-    let (addr, wait) = sample(tid)?;
+    as_told_here(sample(tid))
+}
+
+/// A sampled wait as this process can tell it: where joins do not look like
+/// joins, every untimed wait counts as one (`Join(0)`).
+fn as_told_here(sampled: Option<(String, Wait)>) -> Option<(String, Wait)> {
+    let (addr, wait) = sampled?;
     if joins_are_visible() {
         Some((addr, wait))
     } else {
@@ -101,8 +107,7 @@ pub(crate) type Seen = (u32, Option<(String, Wait)>);
 /// is read until two readings in a row list the same threads, and every
 /// thread seen is kept (with what its latest reading said).
 pub(crate) fn parked_all() -> Vec<Seen> {
-    let visible = joins_are_visible();
-    let look = || -> Vec<Seen> {
+    agreed(|| {
         let Some(text) = ask_one(Question::Waits) else {
             return Vec::new();
         };
@@ -111,35 +116,10 @@ pub(crate) fn parked_all() -> Vec<Seen> {
                 let mut parts = line.splitn(3, '\t');
                 let tid: u32 = parts.next()?.parse().ok()?;
                 let (syscall, stat) = (parts.next()?, parts.next()?);
-                let parked = waiting_in(syscall, stat).map(|(addr, wait)| {
-                    if visible {
-                        (addr, wait)
-                    } else {
-                        (addr, Wait::Join(0))
-                    }
-                });
-                Some((tid, parked))
+                Some((tid, as_told_here(waiting_in(syscall, stat))))
             })
             .collect()
-    };
-    let tids = |seen: &[Seen]| -> Vec<u32> { seen.iter().map(|(tid, _)| *tid).collect() };
-    let mut seen = look();
-    let mut last = tids(&seen);
-    for _ in 0..10 {
-        let now = look();
-        let listed = tids(&now);
-        for (tid, parked) in now {
-            match seen.iter_mut().find(|(t, _)| *t == tid) {
-                Some(entry) => entry.1 = parked,
-                None => seen.push((tid, parked)),
-            }
-        }
-        if listed == last {
-            break;
-        }
-        last = listed;
-    }
-    seen
+    })
 }
 
 fn hex(field: &str) -> Option<u64> {
