@@ -6,9 +6,9 @@
 //! about tests or verdicts: it reports how the process ended and what it
 //! printed.
 //!
-//! The test binaries also watch themselves (the support crate does the same
-//! sampling in-process), which covers the learner's program when a hidden
-//! test runs it as a grandchild.
+//! A hidden test that runs the learner's program (a grandchild) watches it
+//! the same way (`procfs::limit_hit` judges both); outside the sandbox the
+//! test binaries also watch themselves.
 
 use std::ffi::{OsStr, OsString};
 use std::io::{Read, Write};
@@ -24,7 +24,8 @@ use std::time::{Duration, Instant};
 use nix::sys::signal::{Signal, killpg};
 use nix::sys::wait::{Id, WaitPidFlag, waitid};
 use nix::unistd::Pid;
-use threadlings_support::procfs::{is_running, parent_links, parent_of, status_field};
+use threadlings_support::procfs::{is_running, limit_hit, parent_links, parent_of};
+use threadlings_support::protocol::LimitHit;
 
 /// Limits for one run.
 #[derive(Clone, Copy, Debug, serde::Serialize)]
@@ -407,12 +408,12 @@ impl Drop for Registered {
 /// The process's live threads and resident memory, if over a limit.
 fn over_limits(pid: i32, limits: &Limits) -> Option<Exit> {
     let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
-    let threads = status_field(&status, "Threads:");
-    if threads > limits.max_threads {
-        return Some(Exit::ThreadLimit(threads));
-    }
-    let rss_mb = status_field(&status, "VmRSS:") / 1024;
-    (rss_mb > limits.max_memory_mb).then_some(Exit::MemoryLimit(rss_mb))
+    Some(
+        match limit_hit(&status, limits.max_threads, limits.max_memory_mb)? {
+            LimitHit::Threads(n) => Exit::ThreadLimit(n),
+            LimitHit::Memory(mb) => Exit::MemoryLimit(mb),
+        },
+    )
 }
 
 /// Makes this process the reaper of its orphaned descendants, so that a

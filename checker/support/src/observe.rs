@@ -13,8 +13,8 @@ use std::time::{Duration, Instant};
 
 use crate::ask::{ask_one, by_the_checker};
 use crate::harness::exit;
-use crate::procfs::status_field;
-use crate::protocol::{self, LimitHit, Question};
+use crate::procfs::limit_hit;
+use crate::protocol::{self, Question};
 use crate::waits::Wait;
 
 /// The OS's id (tid) of the calling thread, `None` where it cannot be
@@ -317,19 +317,6 @@ impl Flag {
 
     pub fn is_up(&self) -> bool {
         self.0.load(Ordering::SeqCst)
-    }
-}
-
-/// The limit a process whose `/proc/.../status` reads `status` is over.
-pub(crate) fn limit_hit(status: &str, max_threads: u64, max_mb: u64) -> Option<LimitHit> {
-    let threads = status_field(status, "Threads:");
-    let mb = status_field(status, "VmRSS:") / 1024;
-    if threads > max_threads {
-        Some(LimitHit::Threads(threads))
-    } else if mb > max_mb {
-        Some(LimitHit::Memory(mb))
-    } else {
-        None
     }
 }
 

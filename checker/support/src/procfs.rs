@@ -2,7 +2,7 @@
 //! because the checker reads the same files about the processes it runs:
 //! one parser serves both sides.
 
-use crate::protocol::Question;
+use crate::protocol::{LimitHit, Question};
 
 /// The fields of a `/proc/.../stat` file after the command name, which is
 /// in parentheses and may itself hold spaces and parentheses: `[0]` is the
@@ -76,6 +76,21 @@ pub fn status_field(status: &str, name: &str) -> u64 {
         .find_map(|l| l.strip_prefix(name))
         .and_then(|rest| rest.split_whitespace().next()?.parse().ok())
         .unwrap_or(0)
+}
+
+/// The limit a process whose `/proc/.../status` reads `status` is over
+/// (threads first, then resident memory in MiB), if any. The checker and
+/// the test binaries judge limits alike with this.
+pub fn limit_hit(status: &str, max_threads: u64, max_mb: u64) -> Option<LimitHit> {
+    let threads = status_field(status, "Threads:");
+    let mb = status_field(status, "VmRSS:") / 1024;
+    if threads > max_threads {
+        Some(LimitHit::Threads(threads))
+    } else if mb > max_mb {
+        Some(LimitHit::Memory(mb))
+    } else {
+        None
+    }
 }
 
 /// The parent pid of a process.
@@ -160,6 +175,17 @@ mod tests {
         assert_eq!(answer(None, Question::ChildStatus(parent)), None);
         child.kill().unwrap();
         child.wait().unwrap();
+    }
+
+    #[test]
+    fn a_limit_is_over_past_its_value_threads_first() {
+        // Apart from tests that count every thread of the process.
+        let _threads = crate::testing::spawning();
+        let status = "Threads:\t7\nVmRSS:\t  3072 kB\n";
+        assert_eq!(limit_hit(status, 7, 3), None);
+        assert_eq!(limit_hit(status, 6, 3), Some(LimitHit::Threads(7)));
+        assert_eq!(limit_hit(status, 7, 2), Some(LimitHit::Memory(3)));
+        assert_eq!(limit_hit(status, 6, 2), Some(LimitHit::Threads(7)));
     }
 
     #[test]

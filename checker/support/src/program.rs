@@ -14,7 +14,7 @@ use std::time::{Duration, Instant};
 
 use crate::ask::ask_one;
 use crate::harness::{exit, limits};
-use crate::observe::limit_hit;
+use crate::procfs::limit_hit;
 use crate::protocol::{self, Handshake, LimitHit, Question, Run};
 
 /// How one run of the learner's program ended.
