@@ -84,10 +84,13 @@ impl Answering {
         // the process never read (it is gone) would wait for ever: from now
         // on writes fail instead of waiting, and what was left is emptied.
         let _ = fcntl(&self.drain, FcntlArg::F_SETFL(OFlag::O_NONBLOCK));
+        // The thread usually ends within microseconds of the bye: this waits
+        // for it in short steps (every check waits here, so a millisecond
+        // per step would add up).
         let mut left = vec![0u8; 64 * 1024];
         while !self.thread.is_finished() {
             let _ = self.drain.read(&mut left);
-            thread::sleep(std::time::Duration::from_millis(1));
+            thread::sleep(std::time::Duration::from_micros(50));
         }
         let _ = self.thread.join();
     }
