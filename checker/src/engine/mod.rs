@@ -54,7 +54,6 @@ pub(crate) struct Engine {
     /// Jobs in flight at once: enough to keep rustc busy while other jobs'
     /// tests run.
     job_workers: usize,
-    runs_dir: PathBuf,
     cache: VerdictCache,
 }
 
@@ -78,11 +77,6 @@ impl Engine {
             test_workers: tests,
             test_workers_alone: alone,
             job_workers: compile + tests,
-            // Not in the course: a run's directory must not tell learner code
-            // that a checker runs it (code that behaves only where the
-            // directory's path names `threadlings` or `target` must be seen
-            // misbehaving).
-            runs_dir: std::env::temp_dir(),
             cache: VerdictCache::new(dir.join("verdicts")),
         }
     }
@@ -293,19 +287,13 @@ impl Engine {
                 let (test, path) = (test.clone(), binary.path.clone());
                 move || {
                     let started = Instant::now();
-                    let result = process::run_test(
-                        &path,
-                        &test,
-                        &job.limits,
-                        &self.runs_dir,
-                        &|wait_file| {
-                            reporter.report(&Event::Running {
-                                job: &job.id,
-                                test: &test,
-                                wait_file,
-                            })
-                        },
-                    );
+                    let result = process::run_test(&path, &test, &job.limits, &|wait_file| {
+                        reporter.report(&Event::Running {
+                            job: &job.id,
+                            test: &test,
+                            wait_file,
+                        })
+                    });
                     trace(&job.exercise.name, &test, started);
                     // A test killed by a shutdown proves nothing: not shown.
                     if !INTERRUPTED.load(Ordering::SeqCst) {

@@ -23,19 +23,18 @@ use crate::verdict::{Status, TestResult, judge};
 /// How long watch mode lets the learner's own program run to show its output.
 const PROGRAM_TIMEOUT: Duration = Duration::from_secs(5);
 
-/// Runs one hidden test in its own process and judges how it ended. The
-/// run's directory is made in `runs_dir` and removed afterwards.
+/// Runs one hidden test in its own process and judges how it ended, in a
+/// directory of its own (`Scratch`), removed afterwards.
 /// `started_at` is told the file where the test says what it waits for (see
 /// the support crate's `status`), as the process starts.
 pub(super) fn run_test(
     binary: &Path,
     test: &str,
     limits: &Limits,
-    runs_dir: &Path,
     started_at: &dyn Fn(&Path),
 ) -> TestResult {
     let started = Instant::now();
-    let mut result = run_and_judge(binary, test, limits, runs_dir, started_at);
+    let mut result = run_and_judge(binary, test, limits, started_at);
     result.duration_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
     result
 }
@@ -44,7 +43,6 @@ fn run_and_judge(
     binary: &Path,
     test: &str,
     limits: &Limits,
-    runs_dir: &Path,
     started_at: &dyn Fn(&Path),
 ) -> TestResult {
     let internal = |message: String| TestResult {
@@ -58,18 +56,11 @@ fn run_and_judge(
         events: Vec::new(),
         events_dropped: 0,
     };
-    let mut run = match Scratch::make(runs_dir, true) {
+    let mut run = match Scratch::make(true) {
         Ok(run) => run,
         Err(e) => return internal(format!("threadlings could not make a run directory: {e}")),
     };
     let report_path = run.dir().join(REPORT);
-    if let Err(e) = std::fs::OpenOptions::new()
-        .create(true)
-        .append(true)
-        .open(&report_path)
-    {
-        return internal(format!("threadlings could not make a report file: {e}"));
-    }
     let secret = secret();
     let handshake = Handshake {
         run: Run::Test {
@@ -116,17 +107,20 @@ struct Scratch {
 const QUESTIONS: &str = "in";
 
 impl Scratch {
-    /// A fresh directory in `runs_dir`, with the FIFOs for questions when
-    /// a test (`questions`) will run sandboxed.
-    fn make(runs_dir: &Path, questions: bool) -> std::io::Result<Scratch> {
-        std::fs::create_dir_all(runs_dir)?;
-        // Names that say nothing (`/tmp/.tmpAbC123/.tmpDeF456`): learner
-        // code sees its working directory's path.
-        let dir = tempfile::Builder::new().tempdir_in(runs_dir)?;
+    /// A fresh directory; for a `test`, with its empty report, and the
+    /// FIFOs for its questions when it will run sandboxed.
+    fn make(test: bool) -> std::io::Result<Scratch> {
+        // Not in the course, and named so as to say nothing
+        // (`/tmp/.tmpAbC123/.tmpDeF456`): learner code sees its working
+        // directory's path, and code that behaves only where that path
+        // names `threadlings` or `target` must be seen misbehaving.
+        let dir = tempfile::tempdir()?;
         let run = std::path::absolute(dir.path())?;
         let work = tempfile::Builder::new().tempdir_in(&run)?.keep();
-        let fifos = if questions && sandbox::protections().any() {
+        if test {
             std::fs::write(work.join(REPORT), "")?;
+        }
+        let fifos = if test && sandbox::protections().any() {
             let wait = work.join(threadlings_support::status::wait_file(REPORT));
             std::fs::create_dir(run.join(QUESTIONS))?;
             Some(Fifos::make(
@@ -245,10 +239,8 @@ pub(crate) fn program_output(binary: &Path, limits: &Limits) -> String {
         max_memory_mb: limits.max_memory_mb,
         observer: None,
     };
-    // Where the tests run (see `Engine::new`).
-    let runs_dir = std::env::temp_dir();
     let Ok(finished) =
-        Scratch::make(&runs_dir, false).and_then(|mut run| run.run(binary, &handshake, &limits))
+        Scratch::make(false).and_then(|mut run| run.run(binary, &handshake, &limits))
     else {
         return String::new();
     };
@@ -293,10 +285,9 @@ mod tests {
 
     #[test]
     fn tests_and_programs_start_alike_in_a_directory_of_their_own() {
-        let runs = tempfile::tempdir().unwrap();
-        let binary = runs.path().join("target/threadlings/bin/key/spawn1");
-        let scratch = Scratch::make(runs.path(), true).unwrap();
-        let other = Scratch::make(runs.path(), true).unwrap();
+        let binary = PathBuf::from("/course/target/threadlings/bin/key/spawn1");
+        let scratch = Scratch::make(true).unwrap();
+        let other = Scratch::make(true).unwrap();
         assert_ne!(scratch.dir(), other.dir());
         // The questions' FIFOs are there exactly when the sandbox is.
         let sandboxed = sandbox::protections().any();

@@ -188,8 +188,8 @@ pub(crate) struct Places<'a> {
     pub questions: Option<&'a Path>,
 }
 
-/// The command that runs `binary` (named `name`) in the sandbox, in
-/// `places.work`; `Ok(None)` when this system offers no protection at all.
+/// The command that runs `binary` (named `name`) in the sandbox, allowed
+/// `places`; `Ok(None)` when this system offers no protection at all.
 /// An error means the sandbox cannot be started: the run must not happen
 /// without it. The caller sets the environment and the rest.
 pub(crate) fn command(
@@ -223,9 +223,7 @@ pub(crate) fn command(
     };
     let me = std::env::current_exe()?;
     let mut cmd = Command::new(me);
-    cmd.arg(SUBCOMMAND)
-        .arg(serde_json::to_string(&spec)?)
-        .current_dir(places.work);
+    cmd.arg(SUBCOMMAND).arg(serde_json::to_string(&spec)?);
     Ok(Some(cmd))
 }
 
