@@ -21,6 +21,7 @@
 //! - `observe`: threads as the OS sees them, logs, flags, the limits;
 //! - `ask`: where what `observe` sees comes from: `/proc`, or the checker;
 //! - `events`: what happened, in order, for the report;
+//! - `probe`: values that are not `Clone` and note who reads and drops them;
 //! - `program`: the learner's whole program as a process;
 //! - `random`: inputs that differ on every run.
 //!
@@ -36,6 +37,7 @@ mod events;
 mod harness;
 mod observe;
 mod outcome;
+mod probe;
 mod program;
 mod random;
 mod rendezvous;
@@ -51,6 +53,7 @@ pub use observe::{
     Entry, Flag, Log, os_thread_count, os_thread_id, os_thread_ids, poll_until, thread_is_alive,
 };
 pub use outcome::{Failure, Outcome, PATIENCE, Test};
+pub use probe::{Probe, ProbeWatch, probes};
 pub use program::{Program, run_program, run_programs};
 pub use protocol::EventKind;
 pub use random::{random, random_between, random_order, random_word};
