@@ -100,3 +100,30 @@ fn verify_demands_a_known_wrong_answer_per_exercise() {
         .code(1)
         .stdout(predicate::str::contains("no known-wrong answer"));
 }
+
+/// What no hidden test sees is checked too, before anything is compiled:
+/// each problem is named with its file, and verify fails.
+#[test]
+fn verify_demands_a_hint_a_chapter_readme_and_a_rustfmt_clean_solution() {
+    let solution = crate::harness::fixtures().join("good/solutions/basics/double.rs");
+    let messy = std::fs::read_to_string(solution)
+        .unwrap()
+        .replacen("pub fn ", "pub  fn ", 1);
+    let test = Test::new("good")
+        .write(
+            "info.toml",
+            "format_version = 1\nwelcome_message = \"w\"\nfinal_message = \"f\"\n\n\
+             [[exercises]]\nname = \"double\"\ndir = \"basics\"\nhint = \"  \"\n",
+        )
+        .write("solutions/basics/double.rs", &messy);
+    std::fs::remove_file(test.path().join("exercises/basics/README.md")).unwrap();
+    test.args(["verify", "--repeat", "1"]).run().code(1).stdout(
+        predicate::str::contains("double: info.toml gives it no hint")
+            .and(predicate::str::contains(
+                "chapter basics: exercises/basics/README.md is missing",
+            ))
+            .and(predicate::str::contains(
+                "solutions/basics/double.rs is not rustfmt-clean",
+            )),
+    );
+}

@@ -2,7 +2,9 @@
 //! shipped, every solution and every correct variant
 //! (`checker/hidden/right/<name>/`) passes on every repetition, every
 //! known-wrong answer (`checker/hidden/wrong/<name>/`) fails on every
-//! repetition.
+//! repetition. It also checks what no hidden test sees: every exercise has
+//! a hint, every chapter a README, every solution is rustfmt-clean
+//! (`course::authoring`).
 
 use std::process::ExitCode;
 
@@ -58,6 +60,8 @@ pub(crate) fn verify(
     let mut roles = Vec::new();
     let mut problems = Vec::new();
     let mut without_right = Vec::new();
+    // Read before anything is compiled: what learners meet besides the checks.
+    problems.extend(crate::course::authoring::problems(course, chosen));
     for &ex in chosen {
         let hidden = course.hidden_source(ex).context("hidden tests")?;
         // What a learner starts from: the course author's copy, whatever the

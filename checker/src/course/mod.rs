@@ -4,6 +4,7 @@
 //! nearest info.toml, or `--course DIR`) or taken from the copy embedded in
 //! the binary. Everything is validated here, before any process starts.
 
+pub(crate) mod authoring;
 mod embedded;
 mod info;
 
