@@ -7,10 +7,10 @@
 //! Everything is read from inside this package, so that the .crate that
 //! `cargo package` makes builds the same binary: `hidden/` and `shipped/`
 //! live here, and `embed/` holds links to what lives elsewhere in the
-//! repository (info.toml, solutions/<chapter>, the chapters' README.md and
-//! support/src). cargo packages what a link points to, but never a directory
-//! holding a Cargo.toml (exercises/, solutions/ and support/ each have one),
-//! which is why the links are per chapter. In the repository, every chapter
+//! repository (info.toml, solutions/<chapter> and the chapters' README.md).
+//! cargo packages what a link points to, but never a directory holding a
+//! Cargo.toml (exercises/ and solutions/ each have one for editors), which is
+//! why the links are per chapter. In the repository, every chapter
 //! must have its links: a missing one stops the build here, naming the
 //! command that adds it, rather than shipping a binary without the chapter.
 
@@ -54,7 +54,7 @@ fn main() {
         files,
     );
 
-    let support = embed.join("support");
+    let support = manifest.join("support").join("src");
     rerun_if_changed(&support);
     let mut files = Vec::new();
     collect(&support, &support, "", &mut files);
@@ -88,7 +88,8 @@ fn rerun_if_changed(path: &Path) {
 /// unpacked by `cargo install`): the directory above holding the course.
 fn repository(manifest: &Path) -> Option<PathBuf> {
     let repo = manifest.parent()?;
-    (repo.join("info.toml").is_file() && repo.join("solutions").is_dir()).then(|| repo.to_path_buf())
+    (repo.join("info.toml").is_file() && repo.join("solutions").is_dir())
+        .then(|| repo.to_path_buf())
 }
 
 /// Every chapter of the repository's course must be reachable from embed/:
@@ -117,7 +118,12 @@ fn check_links(repo: &Path, embed: &Path) {
         }
     }
     for chapter in chapters(&repo.join("exercises")) {
-        if !repo.join("exercises").join(&chapter).join("README.md").is_file() {
+        if !repo
+            .join("exercises")
+            .join(&chapter)
+            .join("README.md")
+            .is_file()
+        {
             continue;
         }
         let link = embed.join("exercises").join(&chapter).join("README.md");

@@ -8,8 +8,8 @@
 //! threadlings_support::*`), so hidden tests write `use super::learner;` and
 //! `use super::support::*;`. The checker embeds these sources and
 //! compiles them with plain rustc into an rlib once per toolchain: std only,
-//! no features. The checker itself depends on this crate with the `serde`
-//! feature, for [`protocol`] alone.
+//! no features. The checker builds it as its library with the `serde`
+//! feature (for [`protocol`] alone) and shares the protocol and `procfs`.
 //!
 //! Modules, by topic:
 //! - [`protocol`]: the handshake on stdin, exit codes, limit marks and the
