@@ -33,7 +33,7 @@ fn main() -> ExitCode {
     shutdown::on_signals();
     supervise::adopt_orphans();
     let outcome = plan::check(cli).and_then(|checked| match checked {
-        plan::Checked::Course(plan) => commands::execute(plan),
+        plan::Checked::Course(plan) => commands::execute(*plan),
         plan::Checked::Init(init) => commands::init(&init),
     });
     match outcome {

@@ -23,7 +23,7 @@ pub(crate) struct UsageError(pub String);
 /// What the command line asks for, checked.
 pub(crate) enum Checked {
     /// A command on a course.
-    Course(Plan),
+    Course(Box<Plan>),
     /// `init`: where to write a new learner directory.
     Init(InitPlan),
 }
@@ -48,16 +48,16 @@ pub(crate) fn check(cli: Cli) -> anyhow::Result<Checked> {
             let dest = dir.unwrap_or_else(|| PathBuf::from(crate::commands::INIT_DIR));
             Ok(Checked::Init(init(&dest)?))
         }
-        Some(Command::Course(cmd)) => Ok(Checked::Course(Plan::from_cli(
+        Some(Command::Course(cmd)) => Ok(Checked::Course(Box::new(Plan::from_cli(
             cli.course.as_deref(),
             cli.require_sandbox,
             Some(cmd),
-        )?)),
-        None => Ok(Checked::Course(Plan::from_cli(
+        )?))),
+        None => Ok(Checked::Course(Box::new(Plan::from_cli(
             cli.course.as_deref(),
             cli.require_sandbox,
             None,
-        )?)),
+        )?))),
     }
 }
 
