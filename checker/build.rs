@@ -96,6 +96,10 @@ fn repository(manifest: &Path) -> Option<PathBuf> {
 /// its solutions directory and its README.md. Panics with the commands that
 /// add the missing links.
 fn check_links(repo: &Path, embed: &Path) {
+    // A new chapter is a new directory there: look again when one comes.
+    for dir in ["solutions", "exercises"] {
+        println!("cargo:rerun-if-changed={}", repo.join(dir).display());
+    }
     let mut missing = Vec::new();
     let chapters = |dir: &Path| -> Vec<String> {
         let mut names: Vec<String> = std::fs::read_dir(dir)
