@@ -19,7 +19,22 @@ pub(crate) struct Cli {
     #[arg(long, global = true)]
     pub require_sandbox: bool,
     #[command(subcommand)]
-    pub command: Option<Cmd>,
+    pub command: Option<Command>,
+}
+
+/// Every subcommand: those that work on a course, and `init`, which makes
+/// one (so it has no course to load).
+#[derive(Subcommand, Debug)]
+pub(crate) enum Command {
+    #[command(flatten)]
+    Course(Cmd),
+    /// Write a fresh learner directory (default: ./threadlings) from the course
+    /// built into this binary
+    Init {
+        /// The directory to create; it must not exist yet
+        #[arg(value_name = "DIR")]
+        dir: Option<PathBuf>,
+    },
 }
 
 /// Limits a command line can override (default: info.toml, then built-in).
@@ -42,6 +57,7 @@ pub(crate) struct LimitArgs {
     pub max_memory: Option<u64>,
 }
 
+/// The subcommands that work on a course (found on disk, or `--course DIR`).
 #[derive(Subcommand, Debug)]
 pub(crate) enum Cmd {
     /// Watch mode: re-check the current exercise on every save

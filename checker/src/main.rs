@@ -32,7 +32,11 @@ fn main() -> ExitCode {
     let cli = cli::Cli::parse();
     shutdown::on_signals();
     supervise::adopt_orphans();
-    match plan::Plan::from_cli(cli).and_then(commands::execute) {
+    let outcome = plan::check(cli).and_then(|checked| match checked {
+        plan::Checked::Course(plan) => commands::execute(*plan),
+        plan::Checked::Init(init) => commands::init(&init),
+    });
+    match outcome {
         Ok(code) => code,
         Err(e) => {
             anstream::eprintln!("\x1b[1;31merror:\x1b[0m {e:#}");

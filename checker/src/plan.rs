@@ -4,11 +4,12 @@
 //! starts. Commands take the plan, never the raw flags.
 
 use std::io::IsTerminal as _;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use anyhow::Context as _;
 
-use crate::cli::{Cli, Cmd, LimitArgs};
+use crate::cli::{Cli, Cmd, Command, LimitArgs};
 use crate::course::{Course, Exercise};
 use crate::engine::Job;
 use crate::state::State;
@@ -18,6 +19,76 @@ use crate::supervise::Limits;
 #[derive(Debug, thiserror::Error)]
 #[error("{0}")]
 pub(crate) struct UsageError(pub String);
+
+/// What the command line asks for, checked.
+pub(crate) enum Checked {
+    /// A command on a course.
+    Course(Box<Plan>),
+    /// `init`: where to write a new learner directory.
+    Init(InitPlan),
+}
+
+/// `threadlings init DIR`, checked: `dest` does not exist, its parent does.
+pub(crate) struct InitPlan {
+    pub dest: PathBuf,
+}
+
+/// Checks the command line: `init` needs no course, every other command
+/// loads and checks one first.
+pub(crate) fn check(cli: Cli) -> anyhow::Result<Checked> {
+    match cli.command {
+        Some(Command::Init { dir }) => {
+            if let Some(course) = &cli.course {
+                return Err(UsageError(format!(
+                    "init writes a new course from this binary; --course {} does not apply",
+                    course.display()
+                ))
+                .into());
+            }
+            let dest = dir.unwrap_or_else(|| PathBuf::from(crate::commands::INIT_DIR));
+            Ok(Checked::Init(init(&dest)?))
+        }
+        Some(Command::Course(cmd)) => Ok(Checked::Course(Box::new(Plan::from_cli(
+            cli.course.as_deref(),
+            cli.require_sandbox,
+            Some(cmd),
+        )?))),
+        None => Ok(Checked::Course(Box::new(Plan::from_cli(
+            cli.course.as_deref(),
+            cli.require_sandbox,
+            None,
+        )?))),
+    }
+}
+
+/// `init` refuses any existing path (an empty directory too: the learner
+/// may have meant another one, and nothing is lost by picking a new name),
+/// and needs the parent to exist (its files are written next to it first).
+fn init(dest: &Path) -> anyhow::Result<InitPlan> {
+    if dest.symlink_metadata().is_ok() {
+        return Err(UsageError(format!(
+            "{} already exists; init writes a new directory and never writes into an existing one. \
+             Pick another name: `threadlings init DIR`",
+            dest.display()
+        ))
+        .into());
+    }
+    let parent = match dest.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    if !parent.is_dir() {
+        return Err(UsageError(format!(
+            "cannot create {}: there is no directory {}",
+            dest.display(),
+            parent.display()
+        ))
+        .into());
+    }
+    Ok(InitPlan {
+        dest: dest.to_path_buf(),
+    })
+}
 
 /// What to do, on which course.
 pub(crate) struct Plan {
@@ -137,17 +208,19 @@ impl From<LimitArgs> for Overrides {
 
 impl Plan {
     /// Checks the command line against the course it names.
-    pub fn from_cli(cli: Cli) -> anyhow::Result<Plan> {
+    fn from_cli(
+        course: Option<&Path>,
+        require_sandbox: bool,
+        command: Option<Cmd>,
+    ) -> anyhow::Result<Plan> {
         // Input first: the course is parsed and checked before anything runs.
-        let course = Course::locate(cli.course.as_deref())?;
-        if cli.require_sandbox
-            && let Some(missing) = crate::sandbox::protections().missing_sentence()
-        {
+        let course = Course::locate(course)?;
+        if require_sandbox && let Some(missing) = crate::sandbox::protections().missing_sentence() {
             return Err(
                 UsageError(format!("--require-sandbox: {missing}; nothing was run")).into(),
             );
         }
-        let action = match cli.command {
+        let action = match command {
             None => watch(false, false)?,
             Some(Cmd::Watch { poll, manual }) => watch(poll, manual)?,
             Some(Cmd::Run { name, json, limits }) => Action::Run {

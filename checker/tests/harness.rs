@@ -123,6 +123,26 @@ impl Test {
         Test::in_dir(dir)
     }
 
+    /// A learner directory as `threadlings init` writes it (run here, by
+    /// the real binary, into a fresh path).
+    pub fn initialized() -> Test {
+        let dir = tempfile::tempdir().expect("a temporary directory");
+        // init refuses an existing directory: it gets the path, emptied.
+        std::fs::remove_dir(dir.path()).expect("remove the empty directory");
+        let output = Command::cargo_bin("threadlings")
+            .expect("the threadlings binary")
+            .arg("init")
+            .arg(dir.path())
+            .output()
+            .expect("threadlings runs");
+        assert!(
+            output.status.success(),
+            "init failed: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        Test::in_dir(dir)
+    }
+
     fn in_dir(dir: tempfile::TempDir) -> Test {
         Test {
             dir,

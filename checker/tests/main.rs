@@ -12,6 +12,7 @@ mod disguise;
 mod harness;
 mod hints;
 mod hostile;
+mod init;
 mod messages;
 mod promises;
 mod quiz;

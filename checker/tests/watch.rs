@@ -9,7 +9,7 @@ use portable_pty::{CommandBuilder, PtySize, native_pty_system};
 
 use crate::harness::{PATIENCE, Test};
 
-struct Terminal {
+pub(crate) struct Terminal {
     master: Box<dyn portable_pty::MasterPty + Send>,
     writer: Box<dyn Write + Send>,
     parser: Arc<Mutex<vt100::Parser>>,
@@ -17,7 +17,7 @@ struct Terminal {
 }
 
 impl Terminal {
-    fn start(test: &Test, args: &[&str], rows: u16, cols: u16) -> Terminal {
+    pub(crate) fn start(test: &Test, args: &[&str], rows: u16, cols: u16) -> Terminal {
         Terminal::start_with(test, args, rows, cols, &[])
     }
 
@@ -83,7 +83,7 @@ impl Terminal {
     /// Waits until the screen shows `text` and has stopped changing (a
     /// redraw arrives in pieces: reading mid-way would mix two screens);
     /// returns the screen.
-    fn wait_for(&self, text: &str) -> String {
+    pub(crate) fn wait_for(&self, text: &str) -> String {
         self.wait_until(&format!("{text:?}"), |screen| screen.contains(text))
     }
 
@@ -107,7 +107,7 @@ impl Terminal {
         }
     }
 
-    fn send(&mut self, keys: &str) {
+    pub(crate) fn send(&mut self, keys: &str) {
         self.writer.write_all(keys.as_bytes()).unwrap();
         self.writer.flush().unwrap();
     }
@@ -152,7 +152,7 @@ impl Drop for Terminal {
 }
 
 /// Saves a file the way many editors do: write a temporary file, rename it over.
-fn save_by_rename(test: &Test, rel: &str, text: &str) {
+pub(crate) fn save_by_rename(test: &Test, rel: &str, text: &str) {
     let path = test.path().join(rel);
     let tmp = path.with_extension("rs.swp");
     std::fs::write(&tmp, text).unwrap();

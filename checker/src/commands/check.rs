@@ -30,6 +30,13 @@ pub(crate) fn check(
     progress.finish();
     engine.confirm_toolchain()?;
     State::update(&course.root, |s| s.record(&verdicts))?;
+    // A learner directory gets the solution of each exercise that passed.
+    course.reveal_solutions(
+        verdicts
+            .iter()
+            .filter(|v| v.status == Status::Pass)
+            .map(|v| v.name.as_str()),
+    );
     let width = verdicts.iter().map(|v| v.name.len()).max().unwrap_or(0);
     for (v, job) in verdicts.iter().zip(&jobs) {
         anstream::println!(
@@ -41,6 +48,9 @@ pub(crate) fn check(
     }
     let passed = verdicts.iter().filter(|v| v.status == Status::Pass).count();
     anstream::println!("\n{passed}/{} passed", verdicts.len());
+    if passed > 0 {
+        anstream::println!("Compare with the solutions of those that passed: solutions/");
+    }
     Ok(if passed == verdicts.len() {
         ExitCode::SUCCESS
     } else {

@@ -2,10 +2,12 @@
 //! engine with a reporter (`report`), and decides its exit code.
 
 mod check;
+mod init;
 mod run;
 mod simple;
 mod verify;
 
+pub(crate) use init::{INIT_DIR, init};
 pub(crate) use simple::put_back;
 
 use std::process::ExitCode;

@@ -318,6 +318,9 @@ impl<'c> App<'c> {
             Msg::CheckedOther { index, verdict } => {
                 self.rechecking.remove(&index);
                 let _ = self.update_state(|s| s.record(std::slice::from_ref(&*verdict)));
+                if verdict.status == Status::Pass {
+                    self.course.reveal_solutions([verdict.name.as_str()]);
+                }
                 if self.recheck_again.remove(&index) {
                     self.recheck(index, scope, tx);
                 }
@@ -339,6 +342,12 @@ impl<'c> App<'c> {
             Msg::CheckedAll(verdicts) => {
                 self.checking = false;
                 let _ = self.update_state(|s| s.record(&verdicts));
+                self.course.reveal_solutions(
+                    verdicts
+                        .iter()
+                        .filter(|v| v.status == Status::Pass)
+                        .map(|v| v.name.as_str()),
+                );
                 self.list.selected = self.current;
                 self.view = View::List;
                 self.start_check(scope, tx);

@@ -8,8 +8,8 @@
 //! threadlings_support::*`), so hidden tests write `use super::learner;` and
 //! `use super::support::*;`. The checker embeds these sources and
 //! compiles them with plain rustc into an rlib once per toolchain: std only,
-//! no features. The checker itself depends on this crate with the `serde`
-//! feature, for [`protocol`] alone.
+//! no features. The checker builds it as its library with the `serde`
+//! feature (for [`protocol`] alone) and shares the protocol and `procfs`.
 //!
 //! Modules, by topic:
 //! - [`protocol`]: the handshake on stdin, exit codes, limit marks and the
@@ -28,22 +28,41 @@
 //! Everything here must stay deterministic for correct code: deadlines
 //! (`PATIENCE`) are only ever reached by wrong code.
 
+// This library is compiled by the learner's rustc, which the checker
+// requires to be 1.85 or newer, and by the checker's package, which declares
+// 1.89: each module tells clippy to hold its std API and syntax to 1.85 (an
+// inner `#![clippy::msrv]` on the crate would need a nightly feature).
+#[clippy::msrv = "1.85"]
 pub mod procfs;
+#[clippy::msrv = "1.85"]
 pub mod protocol;
 
+#[clippy::msrv = "1.85"]
 mod ask;
+#[clippy::msrv = "1.85"]
 mod call;
+#[clippy::msrv = "1.85"]
 mod events;
+#[clippy::msrv = "1.85"]
 mod harness;
+#[clippy::msrv = "1.85"]
 mod observe;
+#[clippy::msrv = "1.85"]
 mod outcome;
+#[clippy::msrv = "1.85"]
 mod probe;
+#[clippy::msrv = "1.85"]
 mod program;
+#[clippy::msrv = "1.85"]
 mod random;
+#[clippy::msrv = "1.85"]
 mod rendezvous;
+#[clippy::msrv = "1.85"]
 pub mod status;
 #[cfg(test)]
+#[clippy::msrv = "1.85"]
 mod testing;
+#[clippy::msrv = "1.85"]
 mod waits;
 
 pub use call::{Call, STRAIGHT_AWAY, call};
