@@ -243,7 +243,9 @@ fn waits_for_both_threads_with_join() -> Outcome {
     let watched = jobs.clone();
     let before = os_thread_ids();
     let t0 = Instant::now();
-    let running = sum_halves(items, &caller, move || watched.each_ref().map(Held::is_over));
+    let running = sum_halves(items, &caller, move || {
+        watched.each_ref().map(Held::is_over)
+    });
     let driven = let_go_in_order(&running, &before, &jobs, &random_order(2));
     let_all_go(&jobs);
     driven?;

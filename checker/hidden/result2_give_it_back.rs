@@ -97,17 +97,16 @@ fn in_background<A: Send + 'static>(
 fn join(handle: JoinHandle<Vec<Probe>>) -> Result<Vec<Probe>, Failure> {
     let joined = call("`handle.join()`", move || handle.join()).finish()?;
     joined.map_err(|payload| {
-        format!(
-            "the worker thread panicked: {}",
-            panic_message(&*payload)
-        )
-        .into()
+        format!("the worker thread panicked: {}", panic_message(&*payload)).into()
     })
 }
 
 /// The values `work` was called on, and the threads it ran on.
-fn worked(log: &Log) -> (Vec<String>, Vec<ThreadId>) {
-    log.entries().into_iter().map(|e| (e.label, e.thread)).unzip()
+fn worked(log: &Log) -> (Vec<u64>, Vec<ThreadId>) {
+    log.entries()
+        .into_iter()
+        .map(|e| (e.label.parse().unwrap_or(0), e.thread))
+        .unzip()
 }
 
 fn work_runs_on_the_worker_for_every_item_in_order() -> Outcome {
@@ -119,7 +118,7 @@ fn work_runs_on_the_worker_for_every_item_in_order() -> Outcome {
     let worker = handle.thread().id();
     let back = join(handle)?;
     let (values, threads) = worked(&log);
-    let want: Vec<String> = watches.iter().map(|w| w.value().to_string()).collect();
+    let want: Vec<u64> = watches.iter().map(ProbeWatch::value).collect();
     ensure!(
         !threads.contains(&caller),
         "`work` ran on the thread that called {IN_BACKGROUND}: the items should be worked on \
@@ -160,9 +159,10 @@ fn join_gives_back_the_very_same_vec() -> Outcome {
     );
     ensure!(
         dropped == 0,
-        "{dropped} of the {n} items were dropped on the way, and {} came back: every item that \
-         went in should come back out of `join`",
-        back.len()
+        "of the {n} items that went in, {} came back and {dropped} {} dropped on the way: \
+         every item that went in should come back out of `join`",
+        back.len(),
+        if dropped == 1 { "was" } else { "were" }
     );
     ensure!(
         back.len() == n,
@@ -193,9 +193,7 @@ fn returns_while_the_worker_is_busy() -> Outcome {
     let hook = caller.once_elsewhere(&on_caller, move || h.run());
     let log = Log::new();
     let watched = held.clone();
-    let running = in_background(items, work(&log, hook), &caller, move || {
-        watched.is_done()
-    });
+    let running = in_background(items, work(&log, hook), &caller, move || watched.is_done());
     let returned = poll_until(PATIENCE, || running.has_returned());
     held.let_go();
     ensure!(

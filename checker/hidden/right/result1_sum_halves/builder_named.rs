@@ -36,7 +36,8 @@ where
         .name("second half".to_string())
         .spawn(move || second_half.iter().map(value).sum::<u64>())
         .expect("could not start the second thread");
-    first.join().expect("the first half panicked") + second.join().expect("the second half panicked")
+    first.join().expect("the first half panicked")
+        + second.join().expect("the second half panicked")
 }
 
 fn main() {

@@ -29,7 +29,11 @@ where
     let half = items.len() / 2;
     let second_half: Vec<T> = items.drain(half..).collect();
     let first_half = items;
-    println!("splitting {} + {} items", first_half.len(), second_half.len());
+    println!(
+        "splitting {} + {} items",
+        first_half.len(),
+        second_half.len()
+    );
     let first = thread::spawn(move || {
         let sum: u64 = first_half.iter().map(value).sum();
         println!("first half: {sum}");

@@ -39,7 +39,10 @@ where
     total
 }
 
-fn sum_on_a_thread<T: Send + 'static>(half: Vec<T>, value: fn(&T) -> u64) -> thread::JoinHandle<u64> {
+fn sum_on_a_thread<T: Send + 'static>(
+    half: Vec<T>,
+    value: fn(&T) -> u64,
+) -> thread::JoinHandle<u64> {
     thread::spawn(move || {
         let mut sum = 0;
         for item in &half {

@@ -30,8 +30,12 @@ where
     let first_half = items;
     let first = thread::spawn(move || first_half.iter().map(value).sum::<u64>());
     let second = thread::spawn(move || second_half.iter().map(value).sum::<u64>());
-    let b = second.join().unwrap_or_else(|_| panic!("second half panicked"));
-    let a = first.join().unwrap_or_else(|_| panic!("first half panicked"));
+    let b = second
+        .join()
+        .unwrap_or_else(|_| panic!("second half panicked"));
+    let a = first
+        .join()
+        .unwrap_or_else(|_| panic!("first half panicked"));
     b + a
 }
 
