@@ -23,6 +23,10 @@
 //!   the instant `run_guarded` returns. A job caught inside its thread and
 //!   sent back over a channel, or waited for with a sleep, fails.
 //!
+//! Accepted: a `catch_unwind` inside the spawned thread whose result comes
+//! back through `join` (the panic still happens, and stays, on the job's
+//! thread, which is joined); it cannot be told from `join`'s own `Err`.
+//!
 //! The panics print their messages to the test's stderr, as any spawned
 //! thread's panic does; the verdict comes from the report alone.
 //!

@@ -11,9 +11,8 @@
 //!   an odd and an even length (a split off by one puts an item on the wrong
 //!   thread in one of the two).
 //! * The first and the last item (one in each half, however it is split)
-//!   carry a hook that waits at a
-//!   `TimedBarrier(2)`: getting through proves that both halves were being
-//!   added up at the same time. Joining the first thread before starting
+//!   carry a hook that waits at a `TimedBarrier(2)`: getting through proves
+//!   that both halves were being added up at the same time. Joining the first thread before starting
 //!   the second makes the first wait alone until it gives up (`PATIENCE`):
 //!   every run.
 //! * In the last test those two hooks run `Held` jobs instead: let go only
@@ -22,9 +21,13 @@
 //!   threads held as they exit until seen joined; whether both were over is
 //!   read inside the call the instant `sum_halves` returns, with the total.
 //!
-//! A hook that finds itself on the calling thread (whose id the call notes
-//! before the learner's code runs) neither waits nor holds: it notes it,
-//! and the test fails at once, saying so.
+//! A hook that finds itself on the calling thread (`Caller`, noted by the
+//! call before the learner's code runs) neither waits nor holds: it notes
+//! it, and the test fails at once, saying so.
+//!
+//! Not observable, and not judged: whether each sum travelled through
+//! `join` or, with both threads still joined, through a lock or an atomic
+//! the caller reads afterwards. A wait on a channel instead of a join fails.
 //!
 //! Promises of the exercise's text, and the tests that observe them:
 //!
@@ -64,8 +67,7 @@ pub const TESTS: &[Test] = &[
 
 const SUM: &str = "`sum_halves(items, value)`";
 
-/// A random number of items: odd or even, at least 2 (so both halves have
-/// a first item).
+/// A random number (3 to 16) of items, odd or even.
 fn length(odd: bool) -> usize {
     let n = random_between(3, 15) as usize;
     if (n % 2 == 1) == odd { n } else { n + 1 }
