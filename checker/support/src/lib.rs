@@ -17,11 +17,13 @@
 //! - `harness`: the binary's `main`, one test's run and its record;
 //! - `outcome`: what a hidden test is and returns (`Test`, `Failure`);
 //! - `call`: the watchdog around calls into learner code;
+//! - `caller`: the calling thread, as the test's hooks see it;
 //! - `rendezvous`: barrier, gate, held jobs let go while the caller joins;
 //! - `observe`: threads as the OS sees them, logs, flags, the limits;
 //! - `ask`: where what `observe` sees comes from: `/proc`, or the checker;
 //! - `events`: what happened, in order, for the report;
 //! - `probe`: values that are not `Clone` and note who reads and drops them;
+//! - `panics`: jobs that panic with a random payload and note the thread;
 //! - `program`: the learner's whole program as a process;
 //! - `random`: inputs that differ on every run.
 //!
@@ -42,6 +44,8 @@ mod ask;
 #[clippy::msrv = "1.85"]
 mod call;
 #[clippy::msrv = "1.85"]
+mod caller;
+#[clippy::msrv = "1.85"]
 mod events;
 #[clippy::msrv = "1.85"]
 mod harness;
@@ -49,6 +53,8 @@ mod harness;
 mod observe;
 #[clippy::msrv = "1.85"]
 mod outcome;
+#[clippy::msrv = "1.85"]
+mod panics;
 #[clippy::msrv = "1.85"]
 mod probe;
 #[clippy::msrv = "1.85"]
@@ -66,12 +72,14 @@ mod testing;
 mod waits;
 
 pub use call::{Call, STRAIGHT_AWAY, call};
+pub use caller::Caller;
 pub use events::record;
 pub use harness::{learner_uses_scope, main, panic_message};
 pub use observe::{
     Entry, Flag, Log, os_thread_count, os_thread_id, os_thread_ids, poll_until, thread_is_alive,
 };
 pub use outcome::{Failure, Outcome, PATIENCE, Test};
+pub use panics::{PanicWatch, Payload, panicking_job};
 pub use probe::{Probe, ProbeWatch, probes};
 pub use program::{Program, run_program, run_programs};
 pub use protocol::EventKind;
