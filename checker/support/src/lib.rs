@@ -22,6 +22,8 @@
 //! - `ask`: where what `observe` sees comes from: `/proc`, or the checker;
 //! - `events`: what happened, in order, for the report;
 //! - `probe`: values that are not `Clone` and note who reads and drops them;
+//! - `first_touch`: which threads came into a test's closure, once each, in
+//!   order (a once-per-thread step whatever the learner's split);
 //! - `program`: the learner's whole program as a process;
 //! - `random`: inputs that differ on every run.
 //!
@@ -34,6 +36,7 @@ pub mod protocol;
 mod ask;
 mod call;
 mod events;
+mod first_touch;
 mod harness;
 mod observe;
 mod outcome;
@@ -48,6 +51,7 @@ mod waits;
 
 pub use call::{Call, STRAIGHT_AWAY, call};
 pub use events::record;
+pub use first_touch::FirstTouch;
 pub use harness::{learner_uses_scope, main, panic_message};
 pub use observe::{
     Entry, Flag, Log, os_thread_count, os_thread_id, os_thread_ids, poll_until, thread_is_alive,
