@@ -146,9 +146,9 @@ fn both_halves_are_weighed_at_the_same_time() -> Outcome {
     ensure!(
         barrier.passed(),
         "the two halves were never weighed at the same time: {}, and the first thread to weigh \
-         waited {} s for a second one, in vain. Start both threads before you join either: \
-         with `thread::scope`, spawn both inside one scope, then join them (or let the scope \
-         end)",
+         waited {} s for a second one, in vain. Start both threads before you join either (in \
+         one `thread::scope`, then join them or let the scope end), and let neither wait for \
+         the other (no lock held over a whole half)",
         match threads {
             0 => "no thread weighed anything".to_string(),
             1 => "a single thread weighed every item".to_string(),
