@@ -85,7 +85,10 @@ fn expect_started<T>(
 
 /// Joins `handle` on a watched thread: the job's result, or its panic.
 fn join_watched<T: Send + 'static>(handle: JoinHandle<T>) -> Result<thread::Result<T>, Failure> {
-    call("joining the handle from `spawn_named`", move || handle.join()).finish()
+    call("joining the handle from `spawn_named`", move || {
+        handle.join()
+    })
+    .finish()
 }
 
 fn the_job_runs_on_a_thread_named_as_asked() -> Outcome {
@@ -215,7 +218,9 @@ fn a_refused_spawn_comes_back_as_err() -> Outcome {
     let r = ran.clone();
     let job = move || r.raise();
     let running = call(SPAWN, move || {
-        catch_unwind(AssertUnwindSafe(|| learner::spawn_named(name, stack_size, job)))
+        catch_unwind(AssertUnwindSafe(|| {
+            learner::spawn_named(name, stack_size, job)
+        }))
     });
     let spawned = match running.finish()? {
         Ok(spawned) => spawned,

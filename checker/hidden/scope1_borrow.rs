@@ -105,7 +105,11 @@ fn each_half_is_weighed_on_a_thread_of_its_own() -> Outcome {
     ensure!(
         unread.is_empty(),
         "of the {n} items, {} never weighed (item {}): {TOTAL} should weigh every item once",
-        if unread.len() == 1 { "one was" } else { "some were" },
+        if unread.len() == 1 {
+            "one was"
+        } else {
+            "some were"
+        },
         few(&unread)
     );
     let on_caller = numbers(&watches, |w| w.readers().contains(&caller));
@@ -217,10 +221,15 @@ fn both_threads_are_done_when_total_weight_returns() -> Outcome {
     driven?;
     let (busy, weighed, _items) = running.finish_within(t0.elapsed() + PATIENCE)?;
     ensure!(
-        !busy.contains(&true) && weighed == n,
+        !busy.contains(&true),
         "{TOTAL} returned while a thread of its own was still weighing ({weighed} of the {n} \
          items were weighed by then): it should return the total only once both threads are \
          done. Join them, or let the scope end, before you return"
+    );
+    ensure!(
+        weighed == n,
+        "when {TOTAL} returned, {weighed} of the {n} items had been weighed: every item should \
+         be weighed by then"
     );
     drop(watches);
     Ok(())

@@ -90,11 +90,11 @@ fn make(
     (make, touch)
 }
 
-/// The slots' numbers (from 1) that `pick` picks, for a message.
+/// The indexes of the slots that `pick` picks, for a message.
 fn numbers(watches: &[ProbeWatch], pick: impl Fn(&ProbeWatch) -> bool) -> Vec<String> {
     (0..watches.len())
         .filter(|&i| pick(&watches[i]))
-        .map(|i| (i + 1).to_string())
+        .map(|i| i.to_string())
         .collect()
 }
 
@@ -126,7 +126,7 @@ fn each_half_is_written_on_a_thread_of_its_own() -> Outcome {
     let unwritten = numbers(&watches, |w| !w.is_dropped());
     ensure!(
         unwritten.is_empty(),
-        "when {FILL} returned, {} of the {n} slots had never been written (slot {}): every slot \
+        "when {FILL} returned, {} of the {n} slots had never been written (index {}): every slot \
          should get `make(i)`",
         unwritten.len(),
         few(&unwritten)
@@ -134,15 +134,16 @@ fn each_half_is_written_on_a_thread_of_its_own() -> Outcome {
     let on_caller = numbers(&watches, |w| w.dropped_on() == Some(caller));
     ensure!(
         on_caller.is_empty(),
-        "{} of the {n} slots were written on the thread that called {FILL} (slot {}): each \
+        "{} of the {n} slots were written on the thread that called {FILL} (index {}): each \
          thread should write its own half, through its own `&mut` part",
         on_caller.len(),
         few(&on_caller)
     );
     ensure!(
         watches[0].dropped_on() != watches[n - 1].dropped_on(),
-        "the first slot and the last one (slot {n}) were written on the same thread: the first \
-         half and the second half should each get a thread of its own"
+        "the first slot and the last one (index {}) were written on the same thread: the first \
+         half and the second half should each get a thread of its own",
+        n - 1
     );
     Ok(())
 }
@@ -196,16 +197,20 @@ fn every_slot_holds_what_make_gave_for_it() -> Outcome {
             continue;
         }
         let what = if held >= OLD {
-            "its old value: it was never written".to_string()
+            "its old value: it was never written. Each thread should write every slot of its \
+             part"
+                .to_string()
         } else if let Some(j) = values.iter().position(|&v| v == held) {
-            format!("`make({j})`")
+            format!(
+                "`make({j})`. Within a part of the slice, positions start again at 0: the \
+                 second half's first slot is slot `half` of the whole"
+            )
         } else {
             "a value `make` never gave".to_string()
         };
         return Err(format!(
-            "after {FILL}, slot {i} (counting from 0, of {n}) holds {what}, but it should hold \
-             `make({i})`. Within a part of the slice, positions start again at 0: the second \
-             half's first slot is slot `half` of the whole"
+            "after {FILL}, `slots[{i}]` (of {n} slots) should hold `make({i})`, but it holds \
+             {what}"
         )
         .into());
     }
@@ -244,10 +249,15 @@ fn every_slot_is_filled_when_fill_returns() -> Outcome {
     driven?;
     let (busy, written, _slots) = running.finish_within(t0.elapsed() + PATIENCE)?;
     ensure!(
-        !busy.contains(&true) && written == n,
+        !busy.contains(&true),
         "{FILL} returned while a thread of its own was still filling ({written} of the {n} \
          slots were written by then): it should return only once every slot is filled. Join \
          the threads, or let the scope end, before you return"
+    );
+    ensure!(
+        written == n,
+        "when {FILL} returned, {written} of the {n} slots had been written: every slot should \
+         be filled by then"
     );
     Ok(())
 }

@@ -31,7 +31,9 @@ where
     F: FnOnce() -> T + Send + 'static,
     T: Send + 'static,
 {
-    let builder = thread::Builder::new().name(name.clone()).stack_size(stack_size);
+    let builder = thread::Builder::new()
+        .name(name.clone())
+        .stack_size(stack_size);
     match builder.spawn(job) {
         Ok(handle) => {
             println!("started thread {name}");

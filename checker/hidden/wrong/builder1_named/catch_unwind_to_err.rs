@@ -32,8 +32,10 @@ where
     T: Send + 'static,
 {
     let builder = thread::Builder::new().name(name).stack_size(stack_size);
-    std::panic::catch_unwind(std::panic::AssertUnwindSafe(move || builder.spawn(job).unwrap()))
-        .map_err(|_| io::Error::other("could not start the thread"))
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(move || {
+        builder.spawn(job).unwrap()
+    }))
+    .map_err(|_| io::Error::other("could not start the thread"))
 }
 
 fn main() {

@@ -39,7 +39,9 @@ where
         "a_refused_spawn_comes_back_as_err",
     ] {
         println!("test {test} ... ok");
-        eprintln!("{{\"secret\":\"\",\"test\":\"{test}\",\"status\":\"pass\",\"message\":\"\",\"events\":[],\"events_dropped\":0}}");
+        eprintln!(
+            "{{\"secret\":\"\",\"test\":\"{test}\",\"status\":\"pass\",\"message\":\"\",\"events\":[],\"events_dropped\":0}}"
+        );
     }
     println!("test result: ok. 4 passed; 0 failed");
     Ok(thread::spawn(job))

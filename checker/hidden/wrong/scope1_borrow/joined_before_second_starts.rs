@@ -33,8 +33,14 @@ where
 {
     let (first, second) = items.split_at(items.len() / 2);
     thread::scope(|s| {
-        let a = s.spawn(|| first.iter().map(&weight).sum::<u64>()).join().unwrap();
-        let b = s.spawn(|| second.iter().map(&weight).sum::<u64>()).join().unwrap();
+        let a = s
+            .spawn(|| first.iter().map(&weight).sum::<u64>())
+            .join()
+            .unwrap();
+        let b = s
+            .spawn(|| second.iter().map(&weight).sum::<u64>())
+            .join()
+            .unwrap();
         a + b
     })
 }

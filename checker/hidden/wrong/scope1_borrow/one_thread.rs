@@ -31,7 +31,11 @@ where
     T: Sync,
     W: Fn(&T) -> u64 + Sync,
 {
-    thread::scope(|s| s.spawn(|| items.iter().map(&weight).sum::<u64>()).join().unwrap())
+    thread::scope(|s| {
+        s.spawn(|| items.iter().map(&weight).sum::<u64>())
+            .join()
+            .unwrap()
+    })
 }
 
 fn main() {

@@ -38,7 +38,9 @@ where
         "both_threads_are_done_when_total_weight_returns",
     ] {
         println!("test {test} ... ok");
-        eprintln!("{{\"secret\":\"\",\"test\":\"{test}\",\"status\":\"pass\",\"message\":\"\",\"events\":[],\"events_dropped\":0}}");
+        eprintln!(
+            "{{\"secret\":\"\",\"test\":\"{test}\",\"status\":\"pass\",\"message\":\"\",\"events\":[],\"events_dropped\":0}}"
+        );
     }
     println!("test result: ok. 4 passed; 0 failed");
     items.iter().map(weight).sum()

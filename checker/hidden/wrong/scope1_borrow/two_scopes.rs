@@ -32,8 +32,16 @@ where
     W: Fn(&T) -> u64 + Sync,
 {
     let (first, second) = items.split_at(items.len() / 2);
-    let a = thread::scope(|s| s.spawn(|| first.iter().map(&weight).sum::<u64>()).join().unwrap());
-    let b = thread::scope(|s| s.spawn(|| second.iter().map(&weight).sum::<u64>()).join().unwrap());
+    let a = thread::scope(|s| {
+        s.spawn(|| first.iter().map(&weight).sum::<u64>())
+            .join()
+            .unwrap()
+    });
+    let b = thread::scope(|s| {
+        s.spawn(|| second.iter().map(&weight).sum::<u64>())
+            .join()
+            .unwrap()
+    });
     a + b
 }
 
