@@ -141,7 +141,7 @@ mod tests {
         }
         thread::scope(|s| {
             for _ in 0..3 {
-                s.spawn(|| hook());
+                s.spawn(&hook);
             }
         });
         assert!(held.iter().all(Held::is_done));
