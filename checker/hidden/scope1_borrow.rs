@@ -76,20 +76,12 @@ fn weigh(item: &Probe) -> u64 {
     item.get()
 }
 
-/// The items' numbers (from 1) that `unread` picks, for a message.
-fn numbers(watches: &[ProbeWatch], unread: impl Fn(&ProbeWatch) -> bool) -> Vec<String> {
+/// The numbers of the items (from 1) that `pick` picks, for a message.
+fn numbers(watches: &[ProbeWatch], pick: impl Fn(&ProbeWatch) -> bool) -> Vec<usize> {
     (0..watches.len())
-        .filter(|&i| unread(&watches[i]))
-        .map(|i| (i + 1).to_string())
+        .filter(|&i| pick(&watches[i]))
+        .map(|i| i + 1)
         .collect()
-}
-
-/// Numbers for a message: a few of them, and how many more.
-fn few(numbers: &[String]) -> String {
-    match numbers.len() {
-        0..=6 => numbers.join(", "),
-        more => format!("{}, and {} more", numbers[..5].join(", "), more - 5),
-    }
 }
 
 fn each_half_is_weighed_on_a_thread_of_its_own() -> Outcome {
@@ -110,7 +102,7 @@ fn each_half_is_weighed_on_a_thread_of_its_own() -> Outcome {
         } else {
             "some were"
         },
-        few(&unread)
+        a_few(&unread)
     );
     let on_caller = numbers(&watches, |w| w.readers().contains(&caller));
     ensure!(
@@ -118,7 +110,7 @@ fn each_half_is_weighed_on_a_thread_of_its_own() -> Outcome {
         "{} of the {n} items were weighed on the thread that called {TOTAL} (item {}): each \
          half belongs on a thread of its own. Start them with `thread::scope` and its `spawn`",
         on_caller.len(),
-        few(&on_caller)
+        a_few(&on_caller)
     );
     let (first, last) = (watches[0].readers(), watches[n - 1].readers());
     ensure!(
@@ -178,7 +170,7 @@ fn the_total_is_right_and_the_items_stay_with_the_caller() -> Outcome {
     ensure!(
         dropped.is_empty() && kept == n,
         "{TOTAL} dropped items of the caller's (item {}): it should only borrow them",
-        few(&dropped)
+        a_few(&dropped)
     );
     ensure!(
         total == expected,

@@ -90,22 +90,6 @@ fn make(
     (make, touch)
 }
 
-/// The indexes of the slots that `pick` picks, for a message.
-fn numbers(watches: &[ProbeWatch], pick: impl Fn(&ProbeWatch) -> bool) -> Vec<String> {
-    (0..watches.len())
-        .filter(|&i| pick(&watches[i]))
-        .map(|i| i.to_string())
-        .collect()
-}
-
-/// Numbers for a message: a few of them, and how many more.
-fn few(numbers: &[String]) -> String {
-    match numbers.len() {
-        0..=6 => numbers.join(", "),
-        more => format!("{}, and {} more", numbers[..5].join(", "), more - 5),
-    }
-}
-
 fn each_half_is_written_on_a_thread_of_its_own() -> Outcome {
     let (mut slots, watches, values) = slots();
     let n = slots.len();
@@ -123,21 +107,23 @@ fn each_half_is_written_on_a_thread_of_its_own() -> Outcome {
         "`make` was called {made_on_caller} times on the thread that called {FILL}: the two \
          threads should make the values of their halves themselves"
     );
-    let unwritten = numbers(&watches, |w| !w.is_dropped());
+    let unwritten: Vec<usize> = (0..n).filter(|&i| !watches[i].is_dropped()).collect();
     ensure!(
         unwritten.is_empty(),
         "when {FILL} returned, {} of the {n} slots had never been written (index {}): every slot \
          should get `make(i)`",
         unwritten.len(),
-        few(&unwritten)
+        a_few(&unwritten)
     );
-    let on_caller = numbers(&watches, |w| w.dropped_on() == Some(caller));
+    let on_caller: Vec<usize> = (0..n)
+        .filter(|&i| watches[i].dropped_on() == Some(caller))
+        .collect();
     ensure!(
         on_caller.is_empty(),
         "{} of the {n} slots were written on the thread that called {FILL} (index {}): each \
          thread should write its own half, through its own `&mut` part",
         on_caller.len(),
-        few(&on_caller)
+        a_few(&on_caller)
     );
     ensure!(
         watches[0].dropped_on() != watches[n - 1].dropped_on(),

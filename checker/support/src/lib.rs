@@ -25,7 +25,8 @@
 //! - `first_touch`: which threads came into a test's closure, once each, in
 //!   order (a once-per-thread step whatever the learner's split);
 //! - `program`: the learner's whole program as a process;
-//! - `random`: inputs that differ on every run.
+//! - `random`: inputs that differ on every run;
+//! - `wording`: wording shared by failure messages.
 //!
 //! Everything here must stay deterministic for correct code: deadlines
 //! (`PATIENCE`) are only ever reached by wrong code.
@@ -48,6 +49,7 @@ pub mod status;
 #[cfg(test)]
 mod testing;
 mod waits;
+mod wording;
 
 pub use call::{Call, STRAIGHT_AWAY, call};
 pub use events::record;
@@ -63,3 +65,4 @@ pub use protocol::EventKind;
 pub use random::{random, random_between, random_order, random_word};
 pub use rendezvous::{Gate, HOLD, Held, TimedBarrier, let_all_go, let_go_in_order};
 pub use waits::Stopwatch;
+pub use wording::a_few;
