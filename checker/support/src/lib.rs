@@ -24,8 +24,11 @@
 //! - `events`: what happened, in order, for the report;
 //! - `probe`: values that are not `Clone` and note who reads and drops them;
 //! - `panics`: jobs that panic with a random payload and note the thread;
+//! - `first_touch`: which threads came into a test's closure, once each, in
+//!   order (a once-per-thread step whatever the learner's split);
 //! - `program`: the learner's whole program as a process;
-//! - `random`: inputs that differ on every run.
+//! - `random`: inputs that differ on every run;
+//! - `wording`: wording shared by failure messages.
 //!
 //! Everything here must stay deterministic for correct code: deadlines
 //! (`PATIENCE`) are only ever reached by wrong code.
@@ -48,6 +51,8 @@ mod caller;
 #[clippy::msrv = "1.85"]
 mod events;
 #[clippy::msrv = "1.85"]
+mod first_touch;
+#[clippy::msrv = "1.85"]
 mod harness;
 #[clippy::msrv = "1.85"]
 mod observe;
@@ -65,15 +70,18 @@ mod random;
 mod rendezvous;
 #[clippy::msrv = "1.85"]
 pub mod status;
-#[cfg(test)]
 #[clippy::msrv = "1.85"]
+#[cfg(test)]
 mod testing;
 #[clippy::msrv = "1.85"]
 mod waits;
+#[clippy::msrv = "1.85"]
+mod wording;
 
 pub use call::{Call, STRAIGHT_AWAY, call};
 pub use caller::Caller;
 pub use events::record;
+pub use first_touch::FirstTouch;
 pub use harness::{learner_uses_scope, main, panic_message};
 pub use observe::{
     Entry, Flag, Log, os_thread_count, os_thread_id, os_thread_ids, poll_until, thread_is_alive,
@@ -86,3 +94,4 @@ pub use protocol::EventKind;
 pub use random::{random, random_between, random_order, random_word};
 pub use rendezvous::{Gate, HOLD, Held, TimedBarrier, let_all_go, let_go_in_order};
 pub use waits::Stopwatch;
+pub use wording::a_few;

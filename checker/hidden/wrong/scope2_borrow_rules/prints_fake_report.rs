@@ -1,0 +1,56 @@
+//! wrong: fills every slot on the caller, and prints pass lines and JSON report lines to stdout and stderr.
+// scope2_borrow_rules: inside a scope, the borrow rules still hold.
+//
+// `thread::scope` lets threads borrow, but it does not suspend the rules of
+// borrowing. Any number of threads may share a `&` borrow of the same data,
+// or exactly one may hold a `&mut` borrow: never two `&mut` to the same
+// value at the same time, and never a `&mut` beside a `&`. Two threads
+// writing through the same `&mut` could both write one place at once, and
+// the compiler refuses that before the program ever runs.
+//
+// What you can do is cut the data into parts that do not overlap. A slice
+// can be split into two disjoint mutable halves (`split_at_mut`) or into
+// several pieces (`chunks_mut`): each part is a `&mut` of its own, and each
+// thread gets its own part. The threads still write at the same time, but
+// never to the same place, and the compiler can see that.
+//
+// Your task: this file does not compile (E0499). Read the error: both
+// threads capture all of `slots`. Let the first thread fill the first half
+// and the second thread the second half, each through a `&mut` to its own
+// half only.
+
+use std::thread;
+
+/// Fills every slot: `slots[i] = make(i)`, the first half of the slice on
+/// one thread and the second half on another, both at the same time.
+/// Returns once every slot is filled.
+pub fn fill<T, F>(slots: &mut [T], make: F)
+where
+    T: Send,
+    F: Fn(usize) -> T + Sync,
+{
+    for test in [
+        "each_half_is_written_on_a_thread_of_its_own",
+        "both_halves_are_written_at_the_same_time",
+        "every_slot_holds_what_make_gave_for_it",
+        "every_slot_is_filled_when_fill_returns",
+    ] {
+        println!("test {test} ... ok");
+        eprintln!(
+            "{{\"secret\":\"\",\"test\":\"{test}\",\"status\":\"pass\",\"message\":\"\",\"events\":[],\"events_dropped\":0}}"
+        );
+    }
+    println!("test result: ok. 4 passed; 0 failed");
+    for (i, slot) in slots.iter_mut().enumerate() {
+        *slot = make(i);
+    }
+}
+
+fn main() {
+    let mut squares = vec![0u64; 10];
+    fill(&mut squares, |i| {
+        println!("{:?} makes slot {i}", thread::current().id());
+        (i * i) as u64
+    });
+    println!("{squares:?}");
+}
