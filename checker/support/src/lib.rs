@@ -21,7 +21,8 @@
 //! - `observe`: threads as the OS sees them, logs, flags, the limits;
 //! - `ask`: where what `observe` sees comes from: `/proc`, or the checker;
 //! - `events`: what happened, in order, for the report;
-//! - `probe`: values that are not `Clone` and note who reads and drops them;
+//! - `probe`: values that are not `Clone` and note who reads and drops them,
+//!   hooks on their reads (hold the first, meet per thread), `where_moved`;
 //! - `program`: the learner's whole program as a process;
 //! - `random`: inputs that differ on every run.
 //!
@@ -53,7 +54,10 @@ pub use observe::{
     Entry, Flag, Log, os_thread_count, os_thread_id, os_thread_ids, poll_until, thread_is_alive,
 };
 pub use outcome::{Failure, Outcome, PATIENCE, Test};
-pub use probe::{Probe, ProbeWatch, probes};
+pub use probe::{
+    NotMoved, Probe, ProbeWatch, all_dropped, hold_first_read, meet_on_first_read, probes,
+    probes_with, where_moved,
+};
 pub use program::{Program, run_program, run_programs};
 pub use protocol::EventKind;
 pub use random::{random, random_between, random_order, random_word};
