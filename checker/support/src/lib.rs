@@ -56,7 +56,7 @@ pub use observe::{
 pub use outcome::{Failure, Outcome, PATIENCE, Test};
 pub use probe::{
     NotMoved, Probe, ProbeWatch, all_dropped, hold_first_read, meet_on_first_read, probes,
-    probes_with, where_moved,
+    probes_with, where_moved, where_read,
 };
 pub use program::{Program, run_program, run_programs};
 pub use protocol::EventKind;

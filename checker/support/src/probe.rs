@@ -15,9 +15,9 @@
 //! Hooks for `probes_with`: `hold_first_read` (the first read of all waits
 //! for the test, once) and `meet_on_first_read` (each thread's first read
 //! waits at a `TimedBarrier`, so that k readers must be running at once).
-//! `where_moved` reads the watches afterwards: each probe read by one
-//! thread that is not the caller, and dropped there; or the first probe
-//! that was not, and how (`NotMoved`, with a message in learner terms).
+//! `where_read` and `where_moved` read the watches afterwards: each probe
+//! read by one thread that is not the caller (and dropped there); or the
+//! first probe that was not, and how (`NotMoved`, in learner terms).
 
 use std::fmt;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
@@ -205,28 +205,40 @@ impl NotMoved {
     }
 }
 
-/// Whether each probe was read by exactly one thread, not `caller`, and
-/// dropped by that same thread: then the thread that read each probe, in
-/// order; else the first probe that was not, and how. Read it once the
-/// probes should all be dropped.
+/// Whether each probe was read by exactly one thread, not `caller`: then
+/// the thread that read each probe, in order; else the first probe that was
+/// not, and how.
+pub fn where_read(watches: &[ProbeWatch], caller: ThreadId) -> Result<Vec<ThreadId>, NotMoved> {
+    watches
+        .iter()
+        .enumerate()
+        .map(|(i, watch)| {
+            let readers = watch.readers();
+            match readers.as_slice() {
+                [] => Err(NotMoved::NeverRead(i)),
+                _ if readers.contains(&caller) => Err(NotMoved::ReadOnCaller(i)),
+                [one] => Ok(*one),
+                many => Err(NotMoved::ReadByMany(i, many.len())),
+            }
+        })
+        .collect()
+}
+
+/// `where_read`, and then each probe dropped by the thread that read it:
+/// the thread that read and dropped each probe, in order; else the first
+/// probe that was not read or dropped so, and how. Read it once the probes
+/// should all be dropped.
 pub fn where_moved(watches: &[ProbeWatch], caller: ThreadId) -> Result<Vec<ThreadId>, NotMoved> {
-    let mut owners = Vec::with_capacity(watches.len());
-    for (i, watch) in watches.iter().enumerate() {
-        let readers = watch.readers();
-        let reader = match readers.as_slice() {
-            [] => return Err(NotMoved::NeverRead(i)),
-            _ if readers.contains(&caller) => return Err(NotMoved::ReadOnCaller(i)),
-            [one] => *one,
-            many => return Err(NotMoved::ReadByMany(i, many.len())),
-        };
+    let readers = where_read(watches, caller)?;
+    for (i, (watch, &reader)) in watches.iter().zip(&readers).enumerate() {
         match watch.dropped_on() {
             None => return Err(NotMoved::NotDropped(i)),
             Some(t) if t == caller => return Err(NotMoved::DroppedOnCaller(i)),
             Some(t) if t != reader => return Err(NotMoved::DroppedElsewhere(i)),
-            Some(_) => owners.push(reader),
+            Some(_) => {}
         }
     }
-    Ok(owners)
+    Ok(readers)
 }
 
 /// Whether every probe is dropped (read this at the instant that matters).
@@ -495,10 +507,19 @@ mod tests {
             thread::spawn(move || p[0].get()).join().unwrap();
         }
         assert_eq!(where_moved(&watches, me), Err(NotMoved::ReadByMany(0, 2)));
+        assert_eq!(where_read(&watches, me), Err(NotMoved::ReadByMany(0, 2)));
 
         // Read by one thread, then dropped here (borrowed, not moved).
         let (items, watches) = probes(1);
-        thread::scope(|s| s.spawn(|| items[0].get()).join().unwrap());
+        let reader = thread::scope(|s| {
+            s.spawn(|| {
+                items[0].get();
+                thread::current().id()
+            })
+            .join()
+            .unwrap()
+        });
+        assert_eq!(where_read(&watches, me), Ok(vec![reader]));
         assert_eq!(where_moved(&watches, me), Err(NotMoved::NotDropped(0)));
         drop(items);
         assert_eq!(where_moved(&watches, me), Err(NotMoved::DroppedOnCaller(0)));
