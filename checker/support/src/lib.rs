@@ -22,7 +22,7 @@
 //! - `ask`: where what `observe` sees comes from: `/proc`, or the checker;
 //! - `events`: what happened, in order, for the report;
 //! - `probe`: values that are not `Clone` and note who reads and drops them,
-//!   hooks on their reads (hold the first, meet per thread), `where_moved`;
+//!   hooks on their reads and drops (hold the first, meet per thread), `where_moved`;
 //! - `program`: the learner's whole program as a process;
 //! - `random`: inputs that differ on every run.
 //!
@@ -55,7 +55,7 @@ pub use observe::{
 };
 pub use outcome::{Failure, Outcome, PATIENCE, Test};
 pub use probe::{
-    NotMoved, Probe, ProbeWatch, all_dropped, hold_first_read, meet_on_first_read, probes,
+    NotMoved, Probe, ProbeWatch, all_dropped, hold_first_call, meet_once_per_thread, probes,
     probes_with, where_moved, where_read,
 };
 pub use program::{Program, run_program, run_programs};

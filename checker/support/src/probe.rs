@@ -10,11 +10,18 @@
 //! A read is `get`, `Display` or `Debug` (the ways learner code uses a value
 //! it prints or adds up). A hook, run on every read before it returns, lets
 //! a test hold the reading thread (a `Held` job) so that "returns while the
-//! thread still works" can be observed too.
+//! thread still works" can be observed too. A drop hook runs as the probe
+//! is dropped, on the dropping thread, before the drop is noted.
 //!
-//! Hooks for `probes_with`: `hold_first_read` (the first read of all waits
-//! for the test, once) and `meet_on_first_read` (each thread's first read
-//! waits at a `TimedBarrier`, so that k readers must be running at once).
+//! Hold or meet in a drop hook, not a read hook, where learner code prints
+//! the probes: `println!` holds the lock of stdout while it formats its
+//! arguments, so a thread held in a read would keep every other thread
+//! that prints waiting for that lock (threads that should meet at a
+//! barrier never could). A drop comes after the printing.
+//!
+//! Hooks for `probes_with`: `hold_first_call` (the first call of all waits
+//! for the test, once) and `meet_once_per_thread` (each thread's first call
+//! waits at a `TimedBarrier`, so that k threads must be there at once).
 //! `where_read` and `where_moved` read the watches afterwards: each probe
 //! read by one thread that is not the caller (and dropped there); or the
 //! first probe that was not, and how (`NotMoved`, in learner terms).
@@ -46,6 +53,7 @@ pub struct Probe {
     value: u64,
     seen: Arc<Seen>,
     hook: Option<Hook>,
+    on_drop: Option<Hook>,
 }
 
 /// The test's view of one `Probe`.
@@ -58,21 +66,39 @@ pub struct ProbeWatch {
 impl Probe {
     /// A probe holding `value`, and its watch.
     pub fn new(value: u64) -> (Probe, ProbeWatch) {
-        Probe::make(value, None)
+        Probe::make(value, None, None)
     }
 
     /// A probe whose every read runs `hook` first, on the reading thread.
     pub fn with_hook(value: u64, hook: impl Fn() + Send + Sync + 'static) -> (Probe, ProbeWatch) {
-        Probe::make(value, Some(Arc::new(hook)))
+        Probe::make(value, Some(Arc::new(hook)), None)
     }
 
-    fn make(value: u64, hook: Option<Hook>) -> (Probe, ProbeWatch) {
+    /// A probe whose every read runs `on_read` first, on the reading
+    /// thread, and whose drop runs `on_drop` first, on the dropping thread.
+    pub fn with_hooks(
+        value: u64,
+        on_read: impl Fn() + Send + Sync + 'static,
+        on_drop: impl Fn() + Send + Sync + 'static,
+    ) -> (Probe, ProbeWatch) {
+        Probe::make(value, Some(Arc::new(on_read)), Some(Arc::new(on_drop)))
+    }
+
+    fn make(value: u64, hook: Option<Hook>, on_drop: Option<Hook>) -> (Probe, ProbeWatch) {
         let seen = Arc::new(Seen::default());
         let watch = ProbeWatch {
             value,
             seen: Arc::clone(&seen),
         };
-        (Probe { value, seen, hook }, watch)
+        (
+            Probe {
+                value,
+                seen,
+                hook,
+                on_drop,
+            },
+            watch,
+        )
     }
 
     /// The value; counts as a read by the current thread.
@@ -97,24 +123,30 @@ pub fn probes(n: usize) -> (Vec<Probe>, Vec<ProbeWatch>) {
 }
 
 /// `n` probes with random values below 1000, whose every read first runs
-/// `hook(i)` on the reading thread (`i`: the probe's position), and their
-/// watches, in the same order.
+/// `on_read(i)` on the reading thread and whose drop first runs
+/// `on_drop(i)` on the dropping thread (`i`: the probe's position), and
+/// their watches, in the same order.
 pub fn probes_with(
     n: usize,
-    hook: impl Fn(usize) + Send + Sync + 'static,
+    on_read: impl Fn(usize) + Send + Sync + 'static,
+    on_drop: impl Fn(usize) + Send + Sync + 'static,
 ) -> (Vec<Probe>, Vec<ProbeWatch>) {
-    let hook = Arc::new(hook);
+    let (on_read, on_drop) = (Arc::new(on_read), Arc::new(on_drop));
     (0..n)
         .map(|i| {
-            let hook = Arc::clone(&hook);
-            Probe::with_hook(random_between(1, 999), move || hook(i))
+            let (on_read, on_drop) = (Arc::clone(&on_read), Arc::clone(&on_drop));
+            Probe::with_hooks(
+                random_between(1, 999),
+                move || on_read(i),
+                move || on_drop(i),
+            )
         })
         .unzip()
 }
 
-/// A hook for probes: the first read of all runs `held` (it waits there
-/// until the test lets it go); every later read, on any thread, goes on.
-pub fn hold_first_read(held: &Held) -> impl Fn() + Send + Sync + Clone + 'static {
+/// A hook: the first call of all runs `held` (it waits there until the
+/// test lets it go); every later call, on any thread, goes on.
+pub fn hold_first_call(held: &Held) -> impl Fn() + Send + Sync + Clone + 'static {
     let held = held.clone();
     let first = Arc::new(AtomicBool::new(true));
     move || {
@@ -124,11 +156,10 @@ pub fn hold_first_read(held: &Held) -> impl Fn() + Send + Sync + Clone + 'static
     }
 }
 
-/// A hook for probes: the first read on each thread waits at `barrier`
-/// (at most `PATIENCE`), so that `barrier` is passed only if as many
-/// threads as it has parties read probes at the same time. Later reads on
-/// a thread go on.
-pub fn meet_on_first_read(barrier: &TimedBarrier) -> impl Fn() + Send + Sync + Clone + 'static {
+/// A hook: the first call on each thread waits at `barrier` (at most
+/// `PATIENCE`), so that `barrier` is passed only if as many threads as it
+/// has parties got there at the same time. Later calls on a thread go on.
+pub fn meet_once_per_thread(barrier: &TimedBarrier) -> impl Fn() + Send + Sync + Clone + 'static {
     let barrier = barrier.clone();
     let met: Arc<Mutex<Vec<ThreadId>>> = Arc::default();
     move || {
@@ -261,6 +292,9 @@ impl fmt::Debug for Probe {
 
 impl Drop for Probe {
     fn drop(&mut self) {
+        if let Some(on_drop) = &self.on_drop {
+            on_drop();
+        }
         *self.seen.dropped.lock().unwrap_or_else(|e| e.into_inner()) =
             Some((thread::current().id(), Instant::now()));
         record(EventKind::Dropped, format!("probe {}", self.value));
@@ -396,13 +430,40 @@ mod tests {
     }
 
     #[test]
+    fn the_drop_hook_runs_on_the_dropping_thread_before_the_drop_is_noted() {
+        let _lock = spawning();
+        let seen = Arc::new(Mutex::new(Vec::new()));
+        let s = Arc::clone(&seen);
+        let (probes, watches) = probes_with(2, |_| (), move |i| s.lock().unwrap().push(i));
+        let w = watches.clone();
+        let s = Arc::clone(&seen);
+        let dropper = thread::spawn(move || {
+            let mut probes = probes;
+            let second = probes.pop().unwrap();
+            drop(second);
+            // The hook ran, the drop was noted after it.
+            assert_eq!(*s.lock().unwrap(), vec![1]);
+            assert!(w[1].is_dropped() && !w[0].is_dropped());
+            drop(probes);
+            thread::current().id()
+        })
+        .join()
+        .unwrap();
+        assert_eq!(*seen.lock().unwrap(), vec![1, 0]);
+        assert!(watches.iter().all(|w| w.dropped_on() == Some(dropper)));
+        assert_eq!(watches[0].reads(), 0, "a drop is not a read");
+    }
+
+    #[test]
     fn probes_with_run_the_hook_with_their_position_on_every_read() {
         let _lock = spawning();
         let seen = Arc::new(Mutex::new(Vec::new()));
         let s = Arc::clone(&seen);
-        let (probes, watches) = probes_with(3, move |i| {
-            s.lock().unwrap().push((i, thread::current().id()));
-        });
+        let (probes, watches) = probes_with(
+            3,
+            move |i| s.lock().unwrap().push((i, thread::current().id())),
+            |_| (),
+        );
         let reader = thread::spawn(move || {
             for p in probes.iter().rev() {
                 p.get();
@@ -427,10 +488,14 @@ mod tests {
     fn the_first_read_is_held_until_let_go_and_later_reads_are_not() {
         let _lock = spawning();
         let held = Held::new();
-        let (probes, _watches) = probes_with(2, {
-            let hook = hold_first_read(&held);
-            move |_| hook()
-        });
+        let (probes, _watches) = probes_with(
+            2,
+            {
+                let hook = hold_first_call(&held);
+                move |_| hook()
+            },
+            |_| (),
+        );
         let worker = thread::spawn(move || {
             probes[0].get();
             probes[1].get();
@@ -447,10 +512,14 @@ mod tests {
     fn readers_on_two_threads_meet_at_their_first_read_and_one_alone_does_not() {
         let _lock = spawning();
         let barrier = TimedBarrier::new(2);
-        let (mut probes, _watches) = probes_with(4, {
-            let hook = meet_on_first_read(&barrier);
-            move |_| hook()
-        });
+        let (mut probes, _watches) = probes_with(
+            4,
+            {
+                let hook = meet_once_per_thread(&barrier);
+                move |_| hook()
+            },
+            |_| (),
+        );
         let second: Vec<Probe> = probes.split_off(2);
         let read_all =
             |part: Vec<Probe>| thread::spawn(move || part.iter().map(Probe::get).sum::<u64>());
@@ -463,10 +532,14 @@ mod tests {
         // One thread reading everything is alone at the barrier (it gives
         // up after `PATIENCE`: the only long wait of these tests).
         let alone = TimedBarrier::new(2);
-        let (probes, _watches) = probes_with(2, {
-            let hook = meet_on_first_read(&alone);
-            move |_| hook()
-        });
+        let (probes, _watches) = probes_with(
+            2,
+            {
+                let hook = meet_once_per_thread(&alone);
+                move |_| hook()
+            },
+            |_| (),
+        );
         thread::spawn(move || probes.iter().map(Probe::get).sum::<u64>())
             .join()
             .unwrap();
