@@ -107,15 +107,30 @@ fn let_go_after_return(
     let returned = poll_until(PATIENCE, || running.has_returned());
     w.held.let_go();
     if !returned && w.held.thread() == Some(w.caller) {
-        return Err(format!(
-            "an item was dropped on the thread that called {SHOW_ALL}, before it returned: \
-             that thread still owned the items. They should move into the new thread, which \
-             prints them and drops them"
-        )
-        .into());
+        return Err(dropped_on_caller());
     }
-    let (handle, done_at_return) = running.finish()?;
+    // Its patience counts from the start of the call: the hold is part of it.
+    let (handle, done_at_return) = running.finish_within(PATIENCE * 2)?;
     Ok((returned, handle, done_at_return))
+}
+
+fn dropped_on_caller() -> Failure {
+    format!(
+        "an item was dropped on the thread that called {SHOW_ALL}, before it returned: that \
+         thread still owned the items. They should move into the new thread, which prints \
+         them and drops them"
+    )
+    .into()
+}
+
+fn waited() -> Failure {
+    format!(
+        "{SHOW_ALL} did not return while its thread was still busy (the thread was kept busy \
+         for {} s): it waited for the thread. `show_all` should start the thread and hand \
+         back its handle at once; waiting is up to whoever holds the handle",
+        PATIENCE.as_secs()
+    )
+    .into()
 }
 
 /// Joins the learner's handle on a watched thread.
@@ -178,13 +193,9 @@ fn show_all_returns_while_the_thread_prints() -> Outcome {
     let (running, watched) = start();
     let (returned, handle, done_at_return) = let_go_after_return(running, &watched)?;
     let joined = join(handle);
-    ensure!(
-        returned && !done_at_return,
-        "{SHOW_ALL} did not return while its thread was still busy (the thread was kept busy \
-         for {} s): it waited for the thread. `show_all` should start the thread and hand \
-         back its handle at once; waiting is up to whoever holds the handle",
-        PATIENCE.as_secs()
-    );
+    if !returned || done_at_return {
+        return Err(waited());
+    }
     joined
 }
 
@@ -197,11 +208,13 @@ fn show_all_returns_straight_away() -> Outcome {
 
 fn the_handle_is_the_printing_thread_s() -> Outcome {
     let (running, s) = start();
-    let started = running.finish();
-    if started.is_err() {
+    if !poll_until(PATIENCE, || running.has_returned()) {
         s.held.let_go();
+        let on_caller = s.held.thread() == Some(s.caller);
+        running.finish_within(PATIENCE * 2)?;
+        return Err(if on_caller { dropped_on_caller() } else { waited() });
     }
-    let (handle, _) = started?;
+    let (handle, _) = running.finish()?;
     let (held, watches) = (s.held.clone(), s.watches.clone());
     let before = os_thread_ids();
     let t0 = Instant::now();
