@@ -1,6 +1,7 @@
 //! Hidden tests for move3_one_vec_many_threads. Each test picks a random
-//! layout: 2 to 4 parts of 1 to 3 items each (`part_len`), the last part
-//! one to `part_len` items long, and hands `print_in_parts` probes: values
+//! layout: 2 to 4 parts of 1 to 3 items each (`part_len`; 2 or 3 where
+//! parts are told apart by position), the last part one to `part_len`
+//! items long, and hands `print_in_parts` probes: values
 //! that are not `Clone` (so no part can be a copy: `to_vec` does not
 //! compile with them), that note every thread that reads them (printing
 //! reads them) and the thread that drops them.
@@ -53,10 +54,11 @@ pub const TESTS: &[Test] = &[
 
 const PRINT_IN_PARTS: &str = "`print_in_parts(items, part_len)`";
 
-/// A random layout: (number of items, `part_len`, number of parts).
-fn layout() -> (usize, usize, usize) {
+/// A random layout: (number of items, `part_len`, number of parts), with
+/// `part_len` at least `shortest`.
+fn layout(shortest: u64) -> (usize, usize, usize) {
     let parts = random_between(2, 4) as usize;
-    let part_len = random_between(1, 3) as usize;
+    let part_len = random_between(shortest, 3) as usize;
     let last = random_between(1, part_len as u64) as usize;
     ((parts - 1) * part_len + last, part_len, parts)
 }
@@ -72,7 +74,9 @@ fn items_of(part: usize, part_len: usize, n: usize) -> String {
 }
 
 fn each_part_goes_to_a_thread_of_its_own() -> Outcome {
-    let (n, part_len, parts) = layout();
+    // Parts of one item each would not tell consecutive parts from items
+    // dealt out in turn.
+    let (n, part_len, parts) = layout(2);
     let (items, watches) = probes(n);
     let running = call(PRINT_IN_PARTS, move || {
         learner::print_in_parts(items, part_len)
@@ -86,7 +90,8 @@ fn each_part_goes_to_a_thread_of_its_own() -> Outcome {
         ensure!(
             chunk.iter().all(|t| *t == chunk[0]),
             "part {} ({} of {n}, with `part_len` {part_len}) was printed by more than one \
-             thread: each part should move, whole, to one thread",
+             thread: a part is `part_len` items in a row, and it should move, whole, to one \
+             thread
             part + 1,
             items_of(part, part_len, n)
         );
@@ -108,7 +113,7 @@ fn each_part_goes_to_a_thread_of_its_own() -> Outcome {
 }
 
 fn the_parts_are_printed_at_the_same_time() -> Outcome {
-    let (n, part_len, parts) = layout();
+    let (n, part_len, parts) = layout(1);
     let barrier = TimedBarrier::new(parts);
     let meet = meet_once_per_thread(&barrier);
     let (items, _watches) = probes_with(n, |_| (), move |_| meet());
@@ -128,7 +133,7 @@ fn the_parts_are_printed_at_the_same_time() -> Outcome {
 }
 
 fn returns_once_every_part_is_printed() -> Outcome {
-    let (n, part_len, parts) = layout();
+    let (n, part_len, parts) = layout(1);
     let held: Vec<Held> = (0..parts).map(|_| Held::new()).collect();
     let holds: Vec<_> = held.iter().map(hold_first_call).collect();
     let (items, watches) = probes_with(
