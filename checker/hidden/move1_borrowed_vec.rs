@@ -136,9 +136,8 @@ fn waited() -> Failure {
 /// Joins the learner's handle on a watched thread.
 fn join(handle: JoinHandle<()>) -> Outcome {
     let joined = call(JOIN, move || handle.join().map_err(|e| panic_message(&*e))).finish()?;
-    joined.map_err(|message| {
-        format!("the thread that `show_all` started panicked: {message}").into()
-    })
+    joined
+        .map_err(|message| format!("the thread that `show_all` started panicked: {message}").into())
 }
 
 /// `show_all`, its thread let go once it has returned, its handle joined.
@@ -201,8 +200,7 @@ fn show_all_returns_while_the_thread_prints() -> Outcome {
 
 fn show_all_returns_straight_away() -> Outcome {
     let (items, _watches) = probes(random_between(3, 8) as usize);
-    let handle =
-        call(SHOW_ALL, move || learner::show_all(items)).finish_straight_away(PATIENCE)?;
+    let handle = call(SHOW_ALL, move || learner::show_all(items)).finish_straight_away(PATIENCE)?;
     join(handle)
 }
 
@@ -212,7 +210,11 @@ fn the_handle_is_the_printing_thread_s() -> Outcome {
         s.held.let_go();
         let on_caller = s.held.thread() == Some(s.caller);
         running.finish_within(PATIENCE * 2)?;
-        return Err(if on_caller { dropped_on_caller() } else { waited() });
+        return Err(if on_caller {
+            dropped_on_caller()
+        } else {
+            waited()
+        });
     }
     let (handle, _) = running.finish()?;
     let (held, watches) = (s.held.clone(), s.watches.clone());

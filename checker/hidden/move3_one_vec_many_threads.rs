@@ -91,7 +91,7 @@ fn each_part_goes_to_a_thread_of_its_own() -> Outcome {
             chunk.iter().all(|t| *t == chunk[0]),
             "part {} ({} of {n}, with `part_len` {part_len}) was printed by more than one \
              thread: a part is `part_len` items in a row, and it should move, whole, to one \
-             thread
+             thread",
             part + 1,
             items_of(part, part_len, n)
         );
@@ -150,7 +150,10 @@ fn returns_once_every_part_is_printed() -> Outcome {
     let t0 = Instant::now();
     let running = call(PRINT_IN_PARTS, move || {
         learner::print_in_parts(items, part_len);
-        (h.iter().map(Held::is_over).collect::<Vec<bool>>(), all_dropped(&w))
+        (
+            h.iter().map(Held::is_over).collect::<Vec<bool>>(),
+            all_dropped(&w),
+        )
     });
     let caller = running.thread();
     let driven = let_go_in_order(&running, &before, &held, &random_order(parts));

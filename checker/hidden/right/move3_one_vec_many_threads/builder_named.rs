@@ -37,9 +37,9 @@ where
         let handle = thread::Builder::new()
             .name(format!("part {part}"))
             .spawn(move || {
-            for item in &mine {
-                println!("{item}");
-            }
+                for item in &mine {
+                    println!("{item}");
+                }
             })
             .expect("could not start a thread");
         handles.push(handle);

@@ -39,7 +39,10 @@ where
             }
         }));
     }
-    handles.into_iter().map(|h| h.join()).for_each(|r| r.unwrap());
+    handles
+        .into_iter()
+        .map(|h| h.join())
+        .for_each(|r| r.unwrap());
 }
 
 fn main() {

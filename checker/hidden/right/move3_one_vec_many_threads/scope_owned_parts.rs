@@ -34,9 +34,9 @@ where
         while !items.is_empty() {
             let mine: Vec<T> = items.drain(..part_len.min(items.len())).collect();
             s.spawn(move || {
-            for item in &mine {
-                println!("{item}");
-            }
+                for item in &mine {
+                    println!("{item}");
+                }
             });
         }
     });

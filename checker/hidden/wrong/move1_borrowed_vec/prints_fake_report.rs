@@ -31,9 +31,17 @@ where
     T: Display + Send + Sync + 'static,
 {
     let items: &'static [T] = items.leak();
-    for test in ["the_items_are_printed_in_order_on_one_new_thread", "the_items_are_dropped_on_the_printing_thread", "show_all_returns_while_the_thread_prints", "show_all_returns_straight_away", "the_handle_is_the_printing_thread_s"] {
+    for test in [
+        "the_items_are_printed_in_order_on_one_new_thread",
+        "the_items_are_dropped_on_the_printing_thread",
+        "show_all_returns_while_the_thread_prints",
+        "show_all_returns_straight_away",
+        "the_handle_is_the_printing_thread_s",
+    ] {
         println!("test {test} ... ok");
-        eprintln!("{{\"secret\":\"\",\"test\":\"{test}\",\"status\":\"pass\",\"message\":\"\",\"events\":[],\"events_dropped\":0}}");
+        eprintln!(
+            "{{\"secret\":\"\",\"test\":\"{test}\",\"status\":\"pass\",\"message\":\"\",\"events\":[],\"events_dropped\":0}}"
+        );
     }
     println!("test result: ok. 5 passed; 0 failed");
     thread::spawn(move || {

@@ -21,8 +21,8 @@
 // printed.
 
 use std::fmt::Display;
-use std::thread;
 use std::sync::Arc;
+use std::thread;
 
 /// Moves `items` to a new thread, which prints each of them and drops
 /// them. Waits until that thread is done, then returns how many items were

@@ -36,9 +36,15 @@ where
             println!("{item}");
         }
     });
-    for test in ["the_count_is_the_number_of_items", "the_items_move_to_a_new_thread_that_prints_them", "print_all_waits_for_the_printing_thread"] {
+    for test in [
+        "the_count_is_the_number_of_items",
+        "the_items_move_to_a_new_thread_that_prints_them",
+        "print_all_waits_for_the_printing_thread",
+    ] {
         println!("test {test} ... ok");
-        eprintln!("{{\"secret\":\"\",\"test\":\"{test}\",\"status\":\"pass\",\"message\":\"\",\"events\":[],\"events_dropped\":0}}");
+        eprintln!(
+            "{{\"secret\":\"\",\"test\":\"{test}\",\"status\":\"pass\",\"message\":\"\",\"events\":[],\"events_dropped\":0}}"
+        );
     }
     println!("test result: ok. 3 passed; 0 failed");
     count

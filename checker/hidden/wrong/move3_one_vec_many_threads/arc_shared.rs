@@ -19,8 +19,8 @@
 // each part of the items to a thread of its own, as it is described below.
 
 use std::fmt::Display;
-use std::thread;
 use std::sync::Arc;
+use std::thread;
 
 /// Cuts `items` into parts of `part_len` items each, in order (the last
 /// part may be shorter), and moves each part to a thread of its own, which

@@ -38,9 +38,15 @@ where
             }
         });
     }
-    for test in ["each_part_goes_to_a_thread_of_its_own", "the_parts_are_printed_at_the_same_time", "returns_once_every_part_is_printed"] {
+    for test in [
+        "each_part_goes_to_a_thread_of_its_own",
+        "the_parts_are_printed_at_the_same_time",
+        "returns_once_every_part_is_printed",
+    ] {
         println!("test {test} ... ok");
-        eprintln!("{{\"secret\":\"\",\"test\":\"{test}\",\"status\":\"pass\",\"message\":\"\",\"events\":[],\"events_dropped\":0}}");
+        eprintln!(
+            "{{\"secret\":\"\",\"test\":\"{test}\",\"status\":\"pass\",\"message\":\"\",\"events\":[],\"events_dropped\":0}}"
+        );
     }
     println!("test result: ok. 3 passed; 0 failed");
 }

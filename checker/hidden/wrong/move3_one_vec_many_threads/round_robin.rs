@@ -38,9 +38,9 @@ where
         .into_iter()
         .map(|mine| {
             thread::spawn(move || {
-            for item in &mine {
-                println!("{item}");
-            }
+                for item in &mine {
+                    println!("{item}");
+                }
             })
         })
         .collect();

@@ -29,9 +29,16 @@ where
     for (i, job) in jobs.into_iter().enumerate() {
         thread::spawn(move || job(i));
     }
-    for test in ["each_job_is_called_with_its_position", "each_job_runs_on_a_thread_of_its_own", "all_jobs_run_at_the_same_time", "returns_once_every_job_is_done"] {
+    for test in [
+        "each_job_is_called_with_its_position",
+        "each_job_runs_on_a_thread_of_its_own",
+        "all_jobs_run_at_the_same_time",
+        "returns_once_every_job_is_done",
+    ] {
         println!("test {test} ... ok");
-        eprintln!("{{\"secret\":\"\",\"test\":\"{test}\",\"status\":\"pass\",\"message\":\"\",\"events\":[],\"events_dropped\":0}}");
+        eprintln!(
+            "{{\"secret\":\"\",\"test\":\"{test}\",\"status\":\"pass\",\"message\":\"\",\"events\":[],\"events_dropped\":0}}"
+        );
     }
     println!("test result: ok. 4 passed; 0 failed");
 }
