@@ -21,7 +21,7 @@
 //! | "all at the same time" | all_jobs_run_at_the_same_time |
 //! | "and calls each job with its position in `jobs` (the first job gets 0, the next 1, and so on)" | each_job_is_called_with_its_position |
 //! | "Returns once every job is done" | returns_once_every_job_is_done |
-//! | "each thread gets its own copy, with the value `i` had in the round that spawned it" | each_job_is_called_with_its_position |
+//! | "each thread gets the value `i` had in the round that spawned it" | each_job_is_called_with_its_position |
 use super::learner;
 use super::support::*;
 use std::time::Instant;
