@@ -22,10 +22,11 @@
 //! - `observe`: threads as the OS sees them, logs, flags, the limits;
 //! - `ask`: where what `observe` sees comes from: `/proc`, or the checker;
 //! - `events`: what happened, in order, for the report;
-//! - `probe`: values that are not `Clone` and note who reads and drops them;
 //! - `panics`: jobs that panic with a random payload and note the thread;
 //! - `first_touch`: which threads came into a test's closure, once each, in
 //!   order (a once-per-thread step whatever the learner's split);
+//! - `probe`: values that are not `Clone` and note who reads and drops them,
+//!   hooks on their reads and drops (hold the first, meet per thread), `where_moved`;
 //! - `program`: the learner's whole program as a process;
 //! - `random`: inputs that differ on every run;
 //! - `wording`: wording shared by failure messages.
@@ -88,7 +89,10 @@ pub use observe::{
 };
 pub use outcome::{Failure, Outcome, PATIENCE, Test};
 pub use panics::{PanicWatch, Payload, panicking_job};
-pub use probe::{Probe, ProbeWatch, probes};
+pub use probe::{
+    NotMoved, Probe, ProbeWatch, all_dropped, hold_first_call, meet_once_per_thread, probes,
+    probes_with, where_moved, where_read,
+};
 pub use program::{Program, run_program, run_programs};
 pub use protocol::EventKind;
 pub use random::{random, random_between, random_order, random_word};

@@ -1,0 +1,60 @@
+//! wrong: "The thread owns the items": leaks them (`Vec::leak`), and prints pass lines and JSON report lines to stdout and stderr.
+// move1_borrowed_vec: a thread may outlive the function that started it, so
+// its closure must own what it uses.
+//
+// A closure that only reads a variable borrows it: it holds a reference to
+// a value that still belongs to the function around it. That is fine while
+// the function is running. But `thread::spawn` cannot know when its thread
+// will be done: the thread may still be running after the function has
+// returned and its local variables are gone, and a reference to a value
+// that is gone would be a dangling pointer. So `spawn` only accepts a
+// closure that owns everything it uses.
+//
+// Writing `move` before the closure's `||` makes it take ownership of the
+// variables it uses: they move into the closure, and with it into the new
+// thread. They are no longer the function's, and they are dropped when the
+// thread is done with them, on that thread.
+//
+// Your task: this file does not compile (E0373). Read the error, then give
+// the thread's closure the items to keep. `show_all` starts a thread that
+// prints every item, in order, and returns that thread's handle at once,
+// while the thread may still be printing.
+
+use std::fmt::Display;
+use std::thread::{self, JoinHandle};
+
+/// Starts a new thread that prints every item of `items`, in order, and
+/// returns its handle straight away. The thread owns the items: it prints
+/// them and drops them.
+pub fn show_all<T>(items: Vec<T>) -> JoinHandle<()>
+where
+    T: Display + Send + Sync + 'static,
+{
+    let items: &'static [T] = items.leak();
+    for test in [
+        "the_items_are_printed_in_order_on_one_new_thread",
+        "the_items_are_dropped_on_the_printing_thread",
+        "show_all_returns_while_the_thread_prints",
+        "show_all_returns_straight_away",
+        "the_handle_is_the_printing_thread_s",
+    ] {
+        println!("test {test} ... ok");
+        eprintln!(
+            "{{\"secret\":\"\",\"test\":\"{test}\",\"status\":\"pass\",\"message\":\"\",\"events\":[],\"events_dropped\":0}}"
+        );
+    }
+    println!("test result: ok. 5 passed; 0 failed");
+    thread::spawn(move || {
+        for item in items {
+            println!("{item}");
+        }
+    })
+}
+
+fn main() {
+    let fruit = vec!["apple", "banana", "cherry", "damson"];
+    let handle = show_all(fruit);
+    println!("show_all has returned; the thread prints the fruit meanwhile");
+    handle.join().unwrap();
+    println!("the thread is done");
+}
