@@ -23,7 +23,8 @@
 //! - `events`: what happened, in order, for the report;
 //! - `probe`: values that are not `Clone` and note who reads and drops them;
 //! - `program`: the learner's whole program as a process;
-//! - `random`: inputs that differ on every run.
+//! - `random`: inputs that differ on every run;
+//! - `turns`: calls that meet, then finish in an order the test chose.
 //!
 //! Everything here must stay deterministic for correct code: deadlines
 //! (`PATIENCE`) are only ever reached by wrong code.
@@ -44,6 +45,7 @@ mod rendezvous;
 pub mod status;
 #[cfg(test)]
 mod testing;
+mod turns;
 mod waits;
 
 pub use call::{Call, STRAIGHT_AWAY, call};
@@ -58,4 +60,5 @@ pub use program::{Program, run_program, run_programs};
 pub use protocol::EventKind;
 pub use random::{random, random_between, random_order, random_word};
 pub use rendezvous::{Gate, HOLD, Held, TimedBarrier, let_all_go, let_go_in_order};
+pub use turns::Turns;
 pub use waits::Stopwatch;
