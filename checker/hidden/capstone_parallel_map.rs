@@ -48,7 +48,7 @@ use super::learner;
 use super::support::*;
 use std::any::Any;
 use std::panic::{AssertUnwindSafe, catch_unwind, resume_unwind};
-use std::thread::ThreadId;
+use std::thread::{self, ThreadId};
 use std::time::Instant;
 
 pub const TESTS: &[Test] = &[
@@ -91,7 +91,14 @@ pub const TESTS: &[Test] = &[
 ];
 
 fn what(n: usize, workers: usize) -> String {
-    format!("`parallel_map` with {n} items and {workers} workers")
+    let plural = |count: usize, word: &str| {
+        format!("{count} {word}{}", if count == 1 { "" } else { "s" })
+    };
+    format!(
+        "`parallel_map` with {} and {}",
+        plural(n, "item"),
+        plural(workers, "worker")
+    )
 }
 
 /// Random item values, each different (so a result says which item it is).
@@ -199,11 +206,10 @@ fn workers_call_f_at_the_same_time() -> Outcome {
     );
     ensure!(
         all_in && barrier.passed(),
-        "{what}: the {w} workers never all called `f` at the same time (in {} s, {} call(s) \
-         met, on {} thread(s)). Start all {w} workers before you join any, and give each of \
-         them at least one item",
+        "{what}: the {w} workers never all called `f` at the same time (the first call \
+         waited {} s for the others in vain; `f` ran on {} thread(s) in all). Start all {w} \
+         workers before you join any, and give each of them at least one item",
         PATIENCE.as_secs(),
-        barrier.arrived().min(w),
         threads.len()
     );
     ensure!(
@@ -370,23 +376,35 @@ fn no_items() -> Outcome {
     Ok(())
 }
 
-/// The threads of the `Held` jobs that started, and whether each was over.
-fn over(jobs: &[Held]) -> Vec<bool> {
+/// Read on the caller the instant `parallel_map` is back: for each `Held`
+/// job (a call of `f`) that started, whether it ran on the caller itself,
+/// and whether its thread was over.
+fn over(jobs: &[Held]) -> Vec<(bool, bool)> {
+    let caller = thread::current().id();
     jobs.iter()
         .filter(|job| job.has_started())
-        .map(Held::is_over)
+        .map(|job| (job.thread() == Some(caller), job.is_over()))
         .collect()
 }
 
-/// How many jobs' threads were not over, as a message's words.
-fn left_running(over: &[bool]) -> Option<String> {
-    let running = over.iter().filter(|o| !**o).count();
-    (running > 0).then(|| {
-        format!(
-            "{running} call(s) of `f` had run on worker threads that were not over yet: nothing \
-             had joined them"
-        )
-    })
+/// What was wrong at that instant, in a message's words: calls of `f` on
+/// the caller, or on worker threads that were not over.
+fn left_running(over: &[(bool, bool)]) -> Option<String> {
+    let on_caller = over.iter().filter(|o| o.0).count();
+    let running = over.iter().filter(|o| !o.0 && !o.1).count();
+    if on_caller > 0 {
+        Some(format!(
+            "`f` had been called {on_caller} time(s) on the thread that called `parallel_map` \
+             (every call of `f` belongs on a worker thread)"
+        ))
+    } else {
+        (running > 0).then(|| {
+            format!(
+                "{running} call(s) of `f` had run on worker threads that were not over yet: \
+                 nothing had joined them"
+            )
+        })
+    }
 }
 
 fn every_worker_joined_before_return() -> Outcome {

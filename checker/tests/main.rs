@@ -15,6 +15,7 @@ mod hostile;
 mod messages;
 mod promises;
 mod quiz;
+mod quiz2_predict;
 mod reports;
 mod right_variants;
 mod sandbox;

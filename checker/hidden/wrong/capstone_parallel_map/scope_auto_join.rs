@@ -1,4 +1,4 @@
-//! wrong: `thread::scope` joins by itself, but a panicking scoped thread makes the scope panic with a message of its own
+//! wrong: `thread::scope` joins by itself, but a panicking scoped thread that nobody joined makes the scope panic with a message of its own
 // capstone_parallel_map: everything at once: spawn, move, join, results and
 // panics, in a map that spreads its work over a few threads.
 //
@@ -23,6 +23,7 @@
 // more, each with at least one item, all of them calling `f` at the same
 // time, and none of the work on the calling thread.
 
+use std::sync::Mutex;
 use std::thread;
 use std::time::{Duration, Instant};
 
@@ -46,26 +47,27 @@ where
     F: Fn(T) -> U + Send + Sync + 'static,
 {
     let threads = workers.min(items.len());
-    let mut items = items.into_iter();
+    let n = items.len();
+    let slots: Mutex<Vec<Option<U>>> = Mutex::new((0..n).map(|_| None).collect());
+    let mut numbered: Vec<(usize, T)> = items.into_iter().enumerate().collect();
     let mut shares = Vec::new();
     for w in 0..threads {
-        let share = items.len().div_ceil(threads - w);
-        shares.push(items.by_ref().take(share).collect::<Vec<T>>());
+        let share = numbered.len().div_ceil(threads - w);
+        shares.push(numbered.drain(..share).collect::<Vec<(usize, T)>>());
     }
-    let f = &f;
-    let mut parts: Vec<Vec<U>> = Vec::new();
+    let (f, slots_ref) = (&f, &slots);
     thread::scope(|s| {
-        let handles: Vec<_> = shares
-            .into_iter()
-            .map(|share| s.spawn(move || share.into_iter().map(f).collect::<Vec<U>>()))
-            .collect();
-        for handle in handles {
-            if let Ok(part) = handle.join() {
-                parts.push(part);
-            }
+        for share in shares {
+            s.spawn(move || {
+                for (i, item) in share {
+                    let result = f(item);
+                    slots_ref.lock().unwrap()[i] = Some(result);
+                }
+            });
         }
     });
-    parts.into_iter().flatten().collect()
+    let slots = slots.into_inner().unwrap();
+    slots.into_iter().map(Option::unwrap).collect()
 }
 
 fn main() {
