@@ -472,7 +472,7 @@ fn with_panics(
     w: usize,
     tokens: Vec<u64>,
     panics: impl Fn(usize) -> bool + Send + Sync + 'static,
-) -> Result<(Ended, Vec<bool>), Failure> {
+) -> Result<(Ended, Vec<(bool, bool)>), Failure> {
     let jobs: Vec<Held> = (0..n).map(|_| Held::new()).collect();
     let items: Vec<(usize, u64)> = values(n).into_iter().enumerate().collect();
     let f = {
