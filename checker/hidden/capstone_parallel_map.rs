@@ -91,9 +91,8 @@ pub const TESTS: &[Test] = &[
 ];
 
 fn what(n: usize, workers: usize) -> String {
-    let plural = |count: usize, word: &str| {
-        format!("{count} {word}{}", if count == 1 { "" } else { "s" })
-    };
+    let plural =
+        |count: usize, word: &str| format!("{count} {word}{}", if count == 1 { "" } else { "s" });
     format!(
         "`parallel_map` with {} and {}",
         plural(n, "item"),
@@ -128,7 +127,9 @@ fn check_results(what: &str, values: &[u64], results: &[u64]) -> Outcome {
         sorted.sort_unstable();
         let mut all = wanted.clone();
         all.sort_unstable();
-        let at = (0..wanted.len()).find(|&i| results[i] != wanted[i]).unwrap_or(0);
+        let at = (0..wanted.len())
+            .find(|&i| results[i] != wanted[i])
+            .unwrap_or(0);
         return Err(if sorted == all {
             format!(
                 "{what} returned every result, but not in the order of the items: result number \
@@ -192,7 +193,9 @@ fn workers_call_f_at_the_same_time() -> Outcome {
     });
     let caller = running.thread();
     // The first `w` calls, held at the gate: count the threads meanwhile.
-    let all_in = poll_until(PATIENCE, || barrier.arrived() >= w || running.has_returned());
+    let all_in = poll_until(PATIENCE, || {
+        barrier.arrived() >= w || running.has_returned()
+    });
     let during = os_thread_count();
     gate.open();
     let (before, results) = running.finish_within(PATIENCE * 3)?;
@@ -436,10 +439,9 @@ fn every_worker_joined_before_return() -> Outcome {
     driven?;
     let (over, results) = outcome?;
     if let Some(left) = left_running(&over) {
-        return Err(format!(
-            "when {what} returned, {left}. Join every worker before returning"
-        )
-        .into());
+        return Err(
+            format!("when {what} returned, {left}. Join every worker before returning").into(),
+        );
     }
     check_results(&what, &vals, &results)
 }

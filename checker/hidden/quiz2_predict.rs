@@ -244,7 +244,11 @@ fn in_order_runs_each_where_it_should() -> Outcome {
     let log = Log::new();
     let (la, lb, lm) = (log.clone(), log.clone(), log.clone());
     let running = call(IN_ORDER, move || {
-        learner::in_order(move || la.note("a"), move || lb.note("b"), move || lm.note("m"))
+        learner::in_order(
+            move || la.note("a"),
+            move || lb.note("b"),
+            move || lm.note("m"),
+        )
     });
     let caller = running.thread();
     running.finish()?;
@@ -290,18 +294,17 @@ fn in_order_waits_for_each_thread() -> Outcome {
     let caller: Slot = Arc::default();
     let seen = Log::new();
     let a = {
-        let (ha, hb, caller, seen) = (
-            held_a.clone(),
-            held_b.clone(),
-            caller.clone(),
-            seen.clone(),
-        );
+        let (ha, hb, caller, seen) = (held_a.clone(), held_b.clone(), caller.clone(), seen.clone());
         move || {
             if on(&caller) {
                 seen.note("a on caller");
                 return;
             }
-            seen.note(if hb.is_over() { "a after b" } else { "a before b" });
+            seen.note(if hb.is_over() {
+                "a after b"
+            } else {
+                "a before b"
+            });
             ha.run();
         }
     };

@@ -81,7 +81,10 @@ fn each_wrong_answer_is_explained_without_the_right_one() {
             .expect("the answer's line");
         let answer = solution.replace(
             line,
-            &format!("pub const SNIPPET_{}: Answer = {};", wrong.program, wrong.answer),
+            &format!(
+                "pub const SNIPPET_{}: Answer = {};",
+                wrong.program, wrong.answer
+            ),
         );
         std::fs::write(test.path().join(FILE), answer).expect("write the answer");
         let assert = test.run_args(["run", "quiz2_predict", "--json"]).code(1);
@@ -89,10 +92,17 @@ fn each_wrong_answer_is_explained_without_the_right_one() {
             serde_json::from_slice(&assert.get_output().stdout).expect("valid JSON");
         let tests = json["tests"].as_array().expect("tests");
         for result in tests {
-            let expected = if result["name"] == wrong.test { "fail" } else { "pass" };
+            let expected = if result["name"] == wrong.test {
+                "fail"
+            } else {
+                "pass"
+            };
             assert_eq!(result["status"], expected, "{}: {result}", wrong.answer);
         }
-        let result = tests.iter().find(|t| t["name"] == wrong.test).expect("the test");
+        let result = tests
+            .iter()
+            .find(|t| t["name"] == wrong.test)
+            .expect("the test");
         let message = result["message"].as_str().expect("a message");
         let program = format!("program {}:", wrong.program);
         assert!(message.starts_with(&program), "{message}");

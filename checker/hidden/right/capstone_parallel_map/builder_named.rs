@@ -54,10 +54,12 @@ where
         let share = items.len().div_ceil(threads - w);
         let mine: Vec<T> = items.by_ref().take(share).collect();
         let f = Arc::clone(&f);
-        handles.push(thread::Builder::new()
+        handles.push(
+            thread::Builder::new()
                 .name(format!("worker {w}"))
                 .spawn(move || mine.into_iter().map(|item| f(item)).collect::<Vec<U>>())
-                .expect("could not start a worker"));
+                .expect("could not start a worker"),
+        );
     }
     let mut results = Vec::new();
     let mut panic = None;

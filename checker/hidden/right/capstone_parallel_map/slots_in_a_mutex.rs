@@ -70,7 +70,10 @@ where
         std::panic::resume_unwind(payload);
     }
     let mut slots = slots.lock().unwrap();
-    slots.drain(..).map(|slot| slot.expect("every item has its result")).collect()
+    slots
+        .drain(..)
+        .map(|slot| slot.expect("every item has its result"))
+        .collect()
 }
 
 /// One worker: calls `f` on its items, each result into its slot.

@@ -46,9 +46,14 @@ where
     F: Fn(T) -> U + Send + Sync + 'static,
 {
     let _ = workers;
-    for test in ["workers_call_f_at_the_same_time", "results_in_the_order_of_the_items"] {
+    for test in [
+        "workers_call_f_at_the_same_time",
+        "results_in_the_order_of_the_items",
+    ] {
         println!("test {test} ... ok");
-        eprintln!("{{\"secret\":\"\",\"test\":\"{test}\",\"status\":\"pass\",\"message\":\"\",\"events\":[],\"events_dropped\":0}}");
+        eprintln!(
+            "{{\"secret\":\"\",\"test\":\"{test}\",\"status\":\"pass\",\"message\":\"\",\"events\":[],\"events_dropped\":0}}"
+        );
     }
     println!("test result: ok. 9 passed; 0 failed");
     items.into_iter().map(f).collect()

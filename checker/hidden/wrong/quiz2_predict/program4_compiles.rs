@@ -49,7 +49,9 @@ pub enum Answer {
 // (d) a1, b, m         (e) a2, m
 // ---------------------------------------------------------------------------
 
-// `m` always comes (main prints it before it returns), `a2` never without `a1` before it; the rest is up to the schedule, and the process may end before a spawned thread prints.
+// `m` always comes (main prints it before it returns), `a2` never without
+// `a1` before it; the rest is up to the schedule, and the process may end
+// before a spawned thread prints.
 pub const SNIPPET_1: Answer = Answer::Compiles("abd");
 
 // ---------------------------------------------------------------------------
@@ -67,7 +69,8 @@ pub const SNIPPET_1: Answer = Answer::Compiles("abd");
 // (d) m1, s1, m2       (e) s1, m1, s2, m2
 // ---------------------------------------------------------------------------
 
-// after the `join`, every line of the spawned thread is out: `m2` comes last, and `s1`, `s2` both come before it, in their order.
+// After the `join`, every line of the spawned thread is out: `m2` comes last,
+// and `s1`, `s2` both come before it, in their order.
 pub const SNIPPET_2: Answer = Answer::Compiles("ace");
 
 // ---------------------------------------------------------------------------
@@ -83,7 +86,9 @@ pub const SNIPPET_2: Answer = Answer::Compiles("ace");
 // (d) []               (e) [3, 2, 1]
 // ---------------------------------------------------------------------------
 
-// E0373: the closure borrows `v`, and `spawn` needs a closure that may outlive `main`; the `join` right after does not change what the compiler checks.
+// E0373: the closure borrows `v`, and `spawn` needs a closure that may
+// outlive `main`; the `join` right after does not change what the compiler
+// checks.
 pub const SNIPPET_3: Answer = Answer::DoesNotCompile;
 
 // ---------------------------------------------------------------------------
@@ -100,7 +105,8 @@ pub const SNIPPET_3: Answer = Answer::DoesNotCompile;
 // (d) len 0, sum 6     (e) sum 6
 // ---------------------------------------------------------------------------
 
-// E0382: `move` gave `v` to the thread; `main` cannot use it any more (take the length before the spawn).
+// E0382: `move` gave `v` to the thread; `main` cannot use it any more (take
+// the length before the spawn).
 pub const SNIPPET_4: Answer = Answer::Compiles("ab");
 
 // ---------------------------------------------------------------------------
@@ -121,7 +127,8 @@ pub const SNIPPET_4: Answer = Answer::Compiles("ab");
 // (d) count 5, 2             (e) 2, pushed, count 5
 // ---------------------------------------------------------------------------
 
-// a scope may lend `words` to one thread mutably and `count` to another; the scope ends only once both threads are over.
+// a scope may lend `words` to one thread mutably and `count` to another; the
+// scope ends only once both threads are over.
 pub const SNIPPET_5: Answer = Answer::Compiles("ab");
 
 // ---------------------------------------------------------------------------
@@ -140,7 +147,8 @@ pub const SNIPPET_5: Answer = Answer::Compiles("ab");
 // (e) bad gave 0, good gave 42
 // ---------------------------------------------------------------------------
 
-// `join` gives the closure's value, or `Err` for a thread that panicked: the program goes on, in `main`'s order.
+// `join` gives the closure's value, or `Err` for a thread that panicked: the
+// program goes on, in `main`'s order.
 pub const SNIPPET_6: Answer = Answer::Compiles("a");
 
 // ---------------------------------------------------------------------------
