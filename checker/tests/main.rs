@@ -16,6 +16,7 @@ mod init;
 mod messages;
 mod promises;
 mod quiz;
+mod quiz2_predict;
 mod reports;
 mod right_variants;
 mod sandbox;
