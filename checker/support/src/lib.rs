@@ -87,7 +87,7 @@ pub use observe::{
     Entry, Flag, Log, os_thread_count, os_thread_id, os_thread_ids, poll_until, thread_is_alive,
 };
 pub use outcome::{Failure, Outcome, PATIENCE, Test};
-pub use panics::{PanicWatch, Payload, panicking_job};
+pub use panics::{PanicWatch, Payload, panicking_job, panicking_job_unwinding};
 pub use probe::{Probe, ProbeWatch, probes};
 pub use program::{Program, run_program, run_programs};
 pub use protocol::EventKind;
