@@ -16,6 +16,16 @@
 //!   read from only one of the two types fails); a panic without text must
 //!   still give `Err` (any message) and a surviving caller.
 //! * A job that returns must come back as `Ok` with its own random value.
+//! * Other panics meanwhile: the job's thread starts a thread of the
+//!   test's that panics (a `String`, a random message of its own) and joins
+//!   it, once just before the job's own panic, and once while the job's
+//!   panic unwinds its thread (`panicking_job_unwinding`): after the panic
+//!   and any panic hook, before the thread can end and its `join` return. The `Err` must still carry the job's own message. A
+//!   message taken from a panic hook (the last or the first panic the
+//!   process saw) fails on every run, whatever the schedule, with scoped
+//!   threads too: it needs no exit hold. A panic hook of the learner's
+//!   that stays silent, with the message read from `join`'s payload,
+//!   passes.
 //! * In the last test the job is a `Held` job that then panics: let go only
 //!   while the caller is parked in a join of a thread (not a channel's
 //!   `recv`, a lock or a sleep; `let_go_in_order`), its thread held as it
@@ -41,7 +51,7 @@
 //! | "Turn the job's panic into `Err` carrying its message, and let the caller carry on" | a_string_panic_becomes_its_message, a_literal_panic_becomes_its_message |
 //! | "Runs `job` on a new thread and waits for it with `join`" | the_job_panics_on_a_thread_of_its_own, waits_for_the_job_with_join |
 //! | "If the job returns a value, that is `Ok(value)`" | a_returning_job_gives_ok_with_its_value |
-//! | "If the job panics, the caller does not: `run_guarded` returns `Err(message)`, the panic's message" | a_string_panic_becomes_its_message, a_literal_panic_becomes_its_message, the_job_panics_on_a_thread_of_its_own |
+//! | "If the job panics, the caller does not: `run_guarded` returns `Err(message)`, the panic's message" | a_string_panic_becomes_its_message, a_literal_panic_becomes_its_message, the_job_panics_on_a_thread_of_its_own, other_panics_meanwhile_are_not_the_jobs |
 //! | "for a panic that carries no text, any message you like" | a_panic_without_text_is_an_err_too |
 use super::learner;
 use super::support::*;
@@ -69,6 +79,10 @@ pub const TESTS: &[Test] = &[
     Test {
         name: "a_returning_job_gives_ok_with_its_value",
         run: a_returning_job_gives_ok_with_its_value,
+    },
+    Test {
+        name: "other_panics_meanwhile_are_not_the_jobs",
+        run: other_panics_meanwhile_are_not_the_jobs,
     },
     Test {
         name: "waits_for_the_job_with_join",
@@ -241,6 +255,61 @@ fn a_returning_job_gives_ok_with_its_value() -> Outcome {
         Err(message) => Err(format!(
             "the job returned {value} without panicking, but {RUN} returned Err({message:?}): \
              a job that returns should come back as `Ok(value)`"
+        )
+        .into()),
+    }
+}
+
+/// Spawns a thread of the test's that panics with `message` (a `String`),
+/// and joins it: its panic is over when this returns.
+fn other_panic(message: String) {
+    let _ = std::thread::spawn(move || std::panic::panic_any(message)).join();
+}
+
+fn other_panics_meanwhile_are_not_the_jobs() -> Outcome {
+    let payload = if random() % 2 == 0 {
+        Payload::Str
+    } else {
+        Payload::String
+    };
+    let decoy = || {
+        format!(
+            "another thread's panic, not the job's: {} {}",
+            random_word(),
+            random_word()
+        )
+    };
+    let (before, after) = (decoy(), decoy());
+    let (b, a) = (before.clone(), after.clone());
+    // On the job's thread: one panic elsewhere just before the job's own,
+    // one while the job's panic unwinds its thread (so before its `join`
+    // can return). Both are over before the job's thread ends.
+    let (job, watch) =
+        panicking_job_unwinding::<u64>(payload, move || other_panic(b), move || other_panic(a));
+    let running = run_guarded(job, &Caller::new(), || ());
+    let caller = running.thread();
+    let (got, ()) = running.finish()?;
+    let got = survived(got, &watch, caller)?;
+    let message = watch.message();
+    match got {
+        Err(got) if got == message => Ok(()),
+        Err(got) if got == before || got == after => Err(format!(
+            "the job panicked with \"{message}\", but {RUN} returned Err({got:?}): that is the \
+             message of another panic, on another thread of the program, which panicked {} the \
+             job's did. Panics on other threads can happen at any time; the `Err` should carry \
+             this job's own panic, the payload its thread's `join` hands you",
+            if got == before { "just before" } else { "just after" }
+        )
+        .into()),
+        Err(got) => Err(format!(
+            "the job panicked with \"{message}\" (while other threads of the program panicked \
+             too), but {RUN} returned Err({got:?}): the `Err` should carry the job's own \
+             message, read from `join`'s payload"
+        )
+        .into()),
+        Ok(value) => Err(format!(
+            "the job panicked with \"{message}\", but {RUN} returned Ok({value}): a panic \
+             should come back as `Err` with its message"
         )
         .into()),
     }

@@ -4,7 +4,13 @@
 //!
 //! * The total must be the sum of the probes' random values, for an odd and
 //!   an even number of items: a made-up number, one half's sum, or the 0 of
-//!   a sum that stayed on its thread fails.
+//!   a sum that stayed on its thread fails. Also for the short lists of 0,
+//!   1, 2 and 3 items (in a random order), whose first half may be empty:
+//!   the sum is promised over all `items`, so a split that panics on a
+//!   short list (`chunks(len / 2)`, `len - 1`) fails, saying for which
+//!   length. Only the total is judged there: an empty half reads no probe,
+//!   so its thread cannot be observed; the thread tests below use 3 to 16
+//!   items, where both halves have some.
 //! * Every item of `items[..len / 2]` must have been read by one thread,
 //!   every item of the rest by another, neither of them the caller: the
 //!   split, the threads and the halves' owners are read from the probes, for
@@ -25,9 +31,16 @@
 //! call before the learner's code runs) neither waits nor holds: it notes
 //! it, and the test fails at once, saying so.
 //!
-//! Not observable, and not judged: whether each sum travelled through
-//! `join` or, with both threads still joined, through a lock or an atomic
-//! the caller reads afterwards. A wait on a channel instead of a join fails.
+//! Not observable, and not judged (a known limit): whether each sum
+//! travelled through `join` or, with both threads still joined, through a
+//! lock or an atomic the caller reads afterwards (threads that add into a
+//! shared `AtomicU64`, return `()`, and are both joined before the caller
+//! reads it, pass). A `u64` has no identity to follow. Making the sum a type
+//! of the test's (`value: fn(&T) -> S`) would rule out the atomic, but not
+//! a `Mutex<Vec<S>>` the threads push into: a value moved into a lock and
+//! one moved through `join` look the same to safe code, and the exercise
+//! would carry `Sum`/`Add` bounds for no observable gain, so the signature
+//! stays. A wait on a channel instead of a join fails.
 //!
 //! Promises of the exercise's text, and the tests that observe them:
 //!
@@ -36,13 +49,14 @@
 //! | "`handle.join()` gives it back as `Ok(value)`" | returns_the_sum_of_every_item, waits_for_both_threads_with_join |
 //! | "has two threads add up one half each, at the same time, while the calling thread waits" | each_half_on_a_thread_of_its_own, both_halves_at_the_same_time, waits_for_both_threads_with_join |
 //! | "Let each thread return its sum, and add up what the two `join`s give back" | returns_the_sum_of_every_item, waits_for_both_threads_with_join |
-//! | "Adds up `value(item)` over all `items`" | returns_the_sum_of_every_item |
+//! | "Adds up `value(item)` over all `items`" | returns_the_sum_of_every_item, short_lists_add_up_too |
 //! | "on two new threads at the same time" | each_half_on_a_thread_of_its_own, both_halves_at_the_same_time |
 //! | "one adds up the first half, `items[..items.len() / 2]`, the other the rest" | each_half_on_a_thread_of_its_own |
 //! | "Each thread returns its sum; `sum_halves` joins both threads" | waits_for_both_threads_with_join |
-//! | "and returns the two sums added together" | returns_the_sum_of_every_item |
+//! | "and returns the two sums added together" | returns_the_sum_of_every_item, short_lists_add_up_too |
 use super::learner;
 use super::support::*;
+use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::thread::ThreadId;
 use std::time::Instant;
 
@@ -54,6 +68,10 @@ pub const TESTS: &[Test] = &[
     Test {
         name: "returns_the_sum_of_every_item",
         run: returns_the_sum_of_every_item,
+    },
+    Test {
+        name: "short_lists_add_up_too",
+        run: short_lists_add_up_too,
     },
     Test {
         name: "both_halves_at_the_same_time",
@@ -130,25 +148,66 @@ fn returns_the_sum_of_every_item() -> Outcome {
         let n = length(odd);
         let (items, watches) = items(n, &Caller::new(), &Flag::new(), |_| ());
         let (got, ()) = sum_halves(items, &Caller::new(), || ()).finish()?;
-        let want = total(&watches);
-        let first = total(&watches[..n / 2]);
-        let second = want - first;
-        ensure!(
-            got != 0,
-            "{SUM} returned 0 for {n} items that add up to {want}: the two sums stayed on \
-             their threads. A thread's closure can return its sum, and `join` hands it to you"
-        );
-        ensure!(
-            got != first && got != second,
-            "{SUM} returned {got} for {n} items that add up to {want}: that is the sum of the \
-             {} half only. Add up what both threads give back",
-            if got == first { "first" } else { "second" }
-        );
-        ensure!(
-            got == want,
-            "{SUM} returned {got}, but the {n} items add up to {want} (the first half to \
-             {first}, the rest to {second}). Return the two threads' sums added together"
-        );
+        the_total(got, &watches)?;
+    }
+    Ok(())
+}
+
+/// Whether `got` is the total of the items `watches` watch; if not, says
+/// what it looks like instead.
+fn the_total(got: u64, watches: &[ProbeWatch]) -> Outcome {
+    let n = watches.len();
+    let items = count(n);
+    let want = total(watches);
+    if got == want {
+        return Ok(());
+    }
+    let first = total(&watches[..n / 2]);
+    let second = want - first;
+    ensure!(
+        got != 0,
+        "{SUM} returned 0 for {items} that add up to {want}: the two sums stayed on \
+         their threads. A thread's closure can return its sum, and `join` hands it to you"
+    );
+    ensure!(
+        got != first && got != second,
+        "{SUM} returned {got} for {items} that add up to {want}: that is the sum of the \
+         {} half only. Add up what both threads give back",
+        if got == first { "first" } else { "second" }
+    );
+    Err(format!(
+        "{SUM} returned {got}, but the {items} add up to {want} (the first half to \
+         {first}, the rest to {second}). Return the two threads' sums added together"
+    )
+    .into())
+}
+
+/// "1 item", "3 items".
+fn count(n: usize) -> String {
+    format!("{n} item{}", if n == 1 { "" } else { "s" })
+}
+
+fn short_lists_add_up_too() -> Outcome {
+    // Every length, in a random order; a half of 0 items adds up to 0.
+    for n in random_order(4) {
+        let (items, watches) = items(n, &Caller::new(), &Flag::new(), |_| ());
+        let got = call(SUM, move || {
+            catch_unwind(AssertUnwindSafe(|| learner::sum_halves(items, Probe::get)))
+        })
+        .finish()?;
+        let got = got.map_err(|payload| {
+            format!(
+                "{SUM} panicked for a list of {}: \"{}\". The items have a sum however \
+                 few they are (0 items add up to 0), and so does each half, even an empty one: \
+                 with {}, the first half `items[..items.len() / 2]` has {} and the rest {}",
+                count(n),
+                panic_message(&*payload),
+                count(n),
+                n / 2,
+                n - n / 2
+            )
+        })?;
+        the_total(got, &watches).map_err(|f| format!("For a short list: {f}"))?;
     }
     Ok(())
 }

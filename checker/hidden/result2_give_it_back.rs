@@ -9,6 +9,10 @@
 //!   must come out of that `join`, with the same buffer (`as_ptr`) and
 //!   length, the same items in the same order, none of them dropped.
 //!   Returning an empty or a rebuilt list fails; so does losing an item.
+//! * An empty list (`Vec::with_capacity(k)`, 0 items but a buffer of its
+//!   own) must come back the same way: not a panic on the worker (a loop
+//!   to `len() - 1`), `work` never called, the same buffer (`as_ptr`) and
+//!   length 0 (a new `Vec::new()` has no buffer, so it is told apart).
 //! * `work` must have run once per item, in order, all on the thread of the
 //!   handle that came back (`JoinHandle::thread`), which is not the caller:
 //!   work done on the caller, on another thread, or twice fails.
@@ -23,11 +27,11 @@
 //! | promise | tests |
 //! | --- | --- |
 //! | "whoever joins the handle owns it again" | join_gives_back_the_very_same_vec |
-//! | "Nothing is copied: the very same `Vec`, with the same items in the same place in memory" | join_gives_back_the_very_same_vec |
+//! | "Nothing is copied: the very same `Vec`, with the same items in the same place in memory" | join_gives_back_the_very_same_vec, an_empty_list_comes_back_too |
 //! | "lends a list to a worker thread that changes every item" | work_runs_on_the_worker_for_every_item_in_order |
 //! | "the caller gets on with other things, and later joins the handle to get the list back" | returns_while_the_worker_is_busy, join_gives_back_the_very_same_vec |
 //! | "Moves `items` to a new thread, which calls `work` on each item, in order" | work_runs_on_the_worker_for_every_item_in_order |
-//! | "and then gives the very same `Vec` back: it comes out of the handle's `join`" | join_gives_back_the_very_same_vec |
+//! | "and then gives the very same `Vec` back: it comes out of the handle's `join`" | join_gives_back_the_very_same_vec, an_empty_list_comes_back_too |
 //! | "Returns the worker's handle straight away, while the worker may still be busy" | returns_while_the_worker_is_busy, returns_straight_away, work_runs_on_the_worker_for_every_item_in_order |
 use super::learner;
 use super::support::*;
@@ -41,6 +45,10 @@ pub const TESTS: &[Test] = &[
     Test {
         name: "join_gives_back_the_very_same_vec",
         run: join_gives_back_the_very_same_vec,
+    },
+    Test {
+        name: "an_empty_list_comes_back_too",
+        run: an_empty_list_comes_back_too,
     },
     Test {
         name: "returns_while_the_worker_is_busy",
@@ -181,6 +189,50 @@ fn join_gives_back_the_very_same_vec() -> Outcome {
         "the items came back in a new list, not in the one that went in (its buffer is \
          somewhere else in memory): the items were moved into another `Vec` on the way. \
          Nothing needs copying: give back the `Vec` the thread was given"
+    );
+    Ok(())
+}
+
+fn an_empty_list_comes_back_too() -> Outcome {
+    // Empty, but with room for a few items: a buffer of its own, which a
+    // new `Vec` would not share.
+    let room = random_between(1, 8) as usize;
+    let items: Vec<Probe> = Vec::with_capacity(room);
+    let buffer = items.as_ptr() as usize;
+    let log = Log::new();
+    let empty = "an empty list (`Vec::with_capacity`, 0 items)";
+    let (handle, ()) = in_background(items, work(&log, || ()), &Caller::new(), || ())
+        .finish()
+        .map_err(|f| Failure {
+            message: format!("For {empty}: {}", f.message),
+            ..f
+        })?;
+    let back = call("`handle.join()`", move || handle.join()).finish()?;
+    let back = back.map_err(|payload| {
+        format!(
+            "{IN_BACKGROUND} was given {empty}, and its worker thread panicked: \"{}\". A list \
+             with no items is a list too: there is nothing to work on, and the worker should \
+             give the same empty `Vec` back through `join`",
+            panic_message(&*payload)
+        )
+    })?;
+    let (values, _) = worked(&log);
+    ensure!(
+        values.is_empty(),
+        "{IN_BACKGROUND} was given {empty}, but `work` was called {} times: there is no item \
+         to call it on",
+        values.len()
+    );
+    ensure!(
+        back.is_empty(),
+        "{IN_BACKGROUND} was given {empty}, but joining the handle gave back {} items",
+        back.len()
+    );
+    ensure!(
+        back.as_ptr() as usize == buffer,
+        "{IN_BACKGROUND} was given {empty}, and joining the handle gave back an empty list, \
+         but not the one that went in (its buffer is somewhere else in memory): give back the \
+         very `Vec` the thread was given, even when it holds nothing"
     );
     Ok(())
 }

@@ -91,7 +91,7 @@ pub use observe::{
     Entry, Flag, Log, os_thread_count, os_thread_id, os_thread_ids, poll_until, thread_is_alive,
 };
 pub use outcome::{Failure, Outcome, PATIENCE, Test};
-pub use panics::{PanicWatch, Payload, panicking_job};
+pub use panics::{PanicWatch, Payload, panicking_job, panicking_job_unwinding};
 pub use probe::{
     NotMoved, Probe, ProbeWatch, all_dropped, hold_first_call, meet_once_per_thread, probes,
     probes_with, where_moved, where_read,

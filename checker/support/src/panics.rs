@@ -68,6 +68,30 @@ pub fn panicking_job<T>(
     payload: Payload,
     first: impl FnOnce() + Send + 'static,
 ) -> (impl FnOnce() -> T + Send + 'static, PanicWatch) {
+    panicking_job_unwinding(payload, first, || ())
+}
+
+/// Runs its closure when dropped by a panic's unwinding.
+struct WhileUnwinding<F: FnOnce()>(Option<F>);
+
+impl<F: FnOnce()> Drop for WhileUnwinding<F> {
+    fn drop(&mut self) {
+        if let Some(unwinding) = self.0.take().filter(|_| thread::panicking()) {
+            unwinding();
+        }
+    }
+}
+
+/// `panicking_job`, and `unwinding` runs on the job's thread while its
+/// panic unwinds the job's frame: after the panic (and any panic hook) and
+/// before the thread can end, so before any `join` of it returns. It must
+/// not panic itself (a panic during unwinding aborts), but it may wait for
+/// another thread that does.
+pub fn panicking_job_unwinding<T>(
+    payload: Payload,
+    first: impl FnOnce() + Send + 'static,
+    unwinding: impl FnOnce() + Send + 'static,
+) -> (impl FnOnce() -> T + Send + 'static, PanicWatch) {
     let watch = PanicWatch {
         payload,
         message: random_message(),
@@ -78,6 +102,7 @@ pub fn panicking_job<T>(
     let job = move || -> T {
         *seen.ran_on.lock().unwrap_or_else(|e| e.into_inner()) = Some(thread::current().id());
         let _unwinding = Unwinding(seen);
+        let _then = WhileUnwinding(Some(unwinding));
         first();
         record(EventKind::Note, format!("the job panics: {message}"));
         match payload {
@@ -216,6 +241,32 @@ mod tests {
         assert!(worker.join().is_err());
         assert_eq!(*before.lock().unwrap(), Some(id));
         assert_eq!(watch.ran_on(), Some(id));
+    }
+
+    #[test]
+    fn unwinding_runs_on_the_job_thread_after_the_panic_and_before_join_returns() {
+        let _lock = spawning();
+        let order = Arc::new(Mutex::new(Vec::new()));
+        let (o, u) = (Arc::clone(&order), Arc::clone(&order));
+        let (job, watch) = panicking_job_unwinding::<()>(
+            Payload::Str,
+            move || o.lock().unwrap().push("first"),
+            move || {
+                // Another thread may panic meanwhile.
+                let other = thread::spawn(|| panic_any(7_u8)).join();
+                assert!(other.is_err());
+                u.lock().unwrap().push("unwinding");
+            },
+        );
+        let worker = thread::spawn(job);
+        let id = worker.thread().id();
+        let got = worker.join().unwrap_err();
+        assert!(watch.is_payload(&*got));
+        assert_eq!(*order.lock().unwrap(), ["first", "unwinding"]);
+        assert_eq!(watch.unwound_on(), Some(id));
+        // Not run by a job that is dropped without being called.
+        let (job, _) = panicking_job_unwinding::<()>(Payload::Str, || (), || unreachable!());
+        drop(job);
     }
 
     #[test]
