@@ -1,4 +1,4 @@
-//! right: the bigger half first (`(len + 1) / 2`), `iter_mut().zip(range)`, implicit join, and printing.
+//! right: `split_at_mut(len / 2)`, `iter_mut().zip(range)`, implicit join at the end of the scope, and printing.
 // scope2_borrow_rules: inside a scope, the borrow rules still hold.
 //
 // `thread::scope` lets threads borrow, but it does not suspend the rules of
@@ -21,15 +21,15 @@
 
 use std::thread;
 
-/// Fills every slot: `slots[i] = make(i)`, the first half of the slice on
-/// one thread and the second half on another, both at the same time.
-/// Returns once every slot is filled.
+/// Fills every slot: `slots[i] = make(i)`, the first half of the slice,
+/// `slots[..slots.len() / 2]`, on one thread and the rest on another, both
+/// at the same time. Returns once every slot is filled.
 pub fn fill<T, F>(slots: &mut [T], make: F)
 where
     T: Send,
     F: Fn(usize) -> T + Sync,
 {
-    let mid = (slots.len() + 1) / 2;
+    let mid = slots.len() / 2;
     let len = slots.len();
     let (left, right) = slots.split_at_mut(mid);
     thread::scope(|s| {

@@ -1,4 +1,4 @@
-//! right: `chunks_mut(len.div_ceil(2))`, one scoped thread per chunk in an iterator chain, offsets from the chunk number.
+//! wrong: `chunks_mut(len.div_ceil(2))` has the first thread fill the middle slot of an odd-length slice, though the first half is `slots[..slots.len() / 2]`.
 // scope2_borrow_rules: inside a scope, the borrow rules still hold.
 //
 // `thread::scope` lets threads borrow, but it does not suspend the rules of
@@ -21,9 +21,9 @@
 
 use std::thread;
 
-/// Fills every slot: `slots[i] = make(i)`, the first half of the slice on
-/// one thread and the second half on another, both at the same time.
-/// Returns once every slot is filled.
+/// Fills every slot: `slots[i] = make(i)`, the first half of the slice,
+/// `slots[..slots.len() / 2]`, on one thread and the rest on another, both
+/// at the same time. Returns once every slot is filled.
 pub fn fill<T, F>(slots: &mut [T], make: F)
 where
     T: Send,
