@@ -259,11 +259,15 @@ fn the_thread_gets_the_stack_size_asked() -> Outcome {
     let (asked_mib, grown_mib) = (stack_size >> 20, grown >> 20);
     ensure!(
         grown + SHORT >= stack_size as u64,
-        "{SPAWN} was asked for a stack of {stack_size} bytes ({asked_mib} MiB), but while the          job ran, the process had grown by {grown_mib} MiB only: the thread did not get that          stack. Pass `stack_size` on to `Builder::stack_size` as it is: it counts bytes"
+        "{SPAWN} was asked for a stack of {stack_size} bytes ({asked_mib} MiB), but while the \
+         job ran, the process had grown by {grown_mib} MiB only: the thread did not get that \
+         stack. Pass `stack_size` on to `Builder::stack_size` as it is: it counts bytes"
     );
     ensure!(
         grown < stack_size as u64 + SLACK,
-        "{SPAWN} was asked for a stack of {stack_size} bytes ({asked_mib} MiB), but while the          job ran, the process had grown by {grown_mib} MiB: the thread got a far bigger stack          than asked. Pass `stack_size` on to `Builder::stack_size` as it is: it counts bytes"
+        "{SPAWN} was asked for a stack of {stack_size} bytes ({asked_mib} MiB), but while the \
+         job ran, the process had grown by {grown_mib} MiB: the thread got a far bigger stack \
+         than asked. Pass `stack_size` on to `Builder::stack_size` as it is: it counts bytes"
     );
     Ok(())
 }

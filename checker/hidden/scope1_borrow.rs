@@ -147,12 +147,6 @@ fn halves_on_threads_of_their_own(n: usize) -> Outcome {
     let mid = n / 2;
     let (first, rest) = watches.split_at(mid);
     let (first_threads, rest_threads) = (threads_of(first), threads_of(rest));
-    // Items of one half weighed on a thread of the other half's.
-    let crossed = numbers(&watches, |w| {
-        let readers = w.readers();
-        readers.iter().any(|t| first_threads.contains(t))
-            && readers.iter().any(|t| rest_threads.contains(t))
-    });
     if first_threads.len() == 1 && first_threads == rest_threads {
         return Err(format!(
             "all {n} items were weighed on one and the same thread: the first half and the \
@@ -160,6 +154,16 @@ fn halves_on_threads_of_their_own(n: usize) -> Outcome {
         )
         .into());
     }
+    // Items of the rest weighed on a thread of the first half's.
+    let crossed: Vec<usize> = (mid..n)
+        .filter(|&i| {
+            watches[i]
+                .readers()
+                .iter()
+                .any(|t| first_threads.contains(t))
+        })
+        .map(|i| i + 1)
+        .collect();
     if crossed == [mid + 1] {
         return Err(format!(
             "of {n} items, item {} (the first of `items[{mid}..]`, the rest) was weighed on the \
@@ -171,9 +175,9 @@ fn halves_on_threads_of_their_own(n: usize) -> Outcome {
     }
     ensure!(
         crossed.is_empty(),
-        "of {n} items, item {} was weighed on a thread of each half: the first half \
-         (`items[..items.len() / 2]`, items 1 to {mid}) should be weighed on one thread, and the \
-         rest (items {} to {n}) on another",
+        "of {n} items, item {} was weighed on the thread of the first half \
+         (`items[..items.len() / 2]`, items 1 to {mid}): the rest (items {} to {n}) belongs to \
+         the other thread",
         a_few(&crossed),
         mid + 1
     );
