@@ -124,7 +124,7 @@ fn halves_on_threads_of_their_own(n: usize) -> Outcome {
         items
     });
     let caller = running.thread();
-    let _items = running.finish()?;
+    let _items = running.finish_within(PATIENCE * 3)?;
     let unread = numbers(&watches, |w| w.readers().is_empty());
     ensure!(
         unread.is_empty(),
@@ -267,14 +267,17 @@ fn short_slices_are_weighed_too() -> Outcome {
             let total = learner::total_weight(&items, weigh);
             (total, items)
         });
-        let (total, _items) = running.finish().map_err(|failure| {
-            Failure::from(format!(
-                "for a slice of {n} item{}: {}. No length is left out: with fewer than 2 \
-                 items a half is empty, and a thread with an empty half adds up to 0",
-                if n == 1 { "" } else { "s" },
-                failure.message
-            ))
-        })?;
+        let (total, _items) = running
+            .finish_within(PATIENCE * 3)
+            .map_err(|failure| Failure {
+                timed_out: failure.timed_out,
+                message: format!(
+                    "for a slice of {n} item{}: {} (no length is left out: with fewer than 2 \
+                     items a half is empty, and its thread adds up to 0)",
+                    if n == 1 { "" } else { "s" },
+                    failure.message
+                ),
+            })?;
         ensure!(
             total == expected,
             "for a slice of {n} item{}, {TOTAL} returned {total}, but the weights add up to \

@@ -137,7 +137,7 @@ fn halves_on_threads_of_their_own(n: usize) -> Outcome {
         slots
     });
     let caller = running.thread();
-    let _slots = running.finish()?;
+    let _slots = running.finish_within(PATIENCE * 3)?;
     let made_on_caller = log.entries().iter().filter(|e| e.thread == caller).count();
     ensure!(
         made_on_caller == 0,
@@ -295,14 +295,17 @@ fn short_slices_are_filled_too() -> Outcome {
             learner::fill(&mut slots, make);
             slots
         });
-        let slots = running.finish().map_err(|failure| {
-            Failure::from(format!(
-                "for a slice of {n} slot{}: {}. No length is left out: with fewer than 2 slots \
-                 a half is empty, and a thread with an empty half has nothing to fill",
-                if n == 1 { "" } else { "s" },
-                failure.message
-            ))
-        })?;
+        let slots = running
+            .finish_within(PATIENCE * 3)
+            .map_err(|failure| Failure {
+                timed_out: failure.timed_out,
+                message: format!(
+                    "for a slice of {n} slot{}: {} (no length is left out: with fewer than 2 \
+                     slots a half is empty, and its thread has nothing to fill)",
+                    if n == 1 { "" } else { "s" },
+                    failure.message
+                ),
+            })?;
         let wrong: Vec<usize> = (0..n)
             .filter(|&i| slots.get(i).is_none_or(|slot| slot.get() != values[i]))
             .collect();
