@@ -11,6 +11,17 @@
 //!   `STRAIGHT_AWAY`, every run. The handle given back must belong to the
 //!   thread that ran the job, and its `join` must give the job's random
 //!   value.
+//! * A thread that starts gets the stack it was asked for: the job is
+//!   asked for a random 1 to 2 GiB stack (whole pages) and held at a gate
+//!   while the test reads the process's address space (`VmSize`) before the
+//!   call and while the job waits. A stack is mapped in whole when its
+//!   thread starts but backed only where written, so the job's stack shows
+//!   there untouched (resident memory, what the limits watch, hardly
+//!   moves): the growth must be within 128 MiB below and 512 MiB above
+//!   the size asked (other threads' stacks and allocator arenas, a few MiB
+//!   to 64 MiB each, may come or go meanwhile). An ignored size grows it by about 2 MiB; a size
+//!   taken for KiB (x1024, 1 to 2 TiB) is refused by the OS, or, where it
+//!   is not, grows it a thousandfold.
 //! * A stack of about 2^60 bytes (random pages on top) is one the OS refuses:
 //!   the test asks `Builder::spawn` itself first, and expects exactly that
 //!   error back (kind and OS error code), without a panic (`unwrap`,
@@ -21,10 +32,10 @@
 //!
 //! | promise | tests |
 //! | --- | --- |
-//! | "Start `job` on a thread with that name and that stack size" | the_job_runs_on_a_thread_named_as_asked, a_refused_spawn_comes_back_as_err |
+//! | "Start `job` on a thread with that name and that stack size" | the_job_runs_on_a_thread_named_as_asked, the_thread_gets_the_stack_size_asked, a_refused_spawn_comes_back_as_err |
 //! | "and give back what `Builder::spawn` says" | the_handle_belongs_to_the_job_and_gives_its_value, a_refused_spawn_comes_back_as_err |
 //! | "Starts `job` on a new thread called `name`" | the_job_runs_on_a_thread_named_as_asked |
-//! | "with a stack of `stack_size` bytes" | a_refused_spawn_comes_back_as_err |
+//! | "with a stack of `stack_size` bytes" | the_thread_gets_the_stack_size_asked, a_refused_spawn_comes_back_as_err |
 //! | "returns its handle straight away, while the job runs" | returns_the_handle_straight_away |
 //! | "If the OS refuses to start that thread, returns its `Err` instead" | a_refused_spawn_comes_back_as_err |
 //! | "(and does not panic)" | a_refused_spawn_comes_back_as_err |
@@ -47,6 +58,10 @@ pub const TESTS: &[Test] = &[
     Test {
         name: "the_handle_belongs_to_the_job_and_gives_its_value",
         run: the_handle_belongs_to_the_job_and_gives_its_value,
+    },
+    Test {
+        name: "the_thread_gets_the_stack_size_asked",
+        run: the_thread_gets_the_stack_size_asked,
     },
     Test {
         name: "a_refused_spawn_comes_back_as_err",
@@ -191,6 +206,70 @@ fn the_handle_belongs_to_the_job_and_gives_its_value() -> Outcome {
         )
         .into()),
     }
+}
+
+/// A big stack, 1 to 2 GiB in whole pages: mapped, never touched.
+fn a_big_stack_size() -> usize {
+    random_between(1 << 18, 1 << 19) as usize * 4096
+}
+
+/// How much more than the stack asked for the address space may grow while
+/// the job waits: the new thread's guard page, an allocator arena (64 MiB),
+/// the stacks of the test's own threads.
+const SLACK: u64 = 512 << 20;
+
+/// How much less: a thread of the test's that ended meanwhile, its stack or
+/// an allocator heap (64 MiB) given back.
+const SHORT: u64 = 128 << 20;
+
+fn the_thread_gets_the_stack_size_asked() -> Outcome {
+    let (name, stack_size) = (a_name(), a_big_stack_size());
+    let Some(before) = virtual_size() else {
+        record(
+            EventKind::Note,
+            "the size of the address space cannot be read here: nothing to check",
+        );
+        return Ok(());
+    };
+    let gate = Gate::new();
+    let (tx, rx) = mpsc::channel::<()>();
+    let g = gate.clone();
+    // The job says it runs, then waits at the gate: while it waits, its
+    // stack is mapped.
+    let job = move || {
+        let _ = tx.send(());
+        g.wait();
+    };
+    let asked = name.clone();
+    let running = call(SPAWN, move || learner::spawn_named(asked, stack_size, job));
+    let spawned = running.finish();
+    let running_job = rx.recv_timeout(PATIENCE).is_ok();
+    let during = virtual_size();
+    gate.open();
+    let handle = expect_started(spawned?, &name, stack_size)?;
+    let _ = join_watched(handle)?;
+    ensure!(
+        running_job,
+        "the job never ran: {SPAWN} should start it on a new thread"
+    );
+    let Some(during) = during else {
+        return Ok(());
+    };
+    let grown = during.saturating_sub(before);
+    let (asked_mib, grown_mib) = (stack_size >> 20, grown >> 20);
+    ensure!(
+        grown + SHORT >= stack_size as u64,
+        "{SPAWN} was asked for a stack of {stack_size} bytes ({asked_mib} MiB), but while the \
+         job ran, the process had grown by {grown_mib} MiB only: the thread did not get that \
+         stack. Pass `stack_size` on to `Builder::stack_size` as it is: it counts bytes"
+    );
+    ensure!(
+        grown < stack_size as u64 + SLACK,
+        "{SPAWN} was asked for a stack of {stack_size} bytes ({asked_mib} MiB), but while the \
+         job ran, the process had grown by {grown_mib} MiB: the thread got a far bigger stack \
+         than asked. Pass `stack_size` on to `Builder::stack_size` as it is: it counts bytes"
+    );
+    Ok(())
 }
 
 /// About 2^60 bytes (an exbibyte), a different number of pages every run.

@@ -3,9 +3,13 @@
 //! random length (5 to 40) that the test owns; `weight` is `Probe::get`, so
 //! every weighing notes its thread.
 //!
-//! * Which threads read: every item must be read, none on the caller, and
-//!   the first and the last item (one in each half, however the middle is
-//!   split) on two different threads.
+//! * Which threads read: every item must be read, none on the caller, the
+//!   first half (`items[..n / 2]`) all on one thread and the rest all on
+//!   one other thread (so no thread per item, no third thread for the odd
+//!   item, and the middle item of an odd length with the rest): on an odd
+//!   and an even random length, and on 2 and 3 items, every run.
+//! * Slices of 0 to 3 items: no panic, the right total. With fewer than 2
+//!   items a half is empty, so only the total can be checked.
 //! * At the same time: each thread's first read (`FirstTouch`) waits at a
 //!   `TimedBarrier(2)`: getting through proves two threads were reading at
 //!   once. One thread, or threads joined one before the next starts, wait
@@ -26,13 +30,14 @@
 //! | "Give each half a thread of its own" | each_half_is_weighed_on_a_thread_of_its_own |
 //! | "both running at the same time" | both_halves_are_weighed_at_the_same_time |
 //! | "and add up what they hand back" | the_total_is_right_and_the_items_stay_with_the_caller |
-//! | "Adds up `weight(item)` for every item of `items`" | the_total_is_right_and_the_items_stay_with_the_caller |
-//! | "the first half of the slice on one thread and the second half on another" | each_half_is_weighed_on_a_thread_of_its_own |
+//! | "Adds up `weight(item)` for every item of `items`" | the_total_is_right_and_the_items_stay_with_the_caller, short_slices_are_weighed_too |
+//! | "the first half of the slice, `items[..items.len() / 2]`, on one thread and the rest on another" | each_half_is_weighed_on_a_thread_of_its_own |
 //! | "both at the same time" | both_halves_are_weighed_at_the_same_time |
 //! | "while the items stay where they are, borrowed" | the_total_is_right_and_the_items_stay_with_the_caller |
 //! | "Returns the total once both threads are done" | both_threads_are_done_when_total_weight_returns |
 use super::learner;
 use super::support::*;
+use std::thread::ThreadId;
 use std::time::Instant;
 
 pub const TESTS: &[Test] = &[
@@ -47,6 +52,10 @@ pub const TESTS: &[Test] = &[
     Test {
         name: "the_total_is_right_and_the_items_stay_with_the_caller",
         run: the_total_is_right_and_the_items_stay_with_the_caller,
+    },
+    Test {
+        name: "short_slices_are_weighed_too",
+        run: short_slices_are_weighed_too,
     },
     Test {
         name: "both_threads_are_done_when_total_weight_returns",
@@ -85,14 +94,37 @@ fn numbers(watches: &[ProbeWatch], pick: impl Fn(&ProbeWatch) -> bool) -> Vec<us
 }
 
 fn each_half_is_weighed_on_a_thread_of_its_own() -> Outcome {
-    let n = how_many();
+    // An odd and an even length every run, and the two shortest slices
+    // whose halves both hold an item.
+    let odd = random_between(2, 19) as usize * 2 + 1;
+    let even = random_between(3, 20) as usize * 2;
+    for n in [odd, even, 2, 3] {
+        halves_on_threads_of_their_own(n)?;
+    }
+    Ok(())
+}
+
+/// The threads that read the items of `watches`, in order of first read.
+fn threads_of(watches: &[ProbeWatch]) -> Vec<ThreadId> {
+    let mut threads = Vec::new();
+    for t in watches.iter().flat_map(ProbeWatch::readers) {
+        if !threads.contains(&t) {
+            threads.push(t);
+        }
+    }
+    threads
+}
+
+/// Weighs `n` items (at least 2), and checks that each half was weighed on
+/// a single thread of its own: `items[..n / 2]` on one, the rest on another.
+fn halves_on_threads_of_their_own(n: usize) -> Outcome {
     let (items, watches) = probes(n);
     let running = call(TOTAL, move || {
         learner::total_weight(&items, weigh);
         items
     });
     let caller = running.thread();
-    let _items = running.finish()?;
+    let _items = running.finish_within(PATIENCE * 3)?;
     let unread = numbers(&watches, |w| w.readers().is_empty());
     ensure!(
         unread.is_empty(),
@@ -112,12 +144,58 @@ fn each_half_is_weighed_on_a_thread_of_its_own() -> Outcome {
         on_caller.len(),
         a_few(&on_caller)
     );
-    let (first, last) = (watches[0].readers(), watches[n - 1].readers());
+    let mid = n / 2;
+    let (first, rest) = watches.split_at(mid);
+    let (first_threads, rest_threads) = (threads_of(first), threads_of(rest));
+    if first_threads.len() == 1 && first_threads == rest_threads {
+        return Err(format!(
+            "all {n} items were weighed on one and the same thread: the first half and the \
+             second half should each get a thread of its own"
+        )
+        .into());
+    }
+    // Items of the rest weighed on a thread of the first half's.
+    let crossed: Vec<usize> = (mid..n)
+        .filter(|&i| {
+            watches[i]
+                .readers()
+                .iter()
+                .any(|t| first_threads.contains(t))
+        })
+        .map(|i| i + 1)
+        .collect();
+    if crossed == [mid + 1] {
+        return Err(format!(
+            "of {n} items, item {} (the first of `items[{mid}..]`, the rest) was weighed on the \
+             thread of the first half: the first half is `items[..items.len() / 2]`, items 1 \
+             to {mid}, and the middle item of an odd length belongs to the rest",
+            mid + 1
+        )
+        .into());
+    }
     ensure!(
-        first.iter().all(|t| !last.contains(t)),
-        "the first item and the last one (item {n}) were weighed on the same thread: the first \
-         half and the second half should each get a thread of its own"
+        crossed.is_empty(),
+        "of {n} items, item {} was weighed on the thread of the first half \
+         (`items[..items.len() / 2]`, items 1 to {mid}): the rest (items {} to {n}) belongs to \
+         the other thread",
+        a_few(&crossed),
+        mid + 1
     );
+    for (what, threads) in [
+        (format!("the first half (items 1 to {mid})"), &first_threads),
+        (
+            format!("the rest (items {} to {n})", mid + 1),
+            &rest_threads,
+        ),
+    ] {
+        ensure!(
+            threads.len() == 1,
+            "of {n} items, {what} were weighed on {} different threads: {TOTAL} should give \
+             the first half, `items[..items.len() / 2]`, one thread, and the rest one other \
+             thread, two in all",
+            threads.len()
+        );
+    }
     Ok(())
 }
 
@@ -178,6 +256,35 @@ fn the_total_is_right_and_the_items_stay_with_the_caller() -> Outcome {
          up the totals that both threads hand back (their `join`s)"
     );
     drop(items);
+    Ok(())
+}
+
+fn short_slices_are_weighed_too() -> Outcome {
+    for n in [0, 1, 2, 3] {
+        let (items, watches) = probes(n);
+        let expected: u64 = watches.iter().map(ProbeWatch::value).sum();
+        let running = call(TOTAL, move || {
+            let total = learner::total_weight(&items, weigh);
+            (total, items)
+        });
+        let (total, _items) = running
+            .finish_within(PATIENCE * 3)
+            .map_err(|failure| Failure {
+                timed_out: failure.timed_out,
+                message: format!(
+                    "for a slice of {n} item{}: {} (no length is left out: with fewer than 2 \
+                     items a half is empty, and its thread adds up to 0)",
+                    if n == 1 { "" } else { "s" },
+                    failure.message
+                ),
+            })?;
+        ensure!(
+            total == expected,
+            "for a slice of {n} item{}, {TOTAL} returned {total}, but the weights add up to \
+             {expected}",
+            if n == 1 { "" } else { "s" }
+        );
+    }
     Ok(())
 }
 

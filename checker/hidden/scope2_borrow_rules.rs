@@ -5,9 +5,14 @@
 //! that writes, so each old probe says which thread wrote its slot, and
 //! when.
 //!
-//! * Which threads write: every slot written, none on the caller, and the
-//!   first and the last slot (one in each half, however the middle is
-//!   split) on two different threads; `make` is never called on the caller.
+//! * Which threads write: every slot written, none on the caller, the
+//!   first half (`slots[..n / 2]`) all on one thread and the rest all on
+//!   one other thread (so no third thread for an odd slot, and the middle
+//!   slot of an odd length with the rest); `make` is never called on the
+//!   caller: on an odd and an even random length, and on 2 and 3 slots,
+//!   every run.
+//! * Slices of 0 to 3 slots: no panic, every slot holds `make(i)`. With
+//!   fewer than 2 slots a half is empty, so only the values can be checked.
 //! * At the same time: each thread's first call of `make` (`FirstTouch`)
 //!   waits at a `TimedBarrier(2)`. One thread writing everything, a thread
 //!   joined before the next starts, or a `Mutex` around the whole slice that
@@ -27,12 +32,13 @@
 //! | --- | --- |
 //! | "Let the first thread fill the first half and the second thread the second half" | each_half_is_written_on_a_thread_of_its_own, every_slot_holds_what_make_gave_for_it |
 //! | "each through a `&mut` to its own half only" | both_halves_are_written_at_the_same_time |
-//! | "Fills every slot: `slots[i] = make(i)`" | every_slot_holds_what_make_gave_for_it |
-//! | "the first half of the slice on one thread and the second half on another" | each_half_is_written_on_a_thread_of_its_own |
+//! | "Fills every slot: `slots[i] = make(i)`" | every_slot_holds_what_make_gave_for_it, short_slices_are_filled_too |
+//! | "the first half of the slice, `slots[..slots.len() / 2]`, on one thread and the rest on another" | each_half_is_written_on_a_thread_of_its_own |
 //! | "both at the same time" | both_halves_are_written_at_the_same_time |
 //! | "Returns once every slot is filled" | every_slot_is_filled_when_fill_returns |
 use super::learner;
 use super::support::*;
+use std::thread::ThreadId;
 use std::time::Instant;
 
 pub const TESTS: &[Test] = &[
@@ -49,6 +55,10 @@ pub const TESTS: &[Test] = &[
         run: every_slot_holds_what_make_gave_for_it,
     },
     Test {
+        name: "short_slices_are_filled_too",
+        run: short_slices_are_filled_too,
+    },
+    Test {
         name: "every_slot_is_filled_when_fill_returns",
         run: every_slot_is_filled_when_fill_returns,
     },
@@ -62,7 +72,11 @@ const OLD: u64 = 1 << 40;
 /// A slice of old probes of random length (5 to 40), their watches, and
 /// the values `make` gives, one for each index, all different and random.
 fn slots() -> (Vec<Probe>, Vec<ProbeWatch>, Vec<u64>) {
-    let n = random_between(5, 40) as usize;
+    slots_of(random_between(5, 40) as usize)
+}
+
+/// [`slots`] of length `n`.
+fn slots_of(n: usize) -> (Vec<Probe>, Vec<ProbeWatch>, Vec<u64>) {
     let (slots, watches) = (0..n).map(|i| Probe::new(OLD + i as u64)).unzip();
     let (start, step) = (random_between(1, 1 << 30), random_between(1, 1000));
     let values = (0..n as u64).map(|i| start + i * step).collect();
@@ -91,8 +105,31 @@ fn make(
 }
 
 fn each_half_is_written_on_a_thread_of_its_own() -> Outcome {
-    let (mut slots, watches, values) = slots();
-    let n = slots.len();
+    // An odd and an even length every run, and the two shortest slices
+    // whose halves both hold a slot.
+    let odd = random_between(2, 19) as usize * 2 + 1;
+    let even = random_between(3, 20) as usize * 2;
+    for n in [odd, even, 2, 3] {
+        halves_on_threads_of_their_own(n)?;
+    }
+    Ok(())
+}
+
+/// The threads that wrote the slots of `watches`, in order of slot.
+fn writers(watches: &[ProbeWatch]) -> Vec<ThreadId> {
+    let mut threads = Vec::new();
+    for t in watches.iter().filter_map(ProbeWatch::dropped_on) {
+        if !threads.contains(&t) {
+            threads.push(t);
+        }
+    }
+    threads
+}
+
+/// Fills `n` slots (at least 2), and checks that each half was written on
+/// a single thread of its own: `slots[..n / 2]` on one, the rest on another.
+fn halves_on_threads_of_their_own(n: usize) -> Outcome {
+    let (mut slots, watches, values) = slots_of(n);
     let log = Log::new();
     let (make, _) = make(&values, Some(log.clone()), |_| ());
     let running = call(FILL, move || {
@@ -100,7 +137,7 @@ fn each_half_is_written_on_a_thread_of_its_own() -> Outcome {
         slots
     });
     let caller = running.thread();
-    let _slots = running.finish()?;
+    let _slots = running.finish_within(PATIENCE * 3)?;
     let made_on_caller = log.entries().iter().filter(|e| e.thread == caller).count();
     ensure!(
         made_on_caller == 0,
@@ -125,12 +162,59 @@ fn each_half_is_written_on_a_thread_of_its_own() -> Outcome {
         on_caller.len(),
         a_few(&on_caller)
     );
+    let mid = n / 2;
+    let (first, rest) = watches.split_at(mid);
+    let (first_threads, rest_threads) = (writers(first), writers(rest));
+    if first_threads.len() == 1 && first_threads == rest_threads {
+        return Err(format!(
+            "all {n} slots were written on one and the same thread: the first half and the \
+             second half should each get a thread of its own"
+        )
+        .into());
+    }
+    // Slots of the rest written on a thread of the first half's.
+    let crossed: Vec<usize> = (mid..n)
+        .filter(|&i| {
+            watches[i]
+                .dropped_on()
+                .is_some_and(|t| first_threads.contains(&t))
+        })
+        .collect();
+    if crossed == [mid] {
+        return Err(format!(
+            "of {n} slots, `slots[{mid}]` (the first of `slots[{mid}..]`, the rest) was written \
+             on the thread of the first half: the first half is `slots[..slots.len() / 2]`, \
+             and the middle slot of an odd length belongs to the rest"
+        )
+        .into());
+    }
     ensure!(
-        watches[0].dropped_on() != watches[n - 1].dropped_on(),
-        "the first slot and the last one (index {}) were written on the same thread: the first \
-         half and the second half should each get a thread of its own",
+        crossed.is_empty(),
+        "of {n} slots, `slots[{}]` was written on the thread of the first half \
+         (`slots[..slots.len() / 2]`, index 0 to {}): the rest (index {mid} to {}) belongs to \
+         the other thread",
+        a_few(&crossed),
+        mid - 1,
         n - 1
     );
+    for (what, threads) in [
+        (
+            format!("the first half (index 0 to {})", mid - 1),
+            &first_threads,
+        ),
+        (
+            format!("the rest (index {mid} to {})", n - 1),
+            &rest_threads,
+        ),
+    ] {
+        ensure!(
+            threads.len() == 1,
+            "of {n} slots, {what} were written on {} different threads: {FILL} should give the \
+             first half, `slots[..slots.len() / 2]`, one thread, and the rest one other thread, \
+             two in all",
+            threads.len()
+        );
+    }
     Ok(())
 }
 
@@ -199,6 +283,39 @@ fn every_slot_holds_what_make_gave_for_it() -> Outcome {
              {what}"
         )
         .into());
+    }
+    Ok(())
+}
+
+fn short_slices_are_filled_too() -> Outcome {
+    for n in [0, 1, 2, 3] {
+        let (mut slots, _watches, values) = slots_of(n);
+        let (make, _) = make(&values, None, |_| ());
+        let running = call(FILL, move || {
+            learner::fill(&mut slots, make);
+            slots
+        });
+        let slots = running
+            .finish_within(PATIENCE * 3)
+            .map_err(|failure| Failure {
+                timed_out: failure.timed_out,
+                message: format!(
+                    "for a slice of {n} slot{}: {} (no length is left out: with fewer than 2 \
+                     slots a half is empty, and its thread has nothing to fill)",
+                    if n == 1 { "" } else { "s" },
+                    failure.message
+                ),
+            })?;
+        let wrong: Vec<usize> = (0..n)
+            .filter(|&i| slots.get(i).is_none_or(|slot| slot.get() != values[i]))
+            .collect();
+        ensure!(
+            slots.len() == n && wrong.is_empty(),
+            "for a slice of {n} slot{}, after {FILL} `slots[{}]` does not hold `make(i)` for its \
+             own index",
+            if n == 1 { "" } else { "s" },
+            a_few(&wrong)
+        );
     }
     Ok(())
 }

@@ -20,9 +20,9 @@
 
 use std::thread;
 
-/// Fills every slot: `slots[i] = make(i)`, the first half of the slice on
-/// one thread and the second half on another, both at the same time.
-/// Returns once every slot is filled.
+/// Fills every slot: `slots[i] = make(i)`, the first half of the slice,
+/// `slots[..slots.len() / 2]`, on one thread and the rest on another, both
+/// at the same time. Returns once every slot is filled.
 pub fn fill<T, F>(slots: &mut [T], make: F)
 where
     T: Send,

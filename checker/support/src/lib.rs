@@ -21,6 +21,8 @@
 //! - `rendezvous`: barrier, gate, held jobs let go while the caller joins;
 //! - `observe`: threads as the OS sees them, logs, flags, the limits;
 //! - `ask`: where what `observe` sees comes from: `/proc`, or the checker;
+//! - `address_space`: the size of the process's address space (`VmSize`),
+//!   where a running thread's whole stack shows, untouched;
 //! - `events`: what happened, in order, for the report;
 //! - `panics`: jobs that panic with a random payload and note the thread;
 //! - `first_touch`: which threads came into a test's closure, once each, in
@@ -44,6 +46,8 @@ pub mod procfs;
 #[clippy::msrv = "1.85"]
 pub mod protocol;
 
+#[clippy::msrv = "1.85"]
+mod address_space;
 #[clippy::msrv = "1.85"]
 mod ask;
 #[clippy::msrv = "1.85"]
@@ -82,6 +86,7 @@ mod waits;
 #[clippy::msrv = "1.85"]
 mod wording;
 
+pub use address_space::virtual_size;
 pub use call::{Call, STRAIGHT_AWAY, call};
 pub use caller::Caller;
 pub use events::record;

@@ -23,9 +23,9 @@
 use std::thread;
 
 /// Adds up `weight(item)` for every item of `items`: the first half of the
-/// slice on one thread and the second half on another, both at the same
-/// time, while the items stay where they are, borrowed. Returns the total
-/// once both threads are done.
+/// slice, `items[..items.len() / 2]`, on one thread and the rest on
+/// another, both at the same time, while the items stay where they are,
+/// borrowed. Returns the total once both threads are done.
 pub fn total_weight<T, W>(items: &[T], weight: W) -> u64
 where
     T: Sync,

@@ -1,4 +1,4 @@
-//! right: `chunks(len.div_ceil(2))`, one scoped thread per chunk, handles collected and joined in an iterator chain.
+//! wrong: `chunks(len.div_ceil(2))` puts the middle item of an odd-length slice on the first thread, though the first half is `items[..items.len() / 2]`.
 // scope1_borrow: scoped threads may borrow from the caller.
 //
 // A thread from `thread::spawn` may run on after the function that started
@@ -23,9 +23,9 @@
 use std::thread;
 
 /// Adds up `weight(item)` for every item of `items`: the first half of the
-/// slice on one thread and the second half on another, both at the same
-/// time, while the items stay where they are, borrowed. Returns the total
-/// once both threads are done.
+/// slice, `items[..items.len() / 2]`, on one thread and the rest on
+/// another, both at the same time, while the items stay where they are,
+/// borrowed. Returns the total once both threads are done.
 pub fn total_weight<T, W>(items: &[T], weight: W) -> u64
 where
     T: Sync,

@@ -1,4 +1,4 @@
-//! right: the bigger half first (`(len + 1) / 2`), `iter_mut().zip(range)`, implicit join, and printing.
+//! wrong: the first thread loops `0..=half - 1`, which underflows and panics when the first half is empty (a slice of 0 or 1 slots).
 // scope2_borrow_rules: inside a scope, the borrow rules still hold.
 //
 // `thread::scope` lets threads borrow, but it does not suspend the rules of
@@ -21,30 +21,30 @@
 
 use std::thread;
 
-/// Fills every slot: `slots[i] = make(i)`, the first half of the slice on
-/// one thread and the second half on another, both at the same time.
-/// Returns once every slot is filled.
+/// Fills every slot: `slots[i] = make(i)`, the first half of the slice,
+/// `slots[..slots.len() / 2]`, on one thread and the rest on another, both
+/// at the same time. Returns once every slot is filled.
 pub fn fill<T, F>(slots: &mut [T], make: F)
 where
     T: Send,
     F: Fn(usize) -> T + Sync,
 {
-    let mid = (slots.len() + 1) / 2;
-    let len = slots.len();
-    let (left, right) = slots.split_at_mut(mid);
+    let half = slots.len() / 2;
+    let (first, second) = slots.split_at_mut(half);
+    let make = &make;
     thread::scope(|s| {
-        s.spawn(|| {
-            for (slot, i) in left.iter_mut().zip(0..mid) {
-                *slot = make(i);
+        s.spawn(move || {
+            // Up to the last index of the first half.
+            for i in 0..=half - 1 {
+                first[i] = make(i);
             }
         });
-        s.spawn(|| {
-            for (slot, i) in right.iter_mut().zip(mid..len) {
-                *slot = make(i);
+        s.spawn(move || {
+            for (k, slot) in second.iter_mut().enumerate() {
+                *slot = make(half + k);
             }
         });
     });
-    println!("filled {len} slots on two threads");
 }
 
 fn main() {
