@@ -278,8 +278,9 @@ fn no_items_and_one_item_are_fine() -> Outcome {
         let joined = call(JOIN, move || handle.join().map_err(|e| panic_message(&*e))).finish()?;
         joined.map_err(|message| {
             format!(
-                "{what}, the thread that {SHOW_ALL} started panicked: {message}. The text \
-                 excludes no length: for no items the thread prints nothing and ends normally"
+                "{what}, the thread should print what there is and end normally (the text \
+                 excludes no length); but the thread that {SHOW_ALL} started panicked: \
+                 {message}"
             )
         })?;
         poll_until(PATIENCE, || all_dropped(&watches));

@@ -228,8 +228,8 @@ fn an_empty_vec_returns_without_a_panic() -> Outcome {
     .finish_within(PATIENCE * 2)
     .map_err(|f| Failure {
         message: format!(
-            "{} The text excludes no length: no items make no parts, and the call simply \
-             returns",
+            "no items make no parts, and the call should simply return (the text excludes \
+             no length); but {}",
             f.message
         ),
         ..f

@@ -236,8 +236,8 @@ fn no_jobs_or_one_job_are_fine() -> Outcome {
     .finish_within(PATIENCE * 2)
     .map_err(|f| Failure {
         message: format!(
-            "{} The text excludes no length: with no jobs there is nothing to run, and the \
-             call simply returns",
+            "with no jobs there is nothing to run, and the call should simply return (the \
+             text excludes no length); but {}",
             f.message
         ),
         ..f
