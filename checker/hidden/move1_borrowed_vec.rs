@@ -22,15 +22,22 @@
 //! each dropped by that thread (leaked or kept: never dropped; borrowed:
 //! dropped on the caller).
 //!
+//! The text excludes no length: `no_items_and_one_item_are_fine` hands
+//! `show_all` an empty `Vec`, then a `Vec` of one probe; each time the
+//! handle must join `Ok` (a thread that panics on an empty `Vec`, e.g. on
+//! `items.len() - 1`, fails whether the subtraction panics, as in the test
+//! binary, built without optimisation, or wraps), and the one item must be
+//! printed and dropped on the new thread.
+//!
 //! Promises of the exercise's text, and the tests that observe them:
 //!
 //! | promise | tests |
 //! | --- | --- |
-//! | "`show_all` starts a thread that prints every item, in order" | the_items_are_printed_in_order_on_one_new_thread |
+//! | "`show_all` starts a thread that prints every item, in order" | the_items_are_printed_in_order_on_one_new_thread, no_items_and_one_item_are_fine |
 //! | "and returns that thread's handle at once, while the thread may still be printing" | show_all_returns_while_the_thread_prints, show_all_returns_straight_away, the_handle_is_the_printing_thread_s |
-//! | "Starts a new thread that prints every item of `items`, in order" | the_items_are_printed_in_order_on_one_new_thread |
+//! | "Starts a new thread that prints every item of `items`, in order" | the_items_are_printed_in_order_on_one_new_thread, no_items_and_one_item_are_fine |
 //! | "and returns its handle straight away" | show_all_returns_while_the_thread_prints, show_all_returns_straight_away, the_handle_is_the_printing_thread_s |
-//! | "The thread owns the items: it prints them and drops them" | the_items_are_dropped_on_the_printing_thread, the_handle_is_the_printing_thread_s |
+//! | "The thread owns the items: it prints them and drops them" | the_items_are_dropped_on_the_printing_thread, the_handle_is_the_printing_thread_s, no_items_and_one_item_are_fine |
 //! | "give the thread's closure the items to keep" | the_items_are_dropped_on_the_printing_thread |
 use super::learner;
 use super::support::*;
@@ -57,6 +64,10 @@ pub const TESTS: &[Test] = &[
     Test {
         name: "the_handle_is_the_printing_thread_s",
         run: the_handle_is_the_printing_thread_s,
+    },
+    Test {
+        name: "no_items_and_one_item_are_fine",
+        run: no_items_and_one_item_are_fine,
     },
 ];
 
@@ -247,5 +258,33 @@ fn the_handle_is_the_printing_thread_s() -> Outcome {
         "when the printing thread was over, not every item had been dropped: the thread \
          should own the items and drop them when it is done (was one leaked or kept?)"
     );
+    Ok(())
+}
+
+fn no_items_and_one_item_are_fine() -> Outcome {
+    for n in [0, 1] {
+        let what = if n == 0 {
+            "with an empty `Vec` (no items at all)"
+        } else {
+            "with a `Vec` of one item"
+        };
+        let (items, watches) = probes(n);
+        let running = call(SHOW_ALL, move || learner::show_all(items));
+        let caller = running.thread();
+        let handle = running.finish_within(PATIENCE * 2).map_err(|f| Failure {
+            message: format!("{what}: {}", f.message),
+            ..f
+        })?;
+        let joined = call(JOIN, move || handle.join().map_err(|e| panic_message(&*e))).finish()?;
+        joined.map_err(|message| {
+            format!(
+                "{what}, the thread should print what there is and end normally (the text \
+                 excludes no length); but the thread that {SHOW_ALL} started panicked: \
+                 {message}"
+            )
+        })?;
+        poll_until(PATIENCE, || all_dropped(&watches));
+        where_moved(&watches, caller).map_err(|e| format!("{what}: {}", e.explain(SHOW_ALL)))?;
+    }
     Ok(())
 }

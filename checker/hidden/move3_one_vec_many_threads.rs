@@ -23,16 +23,24 @@
 //!   ends only once it is seen being joined. Which were over, and whether
 //!   every item was dropped, is read inside the call the instant
 //!   `print_in_parts` returns: any thread not joined is not over, every run.
+//! * Sizes the random layouts may miss, every run (the text excludes no
+//!   length): an empty `Vec` (with `part_len` 2 to 4) must return, no
+//!   panic (a count of parts from `items.len() - 1` fails: the subtraction
+//!   panics in the test binary, built without optimisation, and where it
+//!   wraps it makes more parts than `usize` holds, or a start far past the
+//!   end); then one item, `part_len` larger than the `Vec`, `part_len`
+//!   dividing the length exactly, and a last part shorter than `part_len`,
+//!   each judged as in the first point.
 //!
 //! Promises of the exercise's text, and the tests that observe them:
 //!
 //! | promise | tests |
 //! | --- | --- |
 //! | "Make `print_in_parts` hand each part of the items to a thread of its own" | each_part_goes_to_a_thread_of_its_own |
-//! | "Cuts `items` into parts of `part_len` items each, in order (the last part may be shorter)" | each_part_goes_to_a_thread_of_its_own |
-//! | "and moves each part to a thread of its own, which prints the items of its part and drops them" | each_part_goes_to_a_thread_of_its_own, returns_once_every_part_is_printed |
+//! | "Cuts `items` into parts of `part_len` items each, in order (the last part may be shorter)" | each_part_goes_to_a_thread_of_its_own, parts_of_every_size_are_cut_in_order |
+//! | "and moves each part to a thread of its own, which prints the items of its part and drops them" | each_part_goes_to_a_thread_of_its_own, returns_once_every_part_is_printed, parts_of_every_size_are_cut_in_order |
 //! | "All the threads run at the same time" | the_parts_are_printed_at_the_same_time |
-//! | "Returns once every part is printed" | returns_once_every_part_is_printed |
+//! | "Returns once every part is printed" | returns_once_every_part_is_printed, an_empty_vec_returns_without_a_panic |
 use super::learner;
 use super::support::*;
 use std::time::Instant;
@@ -49,6 +57,14 @@ pub const TESTS: &[Test] = &[
     Test {
         name: "returns_once_every_part_is_printed",
         run: returns_once_every_part_is_printed,
+    },
+    Test {
+        name: "an_empty_vec_returns_without_a_panic",
+        run: an_empty_vec_returns_without_a_panic,
+    },
+    Test {
+        name: "parts_of_every_size_are_cut_in_order",
+        run: parts_of_every_size_are_cut_in_order,
     },
 ];
 
@@ -77,15 +93,29 @@ fn each_part_goes_to_a_thread_of_its_own() -> Outcome {
     // Parts of one item each would not tell consecutive parts from items
     // dealt out in turn.
     let (n, part_len, parts) = layout(2);
+    cut_as_promised(n, part_len, parts)
+}
+
+/// Hands `print_in_parts` n probes and `part_len`, then judges by thread
+/// id: each part (by position) read and dropped by one thread of its own.
+fn cut_as_promised(n: usize, part_len: usize, parts: usize) -> Outcome {
     let (items, watches) = probes(n);
     let running = call(PRINT_IN_PARTS, move || {
         learner::print_in_parts(items, part_len)
     });
     let caller = running.thread();
-    running.finish_within(PATIENCE * 2)?;
+    running.finish_within(PATIENCE * 2).map_err(|f| Failure {
+        message: format!("with {n} items and `part_len` {part_len}: {}", f.message),
+        ..f
+    })?;
     // Not a check of the joins (another test does that): let drops happen.
     poll_until(PATIENCE, || all_dropped(&watches));
-    let readers = where_moved(&watches, caller).map_err(|e| e.explain(PRINT_IN_PARTS))?;
+    let readers = where_moved(&watches, caller).map_err(|e| {
+        format!(
+            "with {n} items and `part_len` {part_len}: {}",
+            e.explain(PRINT_IN_PARTS)
+        )
+    })?;
     for (part, chunk) in readers.chunks(part_len).enumerate() {
         ensure!(
             chunk.iter().all(|t| *t == chunk[0]),
@@ -185,5 +215,41 @@ fn returns_once_every_part_is_printed() -> Outcome {
          dropped: was one leaked or kept somewhere? Each thread owns its part and drops it \
          when it is done"
     );
+    Ok(())
+}
+
+fn an_empty_vec_returns_without_a_panic() -> Outcome {
+    let part_len = random_between(2, 4) as usize;
+    let (items, _watches) = probes(0);
+    call(
+        &format!("{PRINT_IN_PARTS} with an empty `items` and `part_len` {part_len}"),
+        move || learner::print_in_parts(items, part_len),
+    )
+    .finish_within(PATIENCE * 2)
+    .map_err(|f| Failure {
+        message: format!(
+            "no items make no parts, and the call should simply return (the text excludes \
+             no length); but {}",
+            f.message
+        ),
+        ..f
+    })
+}
+
+fn parts_of_every_size_are_cut_in_order() -> Outcome {
+    // One item; `part_len` larger than the `Vec`; `part_len` dividing the
+    // length exactly; a last part shorter than `part_len`.
+    let small = random_between(2, 4) as usize;
+    let (parts, part_len) = (random_between(2, 3) as usize, random_between(2, 3) as usize);
+    let short = random_between(1, part_len as u64 - 1) as usize;
+    let layouts = [
+        (1, random_between(1, 3) as usize, 1),
+        (small, small + random_between(1, 3) as usize, 1),
+        (parts * part_len, part_len, parts),
+        ((parts - 1) * part_len + short, part_len, parts),
+    ];
+    for (n, part_len, parts) in layouts {
+        cut_as_promised(n, part_len, parts)?;
+    }
     Ok(())
 }
