@@ -21,6 +21,13 @@
 //!   end). Which threads were over is read inside the call, the instant
 //!   `parallel_map` returns or panics: a worker nobody joined is still held
 //!   there, on every run. With `thread::scope`, "over" means `f` returned.
+//! * How many threads: std numbers the threads it creates one after the
+//!   other, so a thread started just before `parallel_map` and one just
+//!   after it (both inside the call) tell how many threads it created, the
+//!   ones that never call `f` too: exactly `min(workers, items.len())`,
+//!   with no items, fewer items than workers, and more (`threads_started_during`).
+//!   A worker with no items (one for an empty input, or `workers` of them
+//!   whatever the number of items) is a thread too many, on every run.
 //! * Panics: `f` panics on one random item with a payload of the test's own
 //!   type, holding a random number; `parallel_map` must panic with that very
 //!   payload, after every worker is over. A second test makes every call
@@ -31,12 +38,12 @@
 //!
 //! | promise | tests |
 //! | --- | --- |
-//! | "Make it start `min(workers, items.len())` worker threads, no more" | workers_call_f_at_the_same_time, fewer_items_than_workers, one_worker |
-//! | "each with at least one item, all of them calling `f` at the same time" | workers_call_f_at_the_same_time, fewer_items_than_workers |
+//! | "Make it start `min(workers, items.len())` worker threads, no more" | workers_call_f_at_the_same_time, fewer_items_than_workers, one_worker, as_many_threads_as_workers_with_items |
+//! | "each with at least one item, all of them calling `f` at the same time" | workers_call_f_at_the_same_time, fewer_items_than_workers, as_many_threads_as_workers_with_items |
 //! | "and none of the work on the calling thread" | workers_call_f_at_the_same_time, every_item_once_on_a_worker |
 //! | "Calls `f` on every item, spread over worker threads, and returns the results in the order of the items" | results_in_the_order_of_the_items, every_item_once_on_a_worker |
-//! | "It starts `min(workers, items.len())` worker threads, no more" | workers_call_f_at_the_same_time, fewer_items_than_workers, one_worker |
-//! | "each gets at least one item, and they all work at the same time" | workers_call_f_at_the_same_time, fewer_items_than_workers |
+//! | "It starts `min(workers, items.len())` worker threads, no more" | workers_call_f_at_the_same_time, fewer_items_than_workers, one_worker, as_many_threads_as_workers_with_items |
+//! | "each gets at least one item, and they all work at the same time" | workers_call_f_at_the_same_time, fewer_items_than_workers, as_many_threads_as_workers_with_items |
 //! | "`workers` is at least 1" | one_worker |
 //! | "`f` is called exactly once for every item, always on a worker thread" | every_item_once_on_a_worker, no_items |
 //! | "never on the thread that called `parallel_map`" | every_item_once_on_a_worker, workers_call_f_at_the_same_time, one_worker |
@@ -75,6 +82,10 @@ pub const TESTS: &[Test] = &[
     Test {
         name: "no_items",
         run: no_items,
+    },
+    Test {
+        name: "as_many_threads_as_workers_with_items",
+        run: as_many_threads_as_workers_with_items,
     },
     Test {
         name: "every_worker_joined_before_return",
@@ -377,6 +388,58 @@ fn no_items() -> Outcome {
         log.entries().len()
     );
     Ok(())
+}
+
+/// Runs `parallel_map` on `n` items with `w` workers and counts the threads
+/// it created, idle ones too: exactly `min(w, n)`.
+fn threads_started(n: usize, w: usize) -> Outcome {
+    let what = what(n, w);
+    let vals = values(n);
+    let log = Log::new();
+    let f = {
+        let log = log.clone();
+        move |v: u64| {
+            log.note(v.to_string());
+            image(v)
+        }
+    };
+    let items = vals.clone();
+    // Counted on the caller, so the caller itself is not among them.
+    let running = call(&what, move || {
+        threads_started_during(|| learner::parallel_map(items, w, f))
+    });
+    let caller = running.thread();
+    let (results, started) = running.finish()?;
+    none_on_caller(&what, &log, caller)?;
+    check_results(&what, &vals, &results)?;
+    let Some(started) = started else {
+        return Ok(());
+    };
+    let wanted = w.min(n) as u64;
+    let calling = threads_of(&log).len();
+    ensure!(
+        started == wanted,
+        "{what} started {started} thread(s) ({calling} of them called `f`): \
+         `min(workers, items.len())` is {wanted} here, so it should start exactly {wanted}. \
+         {}",
+        if started > wanted && n == 0 {
+            "No items, no threads: a thread with nothing to do is one too many"
+        } else if started > wanted {
+            "Every worker needs at least one item: a thread with nothing to do is one too many"
+        } else {
+            "Every item goes to a worker thread, and there are that many of them"
+        }
+    );
+    Ok(())
+}
+
+fn as_many_threads_as_workers_with_items() -> Outcome {
+    // No items; fewer items than workers; more items than workers.
+    threads_started(0, random_between(1, 4) as usize)?;
+    let w = random_between(3, 6) as usize;
+    threads_started(random_between(1, w as u64 - 1) as usize, w)?;
+    let w = random_between(2, 4) as usize;
+    threads_started(random_between(w as u64 + 1, 3 * w as u64) as usize, w)
 }
 
 /// Read on the caller the instant `parallel_map` is back: for each `Held`

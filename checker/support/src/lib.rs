@@ -31,6 +31,8 @@
 //!   hooks on their reads and drops (hold the first, meet per thread), `where_moved`;
 //! - `program`: the learner's whole program as a process;
 //! - `random`: inputs that differ on every run;
+//! - `threads_started`: how many threads some code started, idle ones too
+//!   (from the numbers std gives new threads);
 //! - `turns`: calls that meet, then finish in an order the test chose;
 //! - `wording`: wording shared by failure messages.
 //!
@@ -80,6 +82,8 @@ pub mod status;
 #[cfg(test)]
 mod testing;
 #[clippy::msrv = "1.85"]
+mod threads_started;
+#[clippy::msrv = "1.85"]
 mod turns;
 #[clippy::msrv = "1.85"]
 mod waits;
@@ -105,6 +109,7 @@ pub use program::{Program, run_program, run_programs};
 pub use protocol::EventKind;
 pub use random::{random, random_between, random_order, random_word};
 pub use rendezvous::{Gate, HOLD, Held, TimedBarrier, let_all_go, let_go_in_order};
+pub use threads_started::threads_started_during;
 pub use turns::Turns;
 pub use waits::Stopwatch;
 pub use wording::a_few;
