@@ -236,7 +236,26 @@ pub(crate) fn run_until(
     limits: &Limits,
     stop: Option<&AtomicBool>,
 ) -> std::io::Result<Finished> {
-    run_inner(cmd, stdin, limits, stop, &mut |_| ())
+    run_inner(cmd, Input::KeptOpen(stdin), limits, stop, &mut |_| ())
+}
+
+/// Like `run`, for a tool that reads its input to the end (rustfmt): the
+/// input is written from a thread of its own (it may be more than a pipe
+/// holds) and then closed.
+pub(crate) fn run_to_end_of_input(
+    cmd: Command,
+    input: &[u8],
+    limits: &Limits,
+) -> std::io::Result<Finished> {
+    run_inner(cmd, Input::ToEnd(input.to_vec()), limits, None, &mut |_| ())
+}
+
+/// What a process reads on stdin.
+enum Input<'a> {
+    /// A few lines, and the pipe kept open until the process is gone.
+    KeptOpen(&'a [u8]),
+    /// Everything, then end of input.
+    ToEnd(Vec<u8>),
 }
 
 /// Like `run`, and tells `started` the process's pid as soon as it exists.
@@ -246,12 +265,12 @@ pub(crate) fn run_watched(
     limits: &Limits,
     started: &mut dyn FnMut(u32),
 ) -> std::io::Result<Finished> {
-    run_inner(cmd, stdin, limits, None, started)
+    run_inner(cmd, Input::KeptOpen(stdin), limits, None, started)
 }
 
 fn run_inner(
     mut cmd: Command,
-    stdin: &[u8],
+    input: Input,
     limits: &Limits,
     stop: Option<&AtomicBool>,
     started_as: &mut dyn FnMut(u32),
@@ -270,8 +289,17 @@ fn run_inner(
     // blocks. The pipe stays open until the child is gone: the test binary
     // stops by itself when it closes, that is, if we die (even by SIGKILL).
     let mut stdin_pipe = child.stdin.take();
-    if let Some(pipe) = stdin_pipe.as_mut() {
-        let _ = pipe.write_all(stdin);
+    match input {
+        Input::KeptOpen(stdin) => {
+            if let Some(pipe) = stdin_pipe.as_mut() {
+                let _ = pipe.write_all(stdin);
+            }
+        }
+        Input::ToEnd(all) => {
+            if let Some(mut pipe) = stdin_pipe.take() {
+                thread::spawn(move || pipe.write_all(&all));
+            }
+        }
     }
 
     let (tx, rx) = mpsc::channel();
@@ -580,6 +608,16 @@ mod tests {
         cmd.arg("-");
         let out = run(cmd, b"hello", &limits(5)).unwrap();
         assert_eq!(out.stdout, b"hello");
+    }
+
+    /// rustfmt reads to the end: more than a pipe holds, then end of input.
+    #[test]
+    fn input_to_the_end_is_all_read_and_then_closed() {
+        let input = vec![b'x'; 300 * 1024];
+        let out = run_to_end_of_input(Command::new("wc"), &input, &limits(20)).unwrap();
+        assert_eq!(out.exit, Exit::Code(0), "wc saw the end of its input");
+        let counts = String::from_utf8_lossy(&out.stdout);
+        assert_eq!(counts.split_whitespace().nth(2), Some("307200"), "{counts}");
     }
 
     #[test]

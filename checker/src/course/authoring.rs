@@ -5,8 +5,10 @@
 //! solution is rustfmt-clean, since it is shown to learners as the model
 //! answer once they pass.
 
-use std::io::Write as _;
-use std::process::{Command, Stdio};
+use std::process::Command;
+use std::time::Duration;
+
+use crate::supervise::{self, Exit, Limits};
 
 use super::{Course, Exercise};
 
@@ -47,15 +49,19 @@ pub(crate) fn problems(course: &Course, chosen: &[&Exercise]) -> Vec<String> {
 fn unformatted(source: &str) -> Option<String> {
     // rustfmt on stdin prints the formatted file: compared with the source,
     // no file is touched. The rustup proxy picks the course's toolchain, as
-    // it does for rustc.
-    let child = Command::new("rustfmt")
-        .args(["--edition", "2024", "--emit", "stdout"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn();
-    let mut child = match child {
-        Ok(child) => child,
+    // it does for rustc. Run supervised like every process the checker
+    // starts: registered, so the sweep for strays never takes it for one,
+    // and killed with its group on Ctrl-C.
+    let mut cmd = Command::new("rustfmt");
+    cmd.args(["--edition", "2024", "--emit", "stdout"]);
+    let limits = Limits {
+        timeout: Duration::from_secs(60),
+        max_output_bytes: 16 * source.len() + 64 * 1024,
+        max_threads: Limits::DEFAULT_MAX_THREADS,
+        max_memory_mb: Limits::DEFAULT_MAX_MEMORY_MB,
+    };
+    let out = match supervise::run_to_end_of_input(cmd, source.as_bytes(), &limits) {
+        Ok(out) => out,
         Err(e) => {
             return Some(format!(
                 "could not be checked for formatting: rustfmt did not start ({e}); \
@@ -63,15 +69,8 @@ fn unformatted(source: &str) -> Option<String> {
             ));
         }
     };
-    // Written from a thread of its own: rustfmt may fill its stdout pipe
-    // before it has read all of a long file.
-    let mut stdin = child.stdin.take().expect("piped");
-    let input = source.to_string();
-    let writer = std::thread::spawn(move || stdin.write_all(input.as_bytes()));
-    let output = child.wait_with_output();
-    let _ = writer.join();
-    match output {
-        Ok(out) if out.status.success() => {
+    match out.exit {
+        Exit::Code(0) => {
             let formatted = String::from_utf8_lossy(&out.stdout);
             if formatted == source {
                 None
@@ -82,14 +81,16 @@ fn unformatted(source: &str) -> Option<String> {
                 ))
             }
         }
-        Ok(out) => Some(format!(
+        Exit::Code(_) => Some(format!(
             "does not parse for rustfmt: {}",
             String::from_utf8_lossy(&out.stderr)
                 .lines()
                 .next()
                 .unwrap_or("")
         )),
-        Err(e) => Some(format!("could not be checked for formatting: {e}")),
+        other => Some(format!(
+            "could not be checked for formatting: rustfmt ended with {other:?}"
+        )),
     }
 }
 
