@@ -9,6 +9,7 @@
 //! Watch mode's reporter lives with watch mode: it turns events into
 //! messages for its screen loop.
 
+pub(crate) mod class;
 pub(crate) mod human;
 pub(crate) mod json;
 pub(crate) mod progress;

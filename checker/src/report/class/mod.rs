@@ -1,0 +1,304 @@
+//! The class report: what `grade` found for every submission, as the JSON
+//! report's schema version 1 (DESIGN.md, documented field by field in
+//! REPORT.md at the repository's root). Every other format (table, csv,
+//! junit, gradescope, html) is written from this one model, so each says
+//! the same thing; `report merge` reads it back.
+
+// Until `grade` (being written) uses all of it.
+#![allow(dead_code)]
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use crate::verdict::Status;
+
+/// The only schema this checker writes and merges.
+pub(crate) const SCHEMA_VERSION: u32 = 1;
+
+/// Flag prefix naming another submission with the same normalised file.
+pub(crate) const IDENTICAL_TO: &str = "identical_to:";
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub(crate) struct ClassReport {
+    pub schema_version: u32,
+    pub checker_version: String,
+    pub rustc_version: String,
+    pub course: CourseId,
+    /// The limits of each test run where info.toml sets none for an
+    /// exercise (an exercise's own limits win), and rustc's time.
+    pub limits: ReportLimits,
+    /// The kernel protections test processes ran under (`{}`: none).
+    pub sandbox: serde_json::Value,
+    /// Which slice of the submissions this report holds (`--shard K/N`);
+    /// absent for a whole class (and after `report merge`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shard: Option<Shard>,
+    /// Sorted by id.
+    pub submissions: Vec<Submission>,
+}
+
+/// Which course graded the submissions: `report merge` refuses reports
+/// of different courses (the exercise list differs) or of different
+/// versions of one course (the same list, another digest).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) struct CourseId {
+    /// Exercise names, in course order.
+    pub exercises: Vec<String>,
+    /// SHA-256 over info.toml and every exercise's shipped file, solution
+    /// and hidden tests, in course order.
+    pub digest: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) struct ReportLimits {
+    pub timeout_secs: u64,
+    pub max_output_bytes: u64,
+    pub max_threads: u64,
+    pub max_memory_mb: u64,
+    pub compile_timeout_secs: u64,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) struct Shard {
+    /// From 1.
+    pub index: u32,
+    pub count: u32,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub(crate) struct Submission {
+    /// The submission directory's name.
+    pub id: String,
+    pub score: f64,
+    pub max_score: f64,
+    /// Why nothing of this submission could be read (its directory is
+    /// missing or unreadable); every exercise is then `missing`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+    /// In course order, every exercise of the course.
+    pub exercises: Vec<ExerciseEntry>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub(crate) struct ExerciseEntry {
+    pub name: String,
+    pub status: Status,
+    pub score: f64,
+    pub max_score: f64,
+    pub duration_ms: u64,
+    /// In learner terms, no colours; rustc's diagnostics for
+    /// `compile_error`; empty on a pass.
+    pub message: String,
+    pub flags: Vec<String>,
+    pub tests: Vec<TestEntry>,
+    /// SHA-256 of the file with comments and whitespace removed, when it
+    /// is worth comparing with other submissions' (changed from the
+    /// shipped file, not the course's solution, in an exercise whose
+    /// copies mean something): `identical_to` flags come from it, and
+    /// `report merge` recomputes them across shards.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fingerprint: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub(crate) struct TestEntry {
+    pub name: String,
+    pub status: Status,
+    pub message: String,
+    pub duration_ms: u64,
+    /// The end of what the test's process printed, for a test that did
+    /// not pass.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub output: String,
+}
+
+impl ClassReport {
+    /// The exercise names in course order.
+    pub fn exercise_names(&self) -> &[String] {
+        &self.course.exercises
+    }
+
+    /// Per exercise, in course order: how many submissions passed it.
+    pub fn passes_per_exercise(&self) -> Vec<(String, usize)> {
+        self.course
+            .exercises
+            .iter()
+            .enumerate()
+            .map(|(i, name)| {
+                let passed = self
+                    .submissions
+                    .iter()
+                    .filter(|s| s.exercises.get(i).is_some_and(|e| e.status == Status::Pass))
+                    .count();
+                (name.clone(), passed)
+            })
+            .collect()
+    }
+
+    /// The most points a submission can earn (0 for an empty class).
+    pub fn max_score(&self) -> f64 {
+        self.submissions.first().map_or(0.0, |s| s.max_score)
+    }
+
+    /// Sorts the submissions by id and sets every `identical_to` flag from
+    /// the fingerprints (any earlier ones are dropped first): the same
+    /// result whichever shards the submissions were graded in.
+    pub fn settle(&mut self) {
+        self.submissions.sort_by(|a, b| a.id.cmp(&b.id));
+        let mut groups: BTreeMap<(usize, &str), Vec<&str>> = BTreeMap::new();
+        for s in &self.submissions {
+            for (i, e) in s.exercises.iter().enumerate() {
+                if let Some(fp) = &e.fingerprint {
+                    groups.entry((i, fp.as_str())).or_default().push(&s.id);
+                }
+            }
+        }
+        let flags: Vec<Vec<Vec<String>>> = self
+            .submissions
+            .iter()
+            .map(|s| {
+                s.exercises
+                    .iter()
+                    .enumerate()
+                    .map(|(i, e)| {
+                        let Some(fp) = &e.fingerprint else {
+                            return Vec::new();
+                        };
+                        groups[&(i, fp.as_str())]
+                            .iter()
+                            .filter(|other| **other != s.id)
+                            .map(|other| format!("{IDENTICAL_TO}{other}"))
+                            .collect()
+                    })
+                    .collect()
+            })
+            .collect();
+        for (s, copies) in self.submissions.iter_mut().zip(flags) {
+            for (e, copies) in s.exercises.iter_mut().zip(copies) {
+                e.flags.retain(|f| !f.starts_with(IDENTICAL_TO));
+                e.flags.extend(copies);
+            }
+        }
+    }
+}
+
+/// A score as a person writes it: `1`, `0.5`, `2.33`.
+pub(crate) fn points(score: f64) -> String {
+    let rounded = (score * 100.0).round() / 100.0;
+    if rounded.fract() == 0.0 {
+        format!("{rounded:.0}")
+    } else {
+        let text = format!("{rounded:.2}");
+        text.trim_end_matches('0').to_string()
+    }
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+
+    /// A small report for the formats' unit tests: `ids` with one entry per
+    /// exercise of `statuses` (each worth 1 point, tests named `t`).
+    pub(crate) fn sample(ids: &[&str], statuses: &[Status]) -> ClassReport {
+        let names: Vec<String> = (1..=statuses.len()).map(|i| format!("ex{i}")).collect();
+        let submissions = ids
+            .iter()
+            .map(|id| {
+                let exercises: Vec<ExerciseEntry> = names
+                    .iter()
+                    .zip(statuses)
+                    .map(|(name, &status)| ExerciseEntry {
+                        name: name.clone(),
+                        status,
+                        score: if status == Status::Pass { 1.0 } else { 0.0 },
+                        max_score: 1.0,
+                        duration_ms: 5,
+                        message: if status == Status::Pass {
+                            String::new()
+                        } else {
+                            format!("{name} went wrong <here> & there")
+                        },
+                        flags: Vec::new(),
+                        tests: vec![TestEntry {
+                            name: "t".into(),
+                            status,
+                            message: String::new(),
+                            duration_ms: 4,
+                            output: String::new(),
+                        }],
+                        fingerprint: None,
+                    })
+                    .collect();
+                Submission {
+                    id: (*id).to_string(),
+                    score: exercises.iter().map(|e| e.score).sum(),
+                    max_score: exercises.len() as f64,
+                    error: None,
+                    exercises,
+                }
+            })
+            .collect();
+        ClassReport {
+            schema_version: SCHEMA_VERSION,
+            checker_version: "0.1.0".into(),
+            rustc_version: "rustc 1.95.0".into(),
+            course: CourseId {
+                exercises: names,
+                digest: "d".into(),
+            },
+            limits: ReportLimits {
+                timeout_secs: 10,
+                max_output_bytes: 1 << 20,
+                max_threads: 256,
+                max_memory_mb: 1024,
+                compile_timeout_secs: 120,
+            },
+            sandbox: serde_json::json!({}),
+            shard: None,
+            submissions,
+        }
+    }
+
+    #[test]
+    fn copies_are_flagged_both_ways_and_recomputed_not_repeated() {
+        let mut report = sample(&["carol", "alice", "bob"], &[Status::Pass, Status::Fail]);
+        for id in ["alice", "carol"] {
+            let s = report.submissions.iter_mut().find(|s| s.id == id).unwrap();
+            s.exercises[1].fingerprint = Some("same".into());
+        }
+        report.settle();
+        report.settle();
+        let ids: Vec<&str> = report.submissions.iter().map(|s| s.id.as_str()).collect();
+        assert_eq!(ids, ["alice", "bob", "carol"]);
+        assert_eq!(
+            report.submissions[0].exercises[1].flags,
+            ["identical_to:carol"]
+        );
+        assert_eq!(
+            report.submissions[2].exercises[1].flags,
+            ["identical_to:alice"]
+        );
+        assert!(report.submissions[1].exercises[1].flags.is_empty());
+        assert!(report.submissions[0].exercises[0].flags.is_empty());
+    }
+
+    #[test]
+    fn points_read_like_a_gradebook() {
+        assert_eq!(points(3.0), "3");
+        assert_eq!(points(0.5), "0.5");
+        assert_eq!(points(2.0 / 3.0), "0.67");
+        assert_eq!(points(0.0), "0");
+    }
+
+    #[test]
+    fn the_report_reads_back_as_it_was_written() {
+        let report = sample(&["a"], &[Status::Pass, Status::Timeout]);
+        let text = serde_json::to_string(&report).unwrap();
+        let back: ClassReport = serde_json::from_str(&text).unwrap();
+        assert_eq!(back, report);
+        let json: serde_json::Value = serde_json::from_str(&text).unwrap();
+        assert_eq!(json["submissions"][0]["exercises"][1]["status"], "timeout");
+        assert!(json.get("shard").is_none());
+    }
+}
