@@ -35,6 +35,44 @@ pub(crate) enum Command {
         #[arg(value_name = "DIR")]
         dir: Option<PathBuf>,
     },
+    /// Work on grade reports (needs no course)
+    Report {
+        #[command(subcommand)]
+        command: ReportCmd,
+    },
+}
+
+/// `threadlings report ...`
+#[derive(Subcommand, Debug)]
+pub(crate) enum ReportCmd {
+    /// Join the JSON reports of `grade --shard K/N` runs into the class's report
+    Merge {
+        /// The shards' JSON reports
+        #[arg(required = true, value_name = "FILE")]
+        files: Vec<PathBuf>,
+        /// Where to write the report (default: standard output)
+        #[arg(short, long, value_name = "FILE")]
+        output: Option<PathBuf>,
+        #[arg(long, value_enum, default_value_t = Format::Json)]
+        format: Format,
+    },
+}
+
+/// The formats of a class report.
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Format {
+    /// A summary for the terminal
+    Table,
+    /// The report, schema version 1 (REPORT.md)
+    Json,
+    /// One row per submission, one column per exercise, and the total
+    Csv,
+    /// JUnit XML: a testsuite per submission, a testcase per exercise
+    Junit,
+    /// Gradescope's results.json, for exactly one submission
+    Gradescope,
+    /// One self-contained page: class overview, charts, a table per student
+    Html,
 }
 
 /// Limits a command line can override (default: info.toml, then built-in).
@@ -92,6 +130,26 @@ pub(crate) enum Cmd {
         /// (default: one rustc per core, two test processes per core)
         #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=256))]
         jobs: Option<u32>,
+    },
+    /// Teachers: grade submission directories (each holds exercises/<dir>/<name>.rs)
+    Grade {
+        /// One directory per submission; its name is the submission's id
+        #[arg(required = true, value_name = "PATH")]
+        paths: Vec<PathBuf>,
+        #[arg(long, value_enum, default_value_t = Format::Table)]
+        format: Format,
+        /// Where to write the report (default: standard output)
+        #[arg(short, long, value_name = "FILE")]
+        output: Option<PathBuf>,
+        /// At most this many rustc processes, and this many test processes, at once
+        /// (default: one rustc per core, two test processes per core)
+        #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=256))]
+        jobs: Option<u32>,
+        /// Grade only the K-th of N slices of the submissions (sorted by id), e.g. 2/8
+        #[arg(long, value_name = "K/N")]
+        shard: Option<String>,
+        #[command(flatten)]
+        limits: LimitArgs,
     },
     /// Course authors: every exercise fails as shipped, every solution and
     /// correct variant passes every time, every known-wrong answer fails

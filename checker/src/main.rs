@@ -6,6 +6,7 @@ mod cli;
 mod commands;
 mod course;
 mod engine;
+mod grade;
 mod plan;
 #[cfg(test)]
 mod protocol_agreement;
@@ -35,6 +36,7 @@ fn main() -> ExitCode {
     let outcome = plan::check(cli).and_then(|checked| match checked {
         plan::Checked::Course(plan) => commands::execute(*plan),
         plan::Checked::Init(init) => commands::init(&init),
+        plan::Checked::Merge(merge) => commands::merge(&merge),
     });
     match outcome {
         Ok(code) => code,

@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use anyhow::Context as _;
 
-use crate::cli::{Cli, Cmd, Command, LimitArgs};
+use crate::cli::{Cli, Cmd, Command, Format, LimitArgs, ReportCmd};
 use crate::course::{Course, Exercise};
 use crate::engine::Job;
 use crate::state::State;
@@ -26,6 +26,8 @@ pub(crate) enum Checked {
     Course(Box<Plan>),
     /// `init`: where to write a new learner directory.
     Init(InitPlan),
+    /// `report merge`: needs no course.
+    Merge(MergePlan),
 }
 
 /// `threadlings init DIR`, checked: `dest` does not exist, its parent does.
@@ -47,6 +49,21 @@ pub(crate) fn check(cli: Cli) -> anyhow::Result<Checked> {
             }
             let dest = dir.unwrap_or_else(|| PathBuf::from(crate::commands::INIT_DIR));
             Ok(Checked::Init(init(&dest)?))
+        }
+        Some(Command::Report {
+            command:
+                ReportCmd::Merge {
+                    files,
+                    output,
+                    format,
+                },
+        }) => {
+            check_output(output.as_deref())?;
+            Ok(Checked::Merge(MergePlan {
+                files,
+                output,
+                format,
+            }))
         }
         Some(Command::Course(cmd)) => Ok(Checked::Course(Box::new(Plan::from_cli(
             cli.course.as_deref(),
@@ -119,6 +136,7 @@ pub(crate) enum Action {
         overrides: Overrides,
         jobs: Option<usize>,
     },
+    Grade(Box<GradePlan>),
     Verify {
         exercises: Vec<usize>,
         repeat: u32,
@@ -126,6 +144,24 @@ pub(crate) enum Action {
         overrides: Overrides,
         jobs: Option<usize>,
     },
+}
+
+/// `grade`, checked: the submissions of this shard, read.
+pub(crate) struct GradePlan {
+    pub submissions: Vec<crate::grade::submission::Submission>,
+    pub shard: Option<crate::report::class::Shard>,
+    pub format: Format,
+    pub output: Option<PathBuf>,
+    pub overrides: Overrides,
+    pub jobs: Option<usize>,
+}
+
+/// `report merge`, checked only for its arguments: the reports are read
+/// and checked against each other by the command, before it writes.
+pub(crate) struct MergePlan {
+    pub files: Vec<PathBuf>,
+    pub output: Option<PathBuf>,
+    pub format: Format,
 }
 
 /// Limits given on the command line; each wins over info.toml, which wins
@@ -167,6 +203,23 @@ impl Overrides {
                 .max_memory_mb
                 .or(ex.max_memory_mb)
                 .unwrap_or(Limits::DEFAULT_MAX_MEMORY_MB),
+        }
+    }
+
+    /// The limits of a test run of an exercise that sets none in info.toml.
+    pub fn base_limits(&self) -> Limits {
+        Limits {
+            timeout: Duration::from_secs(
+                self.timeout_secs
+                    .unwrap_or(crate::course::DEFAULT_TIMEOUT_SECS),
+            ),
+            max_output_bytes: self
+                .max_output_bytes
+                .map_or(Limits::DEFAULT_MAX_OUTPUT, |b| {
+                    usize::try_from(b).unwrap_or(usize::MAX)
+                }),
+            max_threads: self.max_threads.unwrap_or(Limits::DEFAULT_MAX_THREADS),
+            max_memory_mb: self.max_memory_mb.unwrap_or(Limits::DEFAULT_MAX_MEMORY_MB),
         }
     }
 
@@ -239,6 +292,22 @@ impl Plan {
                 overrides: limits.into(),
                 jobs: jobs.map(|j| j as usize),
             },
+            Some(Cmd::Grade {
+                paths,
+                format,
+                output,
+                jobs,
+                shard,
+                limits,
+            }) => Action::Grade(Box::new(grade(
+                &course,
+                &paths,
+                format,
+                output,
+                shard.as_deref(),
+                limits.into(),
+                jobs.map(|j| j as usize),
+            )?)),
             Some(Cmd::Verify {
                 names,
                 repeat,
@@ -255,6 +324,71 @@ impl Plan {
         };
         Ok(Plan { course, action })
     }
+}
+
+/// Reads the submissions of the shard asked for (an unreadable one is
+/// reported in its entry, never fatal), after checking what can be wrong
+/// with the command line itself.
+fn grade(
+    course: &Course,
+    paths: &[PathBuf],
+    format: Format,
+    output: Option<PathBuf>,
+    shard: Option<&str>,
+    overrides: Overrides,
+    jobs: Option<usize>,
+) -> anyhow::Result<GradePlan> {
+    let shard = shard.map(crate::grade::parse_shard).transpose()?;
+    let named = crate::grade::slice(crate::grade::ids(paths)?, shard);
+    if format == Format::Gradescope && named.len() != 1 {
+        return Err(UsageError(format!(
+            "--format gradescope writes the results of one submission, and {} were given{}",
+            named.len(),
+            if shard.is_some() {
+                " (in this shard)"
+            } else {
+                ""
+            }
+        ))
+        .into());
+    }
+    check_output(output.as_deref())?;
+    let submissions = named
+        .into_iter()
+        .map(|(id, path)| crate::grade::submission::read(course, id, &path))
+        .collect();
+    Ok(GradePlan {
+        submissions,
+        shard,
+        format,
+        output,
+        overrides,
+        jobs,
+    })
+}
+
+/// A report is written into an existing directory (checked now, not
+/// after minutes of grading).
+pub(crate) fn check_output(output: Option<&Path>) -> Result<(), UsageError> {
+    let Some(output) = output else { return Ok(()) };
+    let parent = match output.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    if output.is_dir() {
+        return Err(UsageError(format!(
+            "-o {}: that is a directory; name the file to write",
+            output.display()
+        )));
+    }
+    if !parent.is_dir() {
+        return Err(UsageError(format!(
+            "-o {}: there is no directory {}",
+            output.display(),
+            parent.display()
+        )));
+    }
+    Ok(())
 }
 
 /// Watch mode needs a terminal to draw on and read keys from.

@@ -2,12 +2,15 @@
 //! engine with a reporter (`report`), and decides its exit code.
 
 mod check;
+mod grade;
 mod init;
+mod merge;
 mod run;
 mod simple;
 mod verify;
 
 pub(crate) use init::{INIT_DIR, init};
+pub(crate) use merge::merge;
 pub(crate) use simple::put_back;
 
 use std::process::ExitCode;
@@ -21,7 +24,7 @@ pub(crate) fn execute(plan: Plan) -> anyhow::Result<ExitCode> {
     // it (watch mode shows it on its screen; `--json` carries `sandbox`).
     let runs_learner_code = match &plan.action {
         Action::Run { json, .. } => !json,
-        Action::Check { .. } | Action::Verify { .. } => true,
+        Action::Check { .. } | Action::Verify { .. } | Action::Grade(_) => true,
         _ => false,
     };
     if runs_learner_code && let Some(missing) = crate::sandbox::protections().missing_sentence() {
@@ -38,6 +41,7 @@ pub(crate) fn execute(plan: Plan) -> anyhow::Result<ExitCode> {
         Action::List => simple::list(course),
         Action::Reset { exercise } => simple::reset(course, ex(exercise)),
         Action::Check { overrides, jobs } => check::check(course, &overrides, jobs),
+        Action::Grade(grade) => grade::grade(course, *grade),
         Action::Verify {
             exercises,
             repeat,

@@ -53,6 +53,9 @@ struct RawExercise {
     max_output_bytes: Option<Spanned<u64>>,
     max_threads: Option<Spanned<u64>>,
     max_memory_mb: Option<Spanned<u64>>,
+    #[serde(default)]
+    partial_credit: bool,
+    flag_copies: Option<bool>,
 }
 
 pub(crate) struct Info {
@@ -160,6 +163,8 @@ pub(crate) fn parse(text: &str, path: &Path) -> Result<Info, CourseError> {
                 max_output_bytes,
                 max_threads,
                 max_memory_mb,
+                partial_credit: raw.partial_credit,
+                flag_copies: raw.flag_copies.unwrap_or(true),
             },
             span,
         });
@@ -214,6 +219,18 @@ mod tests {
             (ex.name.as_str(), ex.points, ex.timeout.as_secs()),
             ("a1", 1.0, DEFAULT_TIMEOUT_SECS)
         );
+    }
+
+    #[test]
+    fn grading_fields_default_to_all_or_nothing_and_flagged_copies() {
+        let info = parse(ONE, Path::new("info.toml")).unwrap();
+        let ex = &info.exercises[0].exercise;
+        assert!(!ex.partial_credit && ex.flag_copies);
+        let text = format!("{ONE}partial_credit = true\nflag_copies = false\n");
+        let info = parse(&text, Path::new("info.toml")).unwrap();
+        let ex = &info.exercises[0].exercise;
+        assert!(ex.partial_credit && !ex.flag_copies);
+        assert!(parse_err(&format!("{ONE}partial_credit = \"yes\"\n")).starts_with("info.toml:6:"));
     }
 
     #[test]

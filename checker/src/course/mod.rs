@@ -30,6 +30,12 @@ pub(crate) struct Exercise {
     pub max_output_bytes: Option<u64>,
     pub max_threads: Option<u64>,
     pub max_memory_mb: Option<u64>,
+    /// Grading: a non-passing file earns points by the share of hidden
+    /// tests it passed (default: all or nothing).
+    pub partial_credit: bool,
+    /// Grading: whether two students' identical files mean something here
+    /// (`identical_to` flags); not for quizzes, whose answers are constants.
+    pub flag_copies: bool,
 }
 
 impl Exercise {

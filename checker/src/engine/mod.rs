@@ -106,8 +106,12 @@ impl Engine {
 
     /// Fails if the toolchain turned out missing or too old (it is confirmed
     /// in the background while checks start; see `toolchain::Detected`).
-    pub fn confirm_toolchain(&self) -> Result<(), crate::toolchain::ToolchainError> {
-        self.builder.toolchain().confirm().map(|_| ())
+    /// Its version on success, as `rustc -vV` names it.
+    pub fn confirm_toolchain(&self) -> Result<String, crate::toolchain::ToolchainError> {
+        self.builder
+            .toolchain()
+            .confirm()
+            .map(|t| t.version.clone())
     }
 
     /// Builds what every check needs and no learner file changes (the

@@ -4,13 +4,17 @@
 //! junit, gradescope, html) is written from this one model, so each says
 //! the same thing; `report merge` reads it back.
 
-// Until `grade` (being written) uses all of it.
-#![allow(dead_code)]
+pub(crate) mod csv;
+pub(crate) mod merge;
+pub(crate) mod table;
 
 use std::collections::BTreeMap;
+use std::io::IsTerminal as _;
+use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
+use crate::cli::Format;
 use crate::verdict::Status;
 
 /// The only schema this checker writes and merges.
@@ -181,6 +185,56 @@ impl ClassReport {
             }
         }
     }
+}
+
+/// Writes the report in `format` to `output` (atomically: a reader never
+/// sees half a report), or to standard output.
+pub(crate) fn emit(
+    report: &ClassReport,
+    format: Format,
+    output: Option<&Path>,
+) -> anyhow::Result<()> {
+    let text = match format {
+        Format::Table => table::write(report),
+        Format::Json => {
+            let mut text = serde_json::to_string_pretty(report)?;
+            text.push('\n');
+            text
+        }
+        Format::Csv => csv::write(report),
+        Format::Junit => anyhow::bail!("junit: not yet"),
+        Format::Gradescope => anyhow::bail!("gradescope: not yet"),
+        Format::Html => anyhow::bail!("html: not yet"),
+    };
+    match output {
+        None if format == Format::Table && std::io::stdout().is_terminal() => {
+            anstream::print!("{text}");
+        }
+        None => {
+            use std::io::Write as _;
+            let mut out = std::io::stdout().lock();
+            out.write_all(crate::report::json::plain(&text).as_bytes())?;
+            out.flush()?;
+        }
+        Some(path) => write_atomically(path, crate::report::json::plain(&text).as_bytes())?,
+    }
+    Ok(())
+}
+
+fn write_atomically(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
+    use anyhow::Context as _;
+    let dir = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    let write = || -> std::io::Result<()> {
+        let mut tmp = tempfile::NamedTempFile::new_in(dir)?;
+        std::io::Write::write_all(&mut tmp, bytes)?;
+        tmp.as_file().sync_all()?;
+        tmp.persist(path).map_err(|e| e.error)?;
+        Ok(())
+    };
+    write().with_context(|| format!("cannot write {}", path.display()))
 }
 
 /// A score as a person writes it: `1`, `0.5`, `2.33`.
