@@ -320,6 +320,11 @@ impl Test {
         self.command(&args.map(str::to_string))
     }
 
+    /// `run_args` for arguments made at run time.
+    pub fn run_vec(&self, args: &[String]) -> Assert {
+        self.command(args)
+    }
+
     /// Runs `threadlings --course DIR ARGS...` and returns the assertion.
     pub fn run(&self) -> Assert {
         self.command(&self.args)

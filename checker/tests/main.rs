@@ -9,6 +9,8 @@ mod commands;
 mod concurrency;
 mod course_input;
 mod disguise;
+mod grade;
+mod grading_setups;
 mod harness;
 mod hints;
 mod hostile;

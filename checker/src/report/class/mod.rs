@@ -29,8 +29,9 @@ pub(crate) struct ClassReport {
     pub checker_version: String,
     pub rustc_version: String,
     pub course: CourseId,
-    /// The limits of each test run where info.toml sets none for an
-    /// exercise (an exercise's own limits win), and rustc's time.
+    /// The limits of each test run: the command line's, else the
+    /// built-in defaults (an exercise that sets its own in info.toml keeps
+    /// those unless the command line names that limit), and rustc's time.
     pub limits: ReportLimits,
     /// The kernel protections test processes ran under (`{}`: none).
     pub sandbox: serde_json::Value,
@@ -335,6 +336,46 @@ pub(crate) mod tests {
         );
         assert!(report.submissions[1].exercises[1].flags.is_empty());
         assert!(report.submissions[0].exercises[0].flags.is_empty());
+    }
+
+    /// Every key the report can hold, documented in REPORT.md (the
+    /// contract teachers' tools read).
+    #[test]
+    fn every_field_is_documented_in_report_md() {
+        let mut report = sample(&["a"], &[Status::Fail]);
+        report.shard = Some(Shard { index: 1, count: 2 });
+        report.sandbox = serde_json::to_value(crate::sandbox::protections()).unwrap();
+        let s = &mut report.submissions[0];
+        s.error = Some("e".into());
+        s.exercises[0].fingerprint = Some("f".into());
+        s.exercises[0].tests[0].output = "o".into();
+        let mut keys = std::collections::BTreeSet::new();
+        fn walk(v: &serde_json::Value, keys: &mut std::collections::BTreeSet<String>) {
+            match v {
+                serde_json::Value::Object(map) => {
+                    for (k, v) in map {
+                        keys.insert(k.clone());
+                        walk(v, keys);
+                    }
+                }
+                serde_json::Value::Array(items) => items.iter().for_each(|v| walk(v, keys)),
+                _ => {}
+            }
+        }
+        walk(&serde_json::to_value(&report).unwrap(), &mut keys);
+        let doc = std::fs::read_to_string(
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../REPORT.md"),
+        )
+        .expect("REPORT.md at the repository's root");
+        let undocumented: Vec<&String> = keys
+            .iter()
+            .filter(|k| !doc.contains(&format!("| `{k}` |")))
+            .collect();
+        assert!(keys.len() > 30, "{keys:?}");
+        assert!(
+            undocumented.is_empty(),
+            "not in REPORT.md: {undocumented:?}"
+        );
     }
 
     #[test]
