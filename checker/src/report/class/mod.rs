@@ -8,6 +8,9 @@ pub(crate) mod csv;
 pub(crate) mod merge;
 pub(crate) mod table;
 
+pub(crate) mod gradescope;
+pub(crate) mod junit;
+
 use std::collections::BTreeMap;
 use std::io::IsTerminal as _;
 use std::path::Path;
