@@ -5,11 +5,10 @@
 //! the same thing; `report merge` reads it back.
 
 pub(crate) mod csv;
-pub(crate) mod merge;
-pub(crate) mod table;
-
 pub(crate) mod gradescope;
 pub(crate) mod junit;
+pub(crate) mod merge;
+pub(crate) mod table;
 
 use std::collections::BTreeMap;
 use std::io::IsTerminal as _;
@@ -206,8 +205,8 @@ pub(crate) fn emit(
             text
         }
         Format::Csv => csv::write(report),
-        Format::Junit => anyhow::bail!("junit: not yet"),
-        Format::Gradescope => anyhow::bail!("gradescope: not yet"),
+        Format::Junit => junit::write(report),
+        Format::Gradescope => gradescope::write(report)?,
         Format::Html => anyhow::bail!("html: not yet"),
     };
     match output {
