@@ -7,6 +7,8 @@
 // Until `grade` (being written) uses all of it.
 #![allow(dead_code)]
 
+pub(crate) mod html;
+
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
