@@ -6,6 +6,7 @@
 
 pub(crate) mod csv;
 pub(crate) mod gradescope;
+pub(crate) mod html;
 pub(crate) mod junit;
 pub(crate) mod merge;
 pub(crate) mod table;
@@ -207,7 +208,7 @@ pub(crate) fn emit(
         Format::Csv => csv::write(report),
         Format::Junit => junit::write(report),
         Format::Gradescope => gradescope::write(report)?,
-        Format::Html => anyhow::bail!("html: not yet"),
+        Format::Html => html::write(report),
     };
     match output {
         None if format == Format::Table && std::io::stdout().is_terminal() => {
