@@ -478,3 +478,46 @@ fn bad_usage_is_refused_before_anything_runs() {
     course.run_vec(&["grade".into()]).code(2);
     assert!(!course.path().join("target").exists(), "nothing was built");
 }
+
+/// A student whose code hangs, floods, bombs or hoards in one exercise is
+/// judged there (`timeout` / `crash`) and graded normally in the other, and
+/// a neighbour is graded as if nothing happened.
+#[test]
+fn runaway_code_is_judged_where_it_runs_away_and_nowhere_else() {
+    let course = Test::new("class");
+    let class = Class::new();
+    let answer = |name: &str| {
+        std::fs::read_to_string(fixtures().join(format!("answers/{name}.rs"))).unwrap()
+    };
+    for name in ["hang", "flood", "thread_bomb", "memory_bomb"] {
+        class.submit(
+            name,
+            &[(DOUBLE, &answer(name)), (TRIPLE, &solution(TRIPLE))],
+        );
+    }
+    class.submit(
+        "calm",
+        &[(DOUBLE, &solution(DOUBLE)), (TRIPLE, &solution(TRIPLE))],
+    );
+    let ids = ["calm", "flood", "hang", "memory_bomb", "thread_bomb"];
+    let mut args = class.paths(&ids);
+    // Only the runaways ever reach these limits; the memory cap is low so
+    // that the hoard reaches it long before the clock runs out, even on a
+    // loaded machine.
+    args.extend(["--timeout", "3", "--max-memory", "128", "--format", "json"].map(String::from));
+    let report: Value = serde_json::from_str(&grade(&course, &args)).unwrap();
+    let status = |id: &str, name: &str| exercise(&report, id, name)["status"].clone();
+    assert_eq!(status("hang", "double"), "timeout");
+    for id in ["flood", "thread_bomb", "memory_bomb"] {
+        assert_eq!(
+            status(id, "double"),
+            "crash",
+            "{id}: {}",
+            exercise(&report, id, "double")
+        );
+    }
+    for id in ids {
+        assert_eq!(status(id, "triple"), "pass", "{id}");
+    }
+    assert_eq!(score(&report, "calm"), 3.0);
+}
