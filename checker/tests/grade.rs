@@ -521,3 +521,29 @@ fn runaway_code_is_judged_where_it_runs_away_and_nowhere_else() {
     }
     assert_eq!(score(&report, "calm"), 3.0);
 }
+
+/// Without the kernel's protections, the report says so (and flags every
+/// exercise whose tests ran); `--require-sandbox` refuses to run at all.
+#[test]
+fn a_missing_sandbox_is_flagged_or_refused() {
+    let course = Test::new("class").env("THREADLINGS_SANDBOX", "off");
+    let class = Class::new();
+    class.submit("alice", &[(DOUBLE, &solution(DOUBLE))]);
+    let report = grade_json(&course, &class.paths(&["alice"]));
+    assert_eq!(report["sandbox"], serde_json::json!({}));
+    assert_eq!(
+        exercise(&report, "alice", "double")["flags"],
+        serde_json::json!(["sandbox_missing"])
+    );
+    // Nothing of a missing file ran.
+    assert_eq!(
+        exercise(&report, "alice", "triple")["flags"],
+        serde_json::json!([])
+    );
+    let mut args = vec!["--require-sandbox".to_string(), "grade".into()];
+    args.extend(class.paths(&["alice"]));
+    course
+        .run_vec(&args)
+        .code(2)
+        .stderr(predicates::str::contains("nothing was run"));
+}
