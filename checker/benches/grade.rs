@@ -117,13 +117,18 @@ fn main() -> ExitCode {
     );
     println!(
         "{:<48} {:>9}",
-        "  handed to rustc",
+        "  to check (grade compiles each distinct one)",
         files - judged_without_compiling
     );
     println!(
         "{:<48} {:>9}",
         "distinct compiled files (byte for byte, per ex.)",
         compiled.len()
+    );
+    println!(
+        "{:<48} {:>9}",
+        "  timed out or crashed (not cached: rerun warm)",
+        never_cached(&class, &exercises, &report)
     );
     println!(
         "{:<48} {:>9.1} s  ({rustc_failed} of them do not compile)",
@@ -602,6 +607,36 @@ fn check(class: &Class, exercises: &[Exercise], report: &serde_json::Value) -> V
         }
     }
     problems
+}
+
+/// How many distinct files the warm run checks again: the verdict cache
+/// keeps only certain verdicts, never a timeout or a crash (a loaded
+/// machine may have caused them).
+fn never_cached(class: &Class, exercises: &[Exercise], report: &serde_json::Value) -> usize {
+    let subs: HashMap<&str, &serde_json::Value> = report["submissions"]
+        .as_array()
+        .expect("submissions")
+        .iter()
+        .map(|s| (s["id"].as_str().expect("id"), s))
+        .collect();
+    let mut seen: HashSet<(usize, &str)> = HashSet::new();
+    for s in &class.students {
+        let Some(entries) = subs
+            .get(s.id.as_str())
+            .and_then(|sub| sub["exercises"].as_array())
+        else {
+            continue;
+        };
+        for (at, (file, entry)) in s.files.iter().zip(entries).enumerate() {
+            if let Some(text) = file
+                && *text != exercises[at].shipped
+                && matches!(entry["status"].as_str(), Some("timeout" | "crash"))
+            {
+                seen.insert((at, text.as_str()));
+            }
+        }
+    }
+    seen.len()
 }
 
 /// The warm run must say what the cold run said.
