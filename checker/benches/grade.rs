@@ -21,6 +21,8 @@
 //! any mismatch is printed and makes the bench exit non-zero, since the
 //! figures of a run that judged wrongly mean nothing.
 
+mod common;
+
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode, Stdio};
@@ -514,16 +516,21 @@ fn disguise(text: &str, id: &str, copier: usize) -> String {
     }
 }
 
-/// Checks every verdict of the report against what the file was; returns
-/// what does not match.
-fn check(class: &Class, exercises: &[Exercise], report: &serde_json::Value) -> Vec<String> {
-    let mut problems = Vec::new();
-    let subs: HashMap<&str, &serde_json::Value> = report["submissions"]
+/// The report's submissions by id.
+fn by_id(report: &serde_json::Value) -> HashMap<&str, &serde_json::Value> {
+    report["submissions"]
         .as_array()
         .expect("submissions")
         .iter()
         .map(|s| (s["id"].as_str().expect("id"), s))
-        .collect();
+        .collect()
+}
+
+/// Checks every verdict of the report against what the file was; returns
+/// what does not match.
+fn check(class: &Class, exercises: &[Exercise], report: &serde_json::Value) -> Vec<String> {
+    let mut problems = Vec::new();
+    let subs = by_id(report);
     if subs.len() != class.students.len() {
         problems.push(format!(
             "the report has {} submissions, the class {}",
@@ -613,12 +620,7 @@ fn check(class: &Class, exercises: &[Exercise], report: &serde_json::Value) -> V
 /// keeps only certain verdicts, never a timeout or a crash (a loaded
 /// machine may have caused them).
 fn never_cached(class: &Class, exercises: &[Exercise], report: &serde_json::Value) -> usize {
-    let subs: HashMap<&str, &serde_json::Value> = report["submissions"]
-        .as_array()
-        .expect("submissions")
-        .iter()
-        .map(|s| (s["id"].as_str().expect("id"), s))
-        .collect();
+    let subs = by_id(report);
     let mut seen: HashSet<(usize, &str)> = HashSet::new();
     for s in &class.students {
         let Some(entries) = subs
@@ -761,31 +763,8 @@ impl Course {
     /// The bundled course, with checker/shipped/ (what `not_attempted` is
     /// judged against) beside the hidden tests.
     fn copy() -> Course {
-        let repo = Path::new(env!("CARGO_MANIFEST_DIR"))
-            .parent()
-            .expect("repo")
-            .to_path_buf();
-        let dir = tempfile::tempdir().expect("temp dir");
-        let status = Command::new("cp")
-            .arg("-r")
-            .args(["info.toml", "exercises", "solutions"])
-            .arg(dir.path())
-            .current_dir(&repo)
-            .status()
-            .expect("cp");
-        assert!(status.success());
-        std::fs::create_dir_all(dir.path().join("checker")).expect("mkdir");
-        let status = Command::new("cp")
-            .arg("-r")
-            .arg(repo.join("checker/hidden"))
-            .arg(repo.join("checker/shipped"))
-            .arg(dir.path().join("checker"))
-            .status();
-        assert!(status.expect("cp").success());
-        Course {
-            dir,
-            bin: PathBuf::from(env!("CARGO_BIN_EXE_threadlings")),
-        }
+        let (dir, bin) = common::copy_course(true);
+        Course { dir, bin }
     }
 
     fn exercises(&self) -> Vec<Exercise> {

@@ -5,7 +5,9 @@
 //! alternately so that machine load affects both alike, and their ratio
 //! against the goal from the speed issue. Nothing here asserts: it measures.
 
-use std::path::{Path, PathBuf};
+mod common;
+
+use std::path::PathBuf;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -269,30 +271,8 @@ struct Course {
 
 impl Course {
     fn copy() -> Course {
-        let repo = Path::new(env!("CARGO_MANIFEST_DIR"))
-            .parent()
-            .expect("repo")
-            .to_path_buf();
-        let dir = tempfile::tempdir().expect("temp dir");
-        let status = Command::new("cp")
-            .arg("-r")
-            .args(["info.toml", "exercises", "solutions"])
-            .arg(dir.path())
-            .current_dir(&repo)
-            .status()
-            .expect("cp");
-        assert!(status.success());
-        std::fs::create_dir_all(dir.path().join("checker")).expect("mkdir");
-        let status = Command::new("cp")
-            .arg("-r")
-            .arg(repo.join("checker/hidden"))
-            .arg(dir.path().join("checker"))
-            .status();
-        assert!(status.expect("cp").success());
-        Course {
-            dir,
-            bin: PathBuf::from(env!("CARGO_BIN_EXE_threadlings")),
-        }
+        let (dir, bin) = common::copy_course(false);
+        Course { dir, bin }
     }
 
     fn exercises(&self) -> Vec<(String, String)> {

@@ -150,15 +150,7 @@ fn exercise_test(exercise: &ExerciseEntry) -> Test {
 
 fn hidden_tests(exercise: &ExerciseEntry) -> impl Iterator<Item = Test> + '_ {
     exercise.tests.iter().map(move |test| {
-        let mut output = test.status.as_str().to_string();
-        if !test.message.trim().is_empty() {
-            output.push_str("\n\n");
-            output.push_str(test.message.trim_end());
-        }
-        if !test.output.trim().is_empty() {
-            output.push_str("\n\nIt printed:\n");
-            output.push_str(test.output.trim_end());
-        }
+        let output = test.detail(test.status.as_str());
         Test {
             name: format!("{}: {}", exercise.name, test.name),
             score: None,
@@ -187,15 +179,7 @@ mod tests {
     use crate::report::class::TestEntry;
     use crate::report::class::tests::sample;
 
-    const ALL: [Status; 7] = [
-        Status::Pass,
-        Status::Fail,
-        Status::CompileError,
-        Status::Timeout,
-        Status::Crash,
-        Status::NotAttempted,
-        Status::Missing,
-    ];
+    use crate::report::class::tests::ALL_STATUSES as ALL;
 
     fn results(report: &ClassReport) -> Value {
         serde_json::from_str(&write(report).unwrap()).unwrap()

@@ -89,15 +89,7 @@ fn failure_text(exercise: &ExerciseEntry) -> String {
         if !text.is_empty() {
             text.push_str("\n\n");
         }
-        text.push_str(&format!("test {}: {}", test.name, test.status.as_str()));
-        if !test.message.trim().is_empty() {
-            text.push('\n');
-            text.push_str(test.message.trim_end());
-        }
-        if !test.output.trim().is_empty() {
-            text.push_str("\nIt printed:\n");
-            text.push_str(test.output.trim_end());
-        }
+        text.push_str(&test.detail(&format!("test {}: {}", test.name, test.status.as_str())));
     }
     text
 }
@@ -167,15 +159,7 @@ mod tests {
     fn one_suite_per_submission_and_one_case_per_exercise() {
         let report = sample(
             &["alice", "bob"],
-            &[
-                Status::Pass,
-                Status::Fail,
-                Status::CompileError,
-                Status::Timeout,
-                Status::Crash,
-                Status::NotAttempted,
-                Status::Missing,
-            ],
+            &crate::report::class::tests::ALL_STATUSES,
         );
         let xml = write(&report);
         let doc = parse(&xml);

@@ -121,6 +121,23 @@ pub(crate) struct TestEntry {
     pub output: String,
 }
 
+impl TestEntry {
+    /// The test as text for a person: `heading`, its message and what it
+    /// printed (formats that carry a failing test's detail use this).
+    pub fn detail(&self, heading: &str) -> String {
+        let mut text = heading.to_string();
+        if !self.message.trim().is_empty() {
+            text.push('\n');
+            text.push_str(self.message.trim_end());
+        }
+        if !self.output.trim().is_empty() {
+            text.push_str("\nIt printed:\n");
+            text.push_str(self.output.trim_end());
+        }
+        text
+    }
+}
+
 impl ClassReport {
     /// The exercise names in course order.
     pub fn exercise_names(&self) -> &[String] {
@@ -255,6 +272,17 @@ pub(crate) fn points(score: f64) -> String {
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
+
+    /// Every status, in the order the schema lists them.
+    pub(crate) const ALL_STATUSES: [Status; 7] = [
+        Status::Pass,
+        Status::Fail,
+        Status::CompileError,
+        Status::Timeout,
+        Status::Crash,
+        Status::NotAttempted,
+        Status::Missing,
+    ];
 
     /// A small report for the formats' unit tests: `ids` with one entry per
     /// exercise of `statuses` (each worth 1 point, tests named `t`).
