@@ -26,6 +26,12 @@ pub(crate) const SCHEMA_VERSION: u32 = 1;
 /// Flag prefix naming another submission with the same normalised file.
 pub(crate) const IDENTICAL_TO: &str = "identical_to:";
 
+/// At most this many `identical_to` flags on one exercise: a whole class
+/// handing in one file found online would otherwise give each student a
+/// flag per classmate (millions of flags for 3,000). The first ids in
+/// order are named; the fingerprint tells the whole group.
+pub(crate) const MAX_COPIES_NAMED: usize = 10;
+
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub(crate) struct ClassReport {
     pub schema_version: u32,
@@ -193,6 +199,7 @@ impl ClassReport {
                         groups[&(i, fp.as_str())]
                             .iter()
                             .filter(|other| **other != s.id)
+                            .take(MAX_COPIES_NAMED)
                             .map(|other| format!("{IDENTICAL_TO}{other}"))
                             .collect()
                     })
@@ -406,6 +413,24 @@ pub(crate) mod tests {
         assert!(
             undocumented.is_empty(),
             "not in REPORT.md: {undocumented:?}"
+        );
+    }
+
+    #[test]
+    fn a_class_of_copies_names_a_bounded_number_of_them() {
+        let ids: Vec<String> = (0..50).map(|i| format!("s{i:02}")).collect();
+        let ids: Vec<&str> = ids.iter().map(String::as_str).collect();
+        let mut report = sample(&ids, &[Status::Pass]);
+        for s in &mut report.submissions {
+            s.exercises[0].fingerprint = Some("same".into());
+        }
+        report.settle();
+        let flags = &report.submissions[0].exercises[0].flags;
+        assert_eq!(flags.len(), MAX_COPIES_NAMED);
+        assert_eq!(flags[0], "identical_to:s01");
+        assert_eq!(
+            report.submissions[49].exercises[0].flags[0],
+            "identical_to:s00"
         );
     }
 

@@ -24,6 +24,22 @@ fn mark(status: Status) -> String {
     format!("{colour}{c}{RESET}")
 }
 
+/// Text a student chose (an id is a directory name), safe to print on a
+/// terminal: a control character (a newline, an escape that would clear the
+/// teacher's screen) is shown escaped, not obeyed.
+fn printable(text: &str) -> String {
+    text.chars()
+        .flat_map(|c| {
+            let shown: Vec<char> = if c.is_control() {
+                c.escape_default().collect()
+            } else {
+                vec![c]
+            };
+            shown
+        })
+        .collect()
+}
+
 pub(crate) fn write(report: &ClassReport) -> String {
     let mut out = String::new();
     let names = report.exercise_names();
@@ -40,7 +56,7 @@ pub(crate) fn write(report: &ClassReport) -> String {
     let id_width = report
         .submissions
         .iter()
-        .map(|s| s.id.chars().count())
+        .map(|s| printable(&s.id).chars().count())
         .max()
         .unwrap_or(0)
         .max("submission".len());
@@ -54,9 +70,9 @@ pub(crate) fn write(report: &ClassReport) -> String {
     for s in &report.submissions {
         let marks: String = s.exercises.iter().map(|e| mark(e.status)).collect();
         let score = format!("{}/{}", points(s.score), points(s.max_score));
-        let _ = writeln!(out, "{:<id_width$}  {score:>11}  {marks}", s.id);
+        let _ = writeln!(out, "{:<id_width$}  {score:>11}  {marks}", printable(&s.id));
         if let Some(error) = &s.error {
-            let _ = writeln!(out, "{:<id_width$}  {RED}{error}{RESET}", "");
+            let _ = writeln!(out, "{:<id_width$}  {RED}{}{RESET}", "", printable(error));
         }
     }
     let _ = writeln!(
@@ -80,7 +96,10 @@ pub(crate) fn write(report: &ClassReport) -> String {
             s.exercises
                 .iter()
                 .filter(|e| !e.flags.is_empty())
-                .map(move |e| format!("{}: {}: {}", s.id, e.name, e.flags.join(", ")))
+                .map(move |e| {
+                    let flags = printable(&e.flags.join(", "));
+                    format!("{}: {}: {flags}", printable(&s.id), e.name)
+                })
         })
         .collect();
     if !flagged.is_empty() {
@@ -118,5 +137,16 @@ mod tests {
         );
         assert!(text.contains("bob: ex2: process_exit"), "{text}");
         assert!(!text.contains("alice: ex2"), "{text}");
+    }
+
+    #[test]
+    fn a_hostile_id_cannot_drive_the_terminal_or_break_a_line() {
+        let report = sample(&["eve\x1b[2J\nfake  3/3  ✓✓"], &[Status::Fail]);
+        let text = write(&report);
+        assert!(
+            !text.contains("\x1b[2J") && !text.contains("\nfake"),
+            "{text}"
+        );
+        assert!(text.contains("eve\\u{1b}[2J\\nfake"), "{text}");
     }
 }
