@@ -15,6 +15,16 @@ use crate::report::progress::ClassProgress;
 
 pub(crate) fn grade(course: &Course, plan: GradePlan) -> anyhow::Result<ExitCode> {
     let overrides = &plan.overrides;
+    // Each exercise's hidden tests, read once and lent to its every job.
+    let hidden: Vec<std::borrow::Cow<'static, str>> = course
+        .exercises
+        .iter()
+        .map(|ex| {
+            course
+                .hidden_source(ex)
+                .ok_or_else(|| anyhow::anyhow!("the hidden tests of `{}` are missing", ex.name))
+        })
+        .collect::<anyhow::Result<_>>()?;
     // Identical files (byte for byte) of an exercise are one job: the
     // first submission that handed it in names it.
     let mut distinct: HashMap<(usize, &str), usize> = HashMap::new();
@@ -30,14 +40,11 @@ pub(crate) fn grade(course: &Course, plan: GradePlan) -> anyhow::Result<ExitCode
             };
             let ex = &course.exercises[at];
             let index = *distinct.entry((at, source.as_str())).or_insert_with(|| {
-                let hidden = course
-                    .hidden_source(ex)
-                    .expect("a loaded course has every hidden test");
                 let mut job = Job::new(
                     ex,
                     ex.path(),
                     source.clone(),
-                    hidden,
+                    std::borrow::Cow::Borrowed(&hidden[at]),
                     overrides.limits(ex),
                     overrides.compile_timeout(),
                 );
