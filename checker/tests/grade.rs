@@ -244,6 +244,14 @@ fn statuses_scores_and_flags_of_a_mixed_class() {
     );
 }
 
+/// This process's umask, as the kernel shows it (setting it to read it
+/// would race with the other tests' files).
+fn umask() -> u32 {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap();
+    let line = status.lines().find(|l| l.starts_with("Umask:")).unwrap();
+    u32::from_str_radix(line["Umask:".len()..].trim(), 8).unwrap()
+}
+
 /// The report of a class without its durations (they differ run to run).
 fn without_durations(mut value: Value) -> Value {
     match &mut value {
@@ -288,6 +296,12 @@ fn shards_merge_into_the_whole_class_whatever_the_order_of_the_paths() {
         args.extend(["-o".into(), file.display().to_string()]);
         grade(&course, &args);
         let part: Value = serde_json::from_str(&std::fs::read_to_string(&file).unwrap()).unwrap();
+        // Written like any file of the teacher's (0666 less the umask), not
+        // with a temporary file's 0600.
+        let mode = std::os::unix::fs::PermissionsExt::mode(
+            &std::fs::metadata(&file).unwrap().permissions(),
+        );
+        assert_eq!(mode & 0o777, 0o666 & !umask(), "{}", file.display());
         assert_eq!(part["shard"], serde_json::json!({"index": k, "count": 3}));
         seen += part["submissions"].as_array().unwrap().len();
         files.push(file.display().to_string());
