@@ -58,7 +58,8 @@ pub(crate) fn check(cli: Cli) -> anyhow::Result<Checked> {
                     format,
                 },
         }) => {
-            check_output(output.as_deref())?;
+            let output = output_path(output);
+            check_output(output.as_deref(), &[])?;
             Ok(Checked::Merge(MergePlan {
                 files,
                 output,
@@ -352,7 +353,8 @@ fn grade(
         ))
         .into());
     }
-    check_output(output.as_deref())?;
+    let output = output_path(output);
+    check_output(output.as_deref(), paths)?;
     let submissions = named
         .into_iter()
         .map(|(id, path)| crate::grade::submission::read(course, id, &path))
@@ -369,22 +371,51 @@ fn grade(
 
 /// A report is written into an existing directory (checked now, not
 /// after minutes of grading).
-pub(crate) fn check_output(output: Option<&Path>) -> Result<(), UsageError> {
+/// `-o -` is standard output, as `-o` left out.
+pub(crate) fn output_path(output: Option<PathBuf>) -> Option<PathBuf> {
+    output.filter(|p| p.as_os_str() != "-")
+}
+
+/// Where a report goes, checked before any grading: a directory that
+/// exists and takes a new file, and no existing thing the report would
+/// replace by renaming over it but a plain file (a device, a link, a FIFO
+/// stays what it is). `inside` are directories a report may not go into
+/// (the submissions: a report there could be a student's next file).
+pub(crate) fn check_output(output: Option<&Path>, inside: &[PathBuf]) -> Result<(), UsageError> {
     let Some(output) = output else { return Ok(()) };
+    let shown = output.display();
     let parent = match output.parent() {
         Some(p) if !p.as_os_str().is_empty() => p,
         _ => Path::new("."),
     };
-    if output.is_dir() {
+    if let Ok(meta) = output.symlink_metadata()
+        && !meta.is_file()
+    {
         return Err(UsageError(format!(
-            "-o {}: that is a directory; name the file to write",
-            output.display()
+            "-o {shown}: that is not a plain file (a directory, a link or a device); \
+             name a file to write"
         )));
     }
     if !parent.is_dir() {
         return Err(UsageError(format!(
-            "-o {}: there is no directory {}",
-            output.display(),
+            "-o {shown}: there is no directory {}",
+            parent.display()
+        )));
+    }
+    let at = std::fs::canonicalize(parent).unwrap_or_else(|_| parent.to_path_buf());
+    if let Some(sub) = inside
+        .iter()
+        .filter_map(|p| std::fs::canonicalize(p).ok())
+        .find(|p| at.starts_with(p))
+    {
+        return Err(UsageError(format!(
+            "-o {shown} is inside the submission {}; write the report elsewhere",
+            sub.display()
+        )));
+    }
+    if let Err(e) = tempfile::tempfile_in(parent) {
+        return Err(UsageError(format!(
+            "-o {shown}: cannot write in {}: {e}",
             parent.display()
         )));
     }

@@ -134,8 +134,12 @@ fn mixed_class() -> (Class, Vec<String>) {
         class.path("gina").join(DOUBLE),
     )
     .unwrap();
+    // Untouched, but saved by an editor that adds a byte-order mark and
+    // CRLF line ends.
+    let resaved = format!("\u{feff}{}", shipped(DOUBLE).replace('\n', "\r\n"));
+    class.submit("hank", &[(DOUBLE, &resaved)]);
     let ids = [
-        "alice", "bob", "carol", "dave", "erin", "frank", "gina", "nobody",
+        "alice", "bob", "carol", "dave", "erin", "frank", "gina", "hank", "nobody",
     ];
     let paths = class.paths(&ids);
     (class, paths)
@@ -210,6 +214,7 @@ fn statuses_scores_and_flags_of_a_mixed_class() {
             .unwrap()
             .contains("symbolic link")
     );
+    assert_eq!(status("hank", "double"), "not_attempted");
     // A submission that is not there is reported, and the run goes on.
     let nobody = report["submissions"]
         .as_array()
@@ -232,7 +237,7 @@ fn statuses_scores_and_flags_of_a_mixed_class() {
     assert_eq!(
         ids,
         [
-            "alice", "bob", "carol", "dave", "erin", "frank", "gina", "nobody"
+            "alice", "bob", "carol", "dave", "erin", "frank", "gina", "hank", "nobody"
         ]
     );
     assert!(
@@ -490,6 +495,20 @@ fn bad_usage_is_refused_before_anything_runs() {
         .code(2)
         .stderr(predicates::str::contains("--shard 3/2"));
     course.run_vec(&["grade".into()]).code(2);
+    // A report never goes into a submission, nor replaces what is not a
+    // plain file.
+    let bob = class.path("a/bob").display().to_string();
+    let into_bob = format!("{bob}/report.json");
+    course
+        .run_vec(&["grade".into(), bob.clone(), "-o".into(), into_bob])
+        .code(2)
+        .stderr(predicates::str::contains("inside the submission"));
+    let link = class.dir.path().join("link.json");
+    std::os::unix::fs::symlink("/dev/null", &link).unwrap();
+    course
+        .run_vec(&["grade".into(), bob, "-o".into(), link.display().to_string()])
+        .code(2)
+        .stderr(predicates::str::contains("not a plain file"));
     assert!(!course.path().join("target").exists(), "nothing was built");
 }
 

@@ -73,17 +73,25 @@ fn id_of(path: &Path) -> String {
         .rev()
         .find(|c| !matches!(c, std::path::Component::CurDir))
         .and_then(|c| match c {
-            std::path::Component::Normal(name) => Some(name.to_string_lossy().into_owned()),
+            std::path::Component::Normal(name) => Some(readable(name)),
             _ => None,
         });
     named
-        .or_else(|| {
-            std::fs::canonicalize(path)
-                .ok()?
-                .file_name()
-                .map(|n| n.to_string_lossy().into_owned())
-        })
+        .or_else(|| std::fs::canonicalize(path).ok()?.file_name().map(readable))
         .unwrap_or_else(|| path.display().to_string())
+}
+
+/// A directory name as text: bytes that are not UTF-8 written `\xFF`, so
+/// two such names stay two ids (a lossy conversion made both `�`).
+fn readable(name: &std::ffi::OsStr) -> String {
+    let mut text = String::new();
+    for chunk in name.as_encoded_bytes().utf8_chunks() {
+        text.push_str(chunk.valid());
+        for b in chunk.invalid() {
+            text.push_str(&format!("\\x{b:02X}"));
+        }
+    }
+    text
 }
 
 /// The K-th of N slices of `sorted` (every N-th from the K-th): the same
@@ -202,8 +210,8 @@ pub(crate) fn submission_report(
         .collect();
     Submission {
         id: read.id.clone(),
-        score: exercises.iter().map(|e| e.score).sum(),
-        max_score: exercises.iter().map(|e| e.max_score).sum(),
+        score: total(exercises.iter().map(|e| e.score)),
+        max_score: total(exercises.iter().map(|e| e.max_score)),
         error: read.error.clone(),
         exercises,
     }
@@ -232,7 +240,7 @@ fn entry_of(verdict: &Verdict, points: f64, partial_credit: bool) -> ExerciseEnt
         score,
         max_score: points,
         duration_ms: verdict.duration_ms,
-        message: plain(&verdict.message),
+        message: capped(plain(&verdict.message)),
         flags: verdict.flags.clone(),
         tests: verdict
             .tests
@@ -240,7 +248,7 @@ fn entry_of(verdict: &Verdict, points: f64, partial_credit: bool) -> ExerciseEnt
             .map(|t| TestEntry {
                 name: t.name.clone(),
                 status: t.status,
-                message: plain(&t.message),
+                message: capped(plain(&t.message)),
                 duration_ms: t.duration_ms,
                 output: if t.status == Status::Pass {
                     String::new()
@@ -251,6 +259,31 @@ fn entry_of(verdict: &Verdict, points: f64, partial_credit: bool) -> ExerciseEnt
             .collect(),
         fingerprint: None,
     }
+}
+
+/// The most of a message a report keeps: a learner's panic message can be
+/// as long as their program likes, and it is in every format, per test.
+const MAX_MESSAGE_BYTES: usize = 16 * 1024;
+
+/// `text`, cut at `MAX_MESSAGE_BYTES` (on a character boundary), saying so.
+fn capped(text: String) -> String {
+    if text.len() <= MAX_MESSAGE_BYTES {
+        return text;
+    }
+    let mut end = MAX_MESSAGE_BYTES;
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    format!(
+        "{}\n[… {} more bytes not kept in the report]",
+        &text[..end],
+        text.len() - end
+    )
+}
+
+/// A total without the float's noise (0.1 + 0.2 is 0.3 in a gradebook).
+fn total(parts: impl Iterator<Item = f64>) -> f64 {
+    (parts.sum::<f64>() * 1e6).round() / 1e6
 }
 
 /// The class report around the submissions' reports.
@@ -298,6 +331,15 @@ mod tests {
     }
 
     #[test]
+    fn long_messages_are_cut_and_totals_rounded() {
+        let long = "é".repeat(MAX_MESSAGE_BYTES);
+        let cut = capped(long.clone());
+        assert!(cut.len() < MAX_MESSAGE_BYTES + 100 && cut.ends_with("not kept in the report]"));
+        assert_eq!(capped("short".into()), "short");
+        assert_eq!(total([0.1, 0.2].into_iter()), 0.3);
+    }
+
+    #[test]
     fn ids_are_directory_names_sorted_and_unique() {
         let paths: Vec<PathBuf> = ["class/bob/", "class/alice/.", "/x/carol"]
             .iter()
@@ -306,6 +348,11 @@ mod tests {
         let named = ids(&paths).unwrap();
         let names: Vec<&str> = named.iter().map(|(id, _)| id.as_str()).collect();
         assert_eq!(names, ["alice", "bob", "carol"]);
+        use std::os::unix::ffi::OsStrExt as _;
+        let latin1 = |b: &[u8]| PathBuf::from(std::ffi::OsStr::from_bytes(b));
+        let named = ids(&[latin1(b"caf\xe9"), latin1(b"caf\xe8")]).unwrap();
+        assert_eq!(named[0].0, "caf\\xE8");
+        assert_eq!(named[1].0, "caf\\xE9");
         let twice = ids(&[PathBuf::from("a/bob"), PathBuf::from("b/bob")]).unwrap_err();
         assert!(twice.0.contains("both called `bob`"), "{}", twice.0);
     }

@@ -43,7 +43,8 @@ pub(crate) fn normalise(source: &str) -> String {
                 i = copy_raw_string(&chars, i, &mut out);
             }
             '\'' => i = copy_char_or_lifetime(&chars, i, &mut out),
-            c if c.is_whitespace() => i += 1,
+            // A byte-order mark is layout too (an editor's, not the author's).
+            c if c.is_whitespace() || c == '\u{feff}' => i += 1,
             c => {
                 out.push(c);
                 i += 1;
@@ -141,6 +142,8 @@ mod tests {
         assert_eq!(normalise(a), normalise(b));
         assert_eq!(fingerprint(a), fingerprint(b));
         assert_eq!(normalise(b), "fnmain(){println!(\"hi\");}");
+        assert_eq!(fingerprint(&format!("\u{feff}{a}")), fingerprint(a));
+        assert_eq!(fingerprint(&a.replace('\n', "\r\n")), fingerprint(a));
     }
 
     #[test]

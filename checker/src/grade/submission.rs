@@ -128,7 +128,16 @@ fn read_exercise(course: &Course, ex: &Exercise, root: &Path) -> Found {
             format!("{shown} is not UTF-8 text, which rustc cannot read; save it as UTF-8"),
         );
     };
-    if course.shipped(ex).is_some_and(|shipped| shipped == text) {
+    // An editor or git on Windows may add a byte-order mark or CRLF line
+    // ends to a file nobody changed: still the shipped exercise.
+    let unchanged = |shipped: &str| {
+        let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
+        shipped == text || shipped.replace("\r\n", "\n") == text.replace("\r\n", "\n")
+    };
+    if course
+        .shipped(ex)
+        .is_some_and(|shipped| unchanged(&shipped))
+    {
         return Found::Judged(
             Status::NotAttempted,
             format!("{shown} is the exercise as shipped: it was not changed"),

@@ -22,8 +22,12 @@ pub(crate) fn write(report: &ClassReport) -> String {
 /// A text cell a spreadsheet will not take for a formula: ids are
 /// directory names a student may have chosen (`=HYPERLINK(...)`, `-1+1`).
 /// Such a cell gets a leading `'`, which spreadsheets show as text.
+/// Escape sequences, control characters and spaces before the formula sign
+/// do not hide it (a viewer or an import may drop them).
 fn cell(text: &str) -> String {
-    if text.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+    let shown = crate::report::json::plain(text);
+    let first = shown.trim_start_matches(|c: char| c.is_control() || c.is_whitespace());
+    if text.starts_with(['\t', '\r']) || first.starts_with(['=', '+', '-', '@']) {
         format!("'{text}")
     } else {
         text.to_string()
@@ -73,6 +77,12 @@ mod tests {
         );
         assert!(ids.contains(&"'+1".to_string()) && ids.contains(&"'-2".to_string()));
         assert!(ids.contains(&"'@SUM(A1)".to_string()));
+        let hidden = sample(&["\x1b[m=1+1", " @SUM(1)"], &[Status::Pass]);
+        let text = write(&hidden);
+        assert!(
+            text.contains("'\x1b[m=1+1") && text.contains("' @SUM(1)"),
+            "{text}"
+        );
         // Quoting is the csv crate's: the comma and quotes survive.
         assert!(ids.contains(&"plain, \"quoted\"".to_string()), "{ids:?}");
     }

@@ -1,9 +1,10 @@
 //! The class report as Gradescope's autograder `results.json`
 //! (`grade --format gradescope`), for a `run_autograder` script that grades
 //! the one submission Gradescope hands it. The learner sees one entry per
-//! exercise at once; the detail of each hidden test (its message and what
-//! it printed) waits until the grades are published, so a learner cannot
-//! work the hidden tests out by resubmitting. Format:
+//! exercise at once, with the message `threadlings run` would show them
+//! (the first failing test's words, written for learners); the detail of
+//! every hidden test (names, each message, what it printed) waits until the
+//! grades are published. Format:
 //! <https://gradescope-autograders.readthedocs.io/en/latest/specs/>.
 
 use anyhow::bail;

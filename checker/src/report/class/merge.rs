@@ -7,6 +7,7 @@ use std::path::PathBuf;
 
 use super::{ClassReport, SCHEMA_VERSION};
 use crate::plan::UsageError;
+use crate::verdict::Status;
 
 /// The class's report, or why these reports are not parts of one.
 pub(crate) fn merge(mut reports: Vec<(PathBuf, ClassReport)>) -> Result<ClassReport, UsageError> {
@@ -54,6 +55,23 @@ pub(crate) fn merge(mut reports: Vec<(PathBuf, ClassReport)>) -> Result<ClassRep
             );
         }
     }
+    let mut owner: std::collections::HashMap<&str, &PathBuf> = std::collections::HashMap::new();
+    for (path, r) in &reports {
+        for s in &r.submissions {
+            if let Some(other) = owner.insert(&s.id, path) {
+                return refuse(if other == path {
+                    format!("submission `{}` is in {} twice", s.id, path.display())
+                } else {
+                    format!(
+                        "submission `{}` is in {} and in {}",
+                        s.id,
+                        other.display(),
+                        path.display()
+                    )
+                });
+            }
+        }
+    }
     if reports.len() == 1 && first.shard.is_none() {
         let (_, mut report) = reports.remove(0);
         report.settle();
@@ -68,7 +86,8 @@ pub(crate) fn merge(mut reports: Vec<(PathBuf, ClassReport)>) -> Result<ClassRep
             ));
         }
     };
-    let mut seen: Vec<Option<&PathBuf>> = vec![None; count as usize];
+    // Keyed by index, not sized by `count`: a report's numbers are input.
+    let mut seen: std::collections::BTreeMap<u32, &PathBuf> = std::collections::BTreeMap::new();
     for (path, r) in &reports {
         let Some(shard) = r.shard else {
             return refuse(format!(
@@ -84,8 +103,7 @@ pub(crate) fn merge(mut reports: Vec<(PathBuf, ClassReport)>) -> Result<ClassRep
                 shard.count
             ));
         }
-        let slot = &mut seen[(shard.index - 1) as usize];
-        if let Some(other) = slot {
+        if let Some(other) = seen.insert(shard.index, path) {
             return refuse(format!(
                 "shard {}/{count} is given twice ({} and {})",
                 shard.index,
@@ -93,29 +111,16 @@ pub(crate) fn merge(mut reports: Vec<(PathBuf, ClassReport)>) -> Result<ClassRep
                 path.display()
             ));
         }
-        *slot = Some(path);
     }
-    let missing: Vec<String> = seen
-        .iter()
-        .enumerate()
-        .filter(|(_, p)| p.is_none())
-        .map(|(i, _)| format!("{}/{count}", i + 1))
-        .collect();
-    if !missing.is_empty() {
+    // Every index is in 1..=count (`read` checked), so `count` reports
+    // with distinct indexes are all of them.
+    if seen.len() != count as usize {
+        let missing: Vec<String> = (1..=count)
+            .filter(|i| !seen.contains_key(i))
+            .take(10)
+            .map(|i| format!("{i}/{count}"))
+            .collect();
         return refuse(format!("shard {} is missing", missing.join(", ")));
-    }
-    let mut owner: std::collections::HashMap<&str, &PathBuf> = std::collections::HashMap::new();
-    for (path, r) in &reports {
-        for s in &r.submissions {
-            if let Some(other) = owner.insert(&s.id, path) {
-                return refuse(format!(
-                    "submission `{}` is in {} and in {}",
-                    s.id,
-                    other.display(),
-                    path.display()
-                ));
-            }
-        }
     }
     let mut parts = reports.into_iter().map(|(_, r)| r);
     let mut whole = parts.next().expect("at least one report");
@@ -151,8 +156,56 @@ pub(crate) fn read(path: &std::path::Path) -> Result<ClassReport, UsageError> {
             )));
         }
     }
-    serde_json::from_value(value)
-        .map_err(|e| UsageError(format!("{shown}: not a threadlings report: {e}")))
+    let report: ClassReport = serde_json::from_value(value)
+        .map_err(|e| UsageError(format!("{shown}: not a threadlings report: {e}")))?;
+    consistent(&report).map_err(|why| {
+        UsageError(format!(
+            "{shown} contradicts itself ({why}): it is not a report as grade wrote it"
+        ))
+    })?;
+    Ok(report)
+}
+
+/// What `grade` always writes, checked: a report edited by hand (a score
+/// changed, an exercise dropped or moved) would otherwise merge into a
+/// class report whose columns and totals mean something else. Grade
+/// changes belong in the gradebook.
+fn consistent(r: &ClassReport) -> Result<(), String> {
+    if let Some(shard) = r.shard
+        && !(1..=shard.count).contains(&shard.index)
+    {
+        return Err(format!("shard {}/{}", shard.index, shard.count));
+    }
+    let close = |a: f64, b: f64| (a - b).abs() <= 1e-6 * a.abs().max(b.abs()).max(1.0);
+    for s in &r.submissions {
+        let names: Vec<&String> = s.exercises.iter().map(|e| &e.name).collect();
+        if names.len() != r.course.exercises.len()
+            || names.iter().zip(&r.course.exercises).any(|(a, b)| *a != b)
+        {
+            return Err(format!(
+                "`{}` does not list the course's exercises in order",
+                s.id
+            ));
+        }
+        for e in &s.exercises {
+            let full = e.status == Status::Pass;
+            if !(0.0..=e.max_score).contains(&e.score) || (full && !close(e.score, e.max_score)) {
+                return Err(format!(
+                    "`{}` scores {} of {} in {}",
+                    s.id, e.score, e.max_score, e.name
+                ));
+            }
+        }
+        let sum: f64 = s.exercises.iter().map(|e| e.score).sum();
+        let max: f64 = s.exercises.iter().map(|e| e.max_score).sum();
+        if !close(sum, s.score) || !close(max, s.max_score) {
+            return Err(format!(
+                "`{}`'s total is not the sum of its exercises",
+                s.id
+            ));
+        }
+    }
+    Ok(())
 }
 
 #[cfg(test)]
@@ -192,6 +245,49 @@ mod tests {
         let mut other = shard(&["b"], 2, 2);
         other.1.limits.timeout_secs = 5;
         assert!(err(vec![shard(&["a"], 1, 2), other]).contains("limits"));
+    }
+
+    #[test]
+    fn a_report_edited_by_hand_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("r.json");
+        type Edit = fn(&mut ClassReport);
+        let edits: [(&str, Edit); 5] = [
+            ("total", |r| r.submissions[0].score = 100.0),
+            ("scores", |r| r.submissions[0].exercises[1].score = 50.0),
+            ("in order", |r| r.submissions[0].exercises.reverse()),
+            ("in order", |r| {
+                r.submissions[0].exercises.pop();
+            }),
+            ("shard 0/2", |r| {
+                r.shard = Some(Shard { index: 0, count: 2 })
+            }),
+        ];
+        for (said, edit) in edits {
+            let mut r = sample(&["a"], &[Status::Pass, Status::Fail]);
+            edit(&mut r);
+            std::fs::write(&path, serde_json::to_string(&r).unwrap()).unwrap();
+            let e = read(&path).unwrap_err().0;
+            assert!(
+                e.contains("contradicts itself") && e.contains(said),
+                "{said}: {e}"
+            );
+        }
+        // As written, it reads back.
+        let r = sample(&["a"], &[Status::Pass, Status::Fail]);
+        std::fs::write(&path, serde_json::to_string(&r).unwrap()).unwrap();
+        assert_eq!(read(&path).unwrap(), r);
+    }
+
+    #[test]
+    fn shard_numbers_are_input_not_sizes() {
+        // A legal --shard 1/4294967295 must not make merge allocate by it.
+        let e = merge(vec![shard(&["a"], 1, u32::MAX)]).unwrap_err().0;
+        assert!(e.contains("shard 2/4294967295"), "{e}");
+        let mut twice = sample(&["a", "a"], &[Status::Pass]);
+        twice.shard = None;
+        let e = merge(vec![(PathBuf::from("w.json"), twice)]).unwrap_err().0;
+        assert!(e.contains("`a` is in w.json twice"), "{e}");
     }
 
     #[test]

@@ -234,6 +234,13 @@ pub(crate) fn emit(
         Format::Gradescope => gradescope::write(report)?,
         Format::Html => html::write(report),
     };
+    // Only the table has colours to take off (when not on a terminal);
+    // the other formats are written as made: stripping "escapes" from them
+    // would change what their own escaping and guards decided.
+    let plain = |text: String| match format {
+        Format::Table => crate::report::json::plain(&text),
+        _ => text,
+    };
     match output {
         None if format == Format::Table && std::io::stdout().is_terminal() => {
             anstream::print!("{text}");
@@ -241,10 +248,10 @@ pub(crate) fn emit(
         None => {
             use std::io::Write as _;
             let mut out = std::io::stdout().lock();
-            out.write_all(crate::report::json::plain(&text).as_bytes())?;
+            out.write_all(plain(text).as_bytes())?;
             out.flush()?;
         }
-        Some(path) => write_atomically(path, crate::report::json::plain(&text).as_bytes())?,
+        Some(path) => write_atomically(path, plain(text).as_bytes())?,
     }
     Ok(())
 }
