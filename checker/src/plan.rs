@@ -91,10 +91,7 @@ fn init(dest: &Path) -> anyhow::Result<InitPlan> {
         ))
         .into());
     }
-    let parent = match dest.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p,
-        _ => Path::new("."),
-    };
+    let parent = crate::plan::dir_of(dest);
     if !parent.is_dir() {
         return Err(UsageError(format!(
             "cannot create {}: there is no directory {}",
@@ -371,6 +368,14 @@ fn grade(
 
 /// A report is written into an existing directory (checked now, not
 /// after minutes of grading).
+/// The directory a path's file would be in (`.` for a bare name).
+pub(crate) fn dir_of(path: &Path) -> &Path {
+    match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    }
+}
+
 /// `-o -` is standard output, as `-o` left out.
 pub(crate) fn output_path(output: Option<PathBuf>) -> Option<PathBuf> {
     output.filter(|p| p.as_os_str() != "-")
@@ -384,10 +389,7 @@ pub(crate) fn output_path(output: Option<PathBuf>) -> Option<PathBuf> {
 pub(crate) fn check_output(output: Option<&Path>, inside: &[PathBuf]) -> Result<(), UsageError> {
     let Some(output) = output else { return Ok(()) };
     let shown = output.display();
-    let parent = match output.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p,
-        _ => Path::new("."),
-    };
+    let parent = crate::plan::dir_of(output);
     if let Ok(meta) = output.symlink_metadata()
         && !meta.is_file()
     {

@@ -24,10 +24,7 @@ pub(crate) const INIT_DIR: &str = "threadlings";
 
 pub(crate) fn init(plan: &InitPlan) -> anyhow::Result<ExitCode> {
     let dest = &plan.dest;
-    let parent = match dest.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p,
-        _ => Path::new("."),
-    };
+    let parent = crate::plan::dir_of(dest);
     // Mode 0777 as asked of mkdir: the umask makes it what a directory the
     // learner made would be (tempfile's default, 0700, would stay after the
     // rename).

@@ -258,10 +258,7 @@ pub(crate) fn emit(
 
 fn write_atomically(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
     use anyhow::Context as _;
-    let dir = match path.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p,
-        _ => Path::new("."),
-    };
+    let dir = crate::plan::dir_of(path);
     let write = || -> std::io::Result<()> {
         // As any file the teacher writes (0666 less the umask), not the
         // temporary file's 0600: a report is often served or shared.
