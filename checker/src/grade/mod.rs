@@ -6,7 +6,7 @@
 pub(crate) mod normalise;
 pub(crate) mod submission;
 
-use std::collections::HashMap;
+use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
 use sha2::{Digest as _, Sha256};
@@ -146,17 +146,17 @@ pub(crate) fn report_limits(limits: &Limits, compile_timeout_secs: u64) -> Repor
 
 /// Fingerprints of the files that make no copy worth flagging: each
 /// exercise's shipped file and solution.
-pub(crate) struct Expected(HashMap<(usize, String), ()>);
+pub(crate) struct Expected(HashSet<(usize, String)>);
 
 impl Expected {
     pub fn of(course: &Course) -> Expected {
-        let mut known = HashMap::new();
+        let mut known = HashSet::new();
         for (i, ex) in course.exercises.iter().enumerate() {
             for text in [course.shipped(ex), course.read_solution(ex)]
                 .into_iter()
                 .flatten()
             {
-                known.insert((i, normalise::fingerprint(&text)), ());
+                known.insert((i, normalise::fingerprint(&text)));
             }
         }
         Expected(known)
@@ -168,7 +168,7 @@ impl Expected {
             return None;
         }
         let fp = normalise::fingerprint(source);
-        (!self.0.contains_key(&(at, fp.clone()))).then_some(fp)
+        (!self.0.contains(&(at, fp.clone()))).then_some(fp)
     }
 }
 
