@@ -39,9 +39,12 @@ fn every_record_the_test_binary_writes_reads_back_equal() {
         EventKind::Spawned,
         EventKind::Started,
         EventKind::Ended,
+        EventKind::Exited,
         EventKind::JoinCalled,
         EventKind::JoinReturned,
+        EventKind::MovedIn,
         EventKind::Dropped,
+        EventKind::Returned,
         EventKind::Note,
     ];
     let statuses = [

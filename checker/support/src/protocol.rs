@@ -346,12 +346,26 @@ pub struct Event {
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
 pub enum EventKind {
+    /// A thread was created (by the test; a learner's `spawn` cannot be
+    /// seen, so a learner's thread first shows as `Started`).
     Spawned,
+    /// Work the test handed over began on this thread (the label says which).
     Started,
+    /// That work finished on this thread.
     Ended,
+    /// This thread ended: its thread-local destructors ran.
+    Exited,
+    /// This thread was seen waiting in a join (the label says on what).
     JoinCalled,
+    /// This thread was seen past that join.
     JoinReturned,
+    /// A value the test made was first used on this thread: it moved here.
+    MovedIn,
+    /// A value the test made was dropped on this thread.
     Dropped,
+    /// The learner's function (or `main`) returned on this thread.
+    Returned,
+    /// Anything else worth showing (the label says what).
     Note,
 }
 
@@ -373,9 +387,12 @@ impl EventKind {
             EventKind::Spawned => "spawned",
             EventKind::Started => "started",
             EventKind::Ended => "ended",
+            EventKind::Exited => "exited",
             EventKind::JoinCalled => "join_called",
             EventKind::JoinReturned => "join_returned",
+            EventKind::MovedIn => "moved_in",
             EventKind::Dropped => "dropped",
+            EventKind::Returned => "returned",
             EventKind::Note => "note",
         }
     }
