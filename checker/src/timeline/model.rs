@@ -1,0 +1,843 @@
+//! What every picture of a run shows, before any of it is drawn: the
+//! lanes (one per thread, in the order they were first seen), each
+//! thread's life, work and point events, the marks on what went wrong, and
+//! the honest notes about what the record leaves out.
+//!
+//! Names and labels come from learner code (a thread's name, a value's
+//! label), so everything here is cleaned of control characters once, and
+//! each format escapes or elides it again for its own medium.
+
+use std::collections::HashMap;
+
+use threadlings_support::protocol::{Event, EventKind};
+use unicode_width::{UnicodeWidthChar as _, UnicodeWidthStr as _};
+
+use super::Run;
+use crate::verdict::Status;
+
+/// A thing that happened at one moment on one lane, in increasing order of
+/// how much it tells: when several share a cell, the greatest is drawn.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub(crate) enum PointKind {
+    Note,
+    MovedIn,
+    Dropped,
+    JoinCalled,
+    JoinReturned,
+    Returned,
+}
+
+impl PointKind {
+    /// The words a hover text or a trace viewer shows.
+    pub fn words(self) -> &'static str {
+        match self {
+            PointKind::Note => "note",
+            PointKind::MovedIn => "moved in",
+            PointKind::Dropped => "dropped",
+            PointKind::JoinCalled => "join called",
+            PointKind::JoinReturned => "join returned",
+            PointKind::Returned => "returned",
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct Point {
+    pub t_us: u64,
+    pub kind: PointKind,
+    pub label: String,
+}
+
+/// Work the test handed over (started..ended), or the learner's function
+/// running on the caller (started..returned: `call`). `to_us` is `None`
+/// while it was still going when the record ends.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct Span {
+    pub from_us: u64,
+    pub to_us: Option<u64>,
+    pub label: String,
+    pub call: bool,
+}
+
+/// One thread.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct Lane {
+    /// The number in its std `ThreadId`.
+    pub thread: u64,
+    /// Its name, cleaned: the thread's own, or `thread N` (numbered among
+    /// the unnamed ones, so the same run always draws the same names).
+    pub name: String,
+    /// Set when an earlier lane already shows the same name.
+    pub suffix: Option<u32>,
+    pub first_us: u64,
+    pub exited_us: Option<u64>,
+    pub work: Vec<Span>,
+    /// Waiting in a join: from join_called to join_returned.
+    pub waits: Vec<(u64, Option<u64>)>,
+    pub points: Vec<Point>,
+}
+
+impl Lane {
+    fn new(thread: u64, name: String, first_us: u64) -> Lane {
+        Lane {
+            thread,
+            name,
+            suffix: None,
+            first_us,
+            exited_us: None,
+            work: Vec::new(),
+            waits: Vec::new(),
+            points: Vec::new(),
+        }
+    }
+
+    /// The lane's name with its suffix, elided to at most `cols` columns
+    /// (the suffix always kept: it is what tells two lanes apart).
+    pub fn label(&self, cols: usize, unicode: bool) -> String {
+        let suffix = self.suffix.map(|n| format!(" {n}")).unwrap_or_default();
+        let name = shown(&self.name, unicode);
+        let room = cols.saturating_sub(suffix.width()).max(1);
+        format!("{}{suffix}", elide(&name, room, unicode))
+    }
+
+    /// Where the lane's life ends in the picture: its exit, or the end of
+    /// the record if it never exited.
+    pub fn end_us(&self, record_end: u64) -> u64 {
+        self.exited_us.unwrap_or(record_end)
+    }
+
+    /// The learner's function returned here: this is the caller.
+    pub fn returned_at(&self) -> Option<u64> {
+        self.points
+            .iter()
+            .find(|p| p.kind == PointKind::Returned)
+            .map(|p| p.t_us)
+    }
+}
+
+/// Which rule a mark comes from, with what its sentence names.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) enum Problem {
+    /// `lanes` were still running when `caller` returned.
+    NotJoined { caller: usize, lanes: Vec<usize> },
+    /// The threads' work ran one after another.
+    NeverOverlapped,
+    /// `value` moved to `moved_to` but was dropped on `dropped_on`.
+    DroppedElsewhere {
+        value: String,
+        moved_to: usize,
+        dropped_on: usize,
+    },
+}
+
+/// A problem, and where on which lanes it is marked.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct Mark {
+    pub problem: Problem,
+    /// (lane index, time) of each ✗.
+    pub at: Vec<(usize, u64)>,
+}
+
+/// How wide a lane name may be inside a mark's sentence.
+const NAME_IN_SENTENCE: usize = 16;
+/// How wide a value's label may be inside a mark's sentence.
+const VALUE_IN_SENTENCE: usize = 24;
+
+impl Mark {
+    /// The sentence under the picture, without its ✗.
+    pub fn sentence(&self, lanes: &[Lane], unicode: bool) -> String {
+        let name = |i: usize| lanes[i].label(NAME_IN_SENTENCE, unicode);
+        match &self.problem {
+            Problem::NotJoined {
+                caller,
+                lanes: late,
+            } => {
+                let who = match late.len() {
+                    1 => format!("{} was", name(late[0])),
+                    2 => format!("{} and {} were", name(late[0]), name(late[1])),
+                    n => format!("{} and {} more were", name(late[0]), n - 1),
+                };
+                format!(
+                    "{who} still running when {} returned: nothing joined it",
+                    name(*caller)
+                )
+            }
+            Problem::NeverOverlapped => {
+                "the threads' work never overlapped: they ran one after another".to_string()
+            }
+            Problem::DroppedElsewhere {
+                value,
+                moved_to,
+                dropped_on,
+            } => format!(
+                "{} moved to {} but was dropped on {}",
+                elide(&shown(value, unicode), VALUE_IN_SENTENCE, unicode),
+                name(*moved_to),
+                name(*dropped_on)
+            ),
+        }
+    }
+}
+
+/// A run, ready to draw.
+#[derive(Clone, Debug)]
+pub(crate) struct Model {
+    /// The test's name, cleaned.
+    pub test: String,
+    pub status: Status,
+    /// The first and last event's time (both 0 without events).
+    pub start_us: u64,
+    pub end_us: u64,
+    /// Every thread, in the order first seen.
+    pub lanes: Vec<Lane>,
+    pub marks: Vec<Mark>,
+    /// What the picture cannot show, each a sentence.
+    pub notes: Vec<String>,
+    /// Events that happened but were not kept.
+    pub dropped: u64,
+}
+
+/// The most lanes drawn; the rest are summed up in one line (a thread
+/// bomb must not make a picture a thousand lines long).
+pub(crate) const MAX_LANES: usize = 12;
+
+impl Model {
+    pub fn of(run: &Run) -> Model {
+        let mut events: Vec<&Event> = run.events.iter().collect();
+        // The support library records in time order; a fixture or a future
+        // recorder might not, and a picture must not go backwards.
+        events.sort_by_key(|e| e.t_us);
+        let lanes = lanes(&events);
+        let marks = marks(&lanes, run.status);
+        Model {
+            test: clean(run.test),
+            status: run.status,
+            start_us: events.first().map_or(0, |e| e.t_us),
+            end_us: events.last().map_or(0, |e| e.t_us),
+            lanes,
+            marks,
+            notes: notes(run),
+            dropped: run.dropped,
+        }
+    }
+
+    /// The lanes to draw, at most `max`, in lane order: those a mark is on
+    /// and the caller's first (they are what the marks' sentences name),
+    /// then the earliest.
+    pub fn shown(&self, max: usize) -> Vec<usize> {
+        let callers = (0..self.lanes.len()).filter(|&i| self.lanes[i].returned_at().is_some());
+        let marked = self.marks.iter().flat_map(|m| m.at.iter().map(|&(i, _)| i));
+        let mut shown: Vec<usize> = Vec::new();
+        for i in callers.chain(marked).chain(0..self.lanes.len()) {
+            if shown.len() >= max {
+                break;
+            }
+            if !shown.contains(&i) {
+                shown.push(i);
+            }
+        }
+        shown.sort_unstable();
+        shown
+    }
+
+    /// The line about the lanes not drawn: how many, and when they were
+    /// first seen.
+    pub fn not_shown(&self, shown: &[usize], unicode: bool) -> Option<String> {
+        let rest: Vec<&Lane> = (0..self.lanes.len())
+            .filter(|i| !shown.contains(i))
+            .map(|i| &self.lanes[i])
+            .collect();
+        let first = rest.iter().map(|l| l.first_us).min()?;
+        let last = rest.iter().map(|l| l.first_us).max()?;
+        let threads = if rest.len() == 1 { "thread" } else { "threads" };
+        let dots = if unicode { "…" } else { "..." };
+        Some(format!(
+            "{dots} and {} more {threads}, first seen {}",
+            rest.len(),
+            times(first, last, self.end_us, unicode)
+        ))
+    }
+
+    /// The test's name and the time the picture spans.
+    pub fn span(&self, unicode: bool) -> String {
+        if self.lanes.is_empty() {
+            "no events".to_string()
+        } else {
+            times(self.start_us, self.end_us, self.end_us, unicode)
+        }
+    }
+}
+
+/// Lanes from events in time order.
+fn lanes(events: &[&Event]) -> Vec<Lane> {
+    let mut lanes: Vec<Lane> = Vec::new();
+    let mut by_thread: HashMap<u64, usize> = HashMap::new();
+    let mut unnamed = 0;
+    for e in events {
+        let i = *by_thread.entry(e.thread).or_insert_with(|| {
+            let name = e.thread_name.as_deref().map(clean).unwrap_or_default();
+            let name = if name.is_empty() {
+                unnamed += 1;
+                format!("thread {unnamed}")
+            } else {
+                name
+            };
+            lanes.push(Lane::new(e.thread, name, e.t_us));
+            lanes.len() - 1
+        });
+        let lane = &mut lanes[i];
+        let label = clean(&e.label);
+        let point = |kind| Point {
+            t_us: e.t_us,
+            kind,
+            label: label.clone(),
+        };
+        match e.kind {
+            // A life begins with the thread's first event, whichever it is.
+            EventKind::Spawned => {}
+            EventKind::Started => lane.work.push(Span {
+                from_us: e.t_us,
+                to_us: None,
+                label,
+                call: false,
+            }),
+            EventKind::Ended => match open_span(&mut lane.work, &label) {
+                Some(span) => span.to_us = Some(e.t_us),
+                // Its start was not kept: the work ran from when the
+                // thread was first seen, as far as the record can tell.
+                None => lane.work.push(Span {
+                    from_us: lane.first_us,
+                    to_us: Some(e.t_us),
+                    label,
+                    call: false,
+                }),
+            },
+            EventKind::Returned => {
+                // What `started` began on the caller was the learner's
+                // function, and this is its end.
+                if let Some(span) = lane.work.iter_mut().rev().find(|s| s.to_us.is_none()) {
+                    span.to_us = Some(e.t_us);
+                    span.call = true;
+                }
+                lane.points.push(point(PointKind::Returned));
+            }
+            EventKind::Exited => {
+                lane.exited_us.get_or_insert(e.t_us);
+            }
+            EventKind::JoinCalled => {
+                lane.waits.push((e.t_us, None));
+                lane.points.push(point(PointKind::JoinCalled));
+            }
+            EventKind::JoinReturned => {
+                if let Some(wait) = lane.waits.iter_mut().rev().find(|w| w.1.is_none()) {
+                    wait.1 = Some(e.t_us);
+                }
+                lane.points.push(point(PointKind::JoinReturned));
+            }
+            EventKind::MovedIn => lane.points.push(point(PointKind::MovedIn)),
+            EventKind::Dropped => lane.points.push(point(PointKind::Dropped)),
+            EventKind::Note => lane.points.push(point(PointKind::Note)),
+        }
+    }
+    tell_apart(&mut lanes);
+    lanes
+}
+
+/// The open span an `ended` closes: the latest with its label, else the
+/// latest of any.
+fn open_span<'s>(work: &'s mut [Span], label: &str) -> Option<&'s mut Span> {
+    let at = work
+        .iter()
+        .rposition(|s| s.to_us.is_none() && s.label == label)
+        .or_else(|| work.iter().rposition(|s| s.to_us.is_none()))?;
+    Some(&mut work[at])
+}
+
+/// Gives each lane whose name an earlier lane already shows a number, so
+/// that no two lanes read alike.
+fn tell_apart(lanes: &mut [Lane]) {
+    let mut taken: Vec<String> = Vec::new();
+    for lane in lanes {
+        let mut n = 1;
+        let mut full = lane.name.clone();
+        while taken.contains(&full) {
+            n += 1;
+            full = format!("{} {n}", lane.name);
+        }
+        lane.suffix = (n > 1).then_some(n);
+        taken.push(full);
+    }
+}
+
+/// The moments that matter in a run that did not pass, each a rule about
+/// the lanes. None for a pass: a correct run that legitimately runs
+/// threads one after another must not be accused.
+pub(crate) fn marks(lanes: &[Lane], status: Status) -> Vec<Mark> {
+    if status == Status::Pass {
+        return Vec::new();
+    }
+    let mut marks = Vec::new();
+    marks.extend(not_joined(lanes));
+    marks.extend(never_overlapped(lanes));
+    marks.extend(dropped_elsewhere(lanes));
+    marks
+}
+
+/// The caller returned while a thread it could have joined was still
+/// running: seen before the return, not exited by then.
+fn not_joined(lanes: &[Lane]) -> Option<Mark> {
+    let (caller, returned) = lanes
+        .iter()
+        .enumerate()
+        .find_map(|(i, l)| Some((i, l.returned_at()?)))?;
+    let late: Vec<usize> = (0..lanes.len())
+        .filter(|&i| i != caller)
+        .filter(|&i| lanes[i].first_us < returned)
+        .filter(|&i| lanes[i].exited_us.is_none_or(|x| x > returned))
+        .collect();
+    if late.is_empty() {
+        return None;
+    }
+    Some(Mark {
+        at: late.iter().map(|&i| (i, returned)).collect(),
+        problem: Problem::NotJoined {
+            caller,
+            lanes: late,
+        },
+    })
+}
+
+/// Two or more lanes did work (handed-over work, or lines they wrote) and
+/// no two of them did it at the same time. The learner's function itself
+/// (the caller's `call`) is not such work: it spans everything.
+fn never_overlapped(lanes: &[Lane]) -> Option<Mark> {
+    let mut busy: Vec<(u64, u64, usize)> = lanes
+        .iter()
+        .enumerate()
+        .filter_map(|(i, lane)| {
+            let spans = lane
+                .work
+                .iter()
+                .filter(|s| !s.call)
+                .map(|s| (s.from_us, s.to_us.unwrap_or(u64::MAX)));
+            let notes = lane
+                .points
+                .iter()
+                .filter(|p| p.kind == PointKind::Note)
+                .map(|p| (p.t_us, p.t_us));
+            let (from, to) = spans
+                .chain(notes)
+                .reduce(|a, b| (a.0.min(b.0), a.1.max(b.1)))?;
+            Some((from, to, i))
+        })
+        .collect();
+    if busy.len() < 2 {
+        return None;
+    }
+    busy.sort_unstable();
+    // Sorted by start, they are all apart exactly when each starts no
+    // earlier than every one before it ended.
+    let mut ended = busy[0].1;
+    for &(from, to, _) in &busy[1..] {
+        if from < ended {
+            return None;
+        }
+        ended = ended.max(to);
+    }
+    Some(Mark {
+        problem: Problem::NeverOverlapped,
+        at: busy[1..].iter().map(|&(from, _, i)| (i, from)).collect(),
+    })
+}
+
+/// A value the test made moved to one thread and was dropped on another.
+fn dropped_elsewhere(lanes: &[Lane]) -> Vec<Mark> {
+    let points = |kind| {
+        lanes.iter().enumerate().flat_map(move |(i, lane)| {
+            lane.points
+                .iter()
+                .filter(move |p| p.kind == kind && !p.label.is_empty())
+                .map(move |p| (i, p))
+        })
+    };
+    let mut marks = Vec::new();
+    for (dropped_on, drop) in points(PointKind::Dropped) {
+        let moves: Vec<(usize, &Point)> = points(PointKind::MovedIn)
+            .filter(|(_, p)| p.label == drop.label)
+            .collect();
+        if moves.iter().any(|&(i, _)| i == dropped_on) {
+            continue;
+        }
+        // Where it last moved before the drop, else where it first moved.
+        let moved_to = moves
+            .iter()
+            .rev()
+            .find(|(_, p)| p.t_us <= drop.t_us)
+            .or(moves.first())
+            .map(|&(i, _)| i);
+        if let Some(moved_to) = moved_to {
+            marks.push(Mark {
+                problem: Problem::DroppedElsewhere {
+                    value: drop.label.clone(),
+                    moved_to,
+                    dropped_on,
+                },
+                at: vec![(dropped_on, drop.t_us)],
+            });
+        }
+    }
+    marks
+}
+
+/// What the picture does not show, and why, each a sentence.
+fn notes(run: &Run) -> Vec<String> {
+    let mut notes = Vec::new();
+    match run.dropped {
+        0 => {}
+        1 => notes.push("1 more event happened than the test keeps; it is not drawn".into()),
+        n => notes.push(format!(
+            "{n} more events happened than the test keeps; they are not drawn"
+        )),
+    }
+    let killed = matches!(run.status, Status::Timeout | Status::Crash);
+    match (killed, run.events.is_empty()) {
+        (true, true) => notes.push(
+            "the run was stopped before it reported anything: there is nothing to draw".into(),
+        ),
+        (true, false) => notes.push(format!(
+            "the run was stopped ({}) before it finished: the picture ends where its record does",
+            run.status.as_str()
+        )),
+        (false, true) => notes.push("this test observed no threads".into()),
+        (false, false) => {}
+    }
+    notes
+}
+
+/// Text from learner code, safe to show: no control characters (they move
+/// a terminal's cursor, and XML forbids most), no bidirectional overrides
+/// (they reorder what follows on the line), no noncharacters (XML forbids
+/// them).
+pub(crate) fn clean(text: &str) -> String {
+    text.chars()
+        .filter(|&c| {
+            !c.is_control()
+                && !matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{fffe}' | '\u{ffff}')
+        })
+        .collect()
+}
+
+/// Text as the look can show it: itself, or in ASCII with our own symbols
+/// spelt out and anything else a `?`.
+pub(crate) fn shown(text: &str, unicode: bool) -> String {
+    if unicode {
+        return text.to_string();
+    }
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            c if c.is_ascii() => out.push(c),
+            '…' => out.push_str("..."),
+            '–' | '—' | '·' => out.push('-'),
+            '✗' => out.push('X'),
+            _ => out.push('?'),
+        }
+    }
+    out
+}
+
+/// `text` cut to at most `cols` display columns, an ellipsis (`~` in
+/// ASCII) saying that it was cut.
+pub(crate) fn elide(text: &str, cols: usize, unicode: bool) -> String {
+    if text.width() <= cols {
+        return text.to_string();
+    }
+    let (mark, mark_width) = if unicode { ("…", 1) } else { ("~", 1) };
+    let room = cols.saturating_sub(mark_width);
+    let mut out = String::new();
+    let mut used = 0;
+    for c in text.chars() {
+        let w = c.width().unwrap_or(0);
+        if used + w > room {
+            break;
+        }
+        used += w;
+        out.push(c);
+    }
+    if cols >= mark_width {
+        out.push_str(mark);
+    }
+    out
+}
+
+/// A time, or a range of them, since the test process started: in ms, or
+/// in s for a record that runs 10 s or more (`scale_us` decides which, so
+/// one picture uses one unit).
+pub(crate) fn times(from_us: u64, to_us: u64, scale_us: u64, unicode: bool) -> String {
+    let (unit, per) = if scale_us >= 10_000_000 {
+        ("s", 1_000_000.0)
+    } else {
+        ("ms", 1_000.0)
+    };
+    let (a, b) = (
+        format!("{:.1}", from_us as f64 / per),
+        format!("{:.1}", to_us as f64 / per),
+    );
+    if a == b {
+        format!("{a} {unit}")
+    } else {
+        let dash = if unicode { "–" } else { "-" };
+        format!("{a}{dash}{b} {unit}")
+    }
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+
+    /// An event on thread `thread` (named `name`) at `t_us`.
+    pub(crate) fn ev(
+        t_us: u64,
+        thread: u64,
+        name: Option<&str>,
+        kind: EventKind,
+        label: &str,
+    ) -> Event {
+        Event {
+            t_us,
+            kind,
+            thread,
+            thread_name: name.map(str::to_string),
+            os_tid: None,
+            label: label.to_string(),
+        }
+    }
+
+    fn model(status: Status, events: &[Event]) -> Model {
+        Model::of(&Run {
+            test: "t",
+            status,
+            events,
+            dropped: 0,
+            duration_ms: 0,
+        })
+    }
+
+    use EventKind::*;
+
+    /// The caller returns at 50 while thread 2 is still writing.
+    fn no_join() -> Vec<Event> {
+        vec![
+            ev(10, 1, Some("main"), Started, "count(..)"),
+            ev(20, 2, None, Note, "line 1"),
+            ev(30, 1, Some("main"), Note, "main 1"),
+            ev(40, 2, None, Note, "line 2"),
+            ev(50, 1, Some("main"), Returned, "count(..)"),
+            ev(60, 2, None, Note, "line 3"),
+            ev(70, 2, None, Exited, ""),
+        ]
+    }
+
+    #[test]
+    fn a_thread_still_running_when_the_caller_returned_is_marked_at_the_return() {
+        let m = model(Status::Fail, &no_join());
+        assert_eq!(
+            m.marks,
+            [Mark {
+                problem: Problem::NotJoined {
+                    caller: 0,
+                    lanes: vec![1]
+                },
+                at: vec![(1, 50)],
+            }]
+        );
+        assert_eq!(
+            m.marks[0].sentence(&m.lanes, true),
+            "thread 1 was still running when main returned: nothing joined it"
+        );
+        // Exited before the return: joined (or at least over), no mark.
+        let mut joined = no_join();
+        joined[6].t_us = 45;
+        joined.sort_by_key(|e| e.t_us);
+        assert!(model(Status::Fail, &joined).marks.is_empty());
+    }
+
+    #[test]
+    fn a_pass_is_never_marked() {
+        for events in [no_join(), one_after_another()] {
+            assert!(model(Status::Pass, &events).marks.is_empty());
+            assert!(!model(Status::Fail, &events).marks.is_empty());
+        }
+    }
+
+    fn one_after_another() -> Vec<Event> {
+        vec![
+            ev(10, 1, Some("main"), Started, "run"),
+            ev(20, 2, None, Started, "job 1"),
+            ev(30, 2, None, Ended, "job 1"),
+            ev(31, 2, None, Exited, ""),
+            ev(40, 3, None, Started, "job 2"),
+            ev(50, 3, None, Ended, "job 2"),
+            ev(51, 3, None, Exited, ""),
+            ev(60, 1, Some("main"), Returned, "run"),
+        ]
+    }
+
+    #[test]
+    fn work_that_never_overlapped_is_marked_where_each_next_one_starts() {
+        let m = model(Status::Fail, &one_after_another());
+        assert_eq!(
+            m.marks,
+            [Mark {
+                problem: Problem::NeverOverlapped,
+                at: vec![(2, 40)]
+            }]
+        );
+        // The second job starts before the first ends: they overlapped.
+        let mut overlapping = one_after_another();
+        overlapping[4].t_us = 25;
+        overlapping.sort_by_key(|e| e.t_us);
+        assert!(model(Status::Fail, &overlapping).marks.is_empty());
+        // Lines written meanwhile count as work, the caller's too.
+        let lines = vec![
+            ev(10, 1, Some("main"), Note, "1"),
+            ev(20, 2, None, Note, "1"),
+            ev(30, 1, Some("main"), Note, "2"),
+        ];
+        assert!(model(Status::Fail, &lines).marks.is_empty());
+        let apart = vec![
+            ev(10, 1, Some("main"), Note, "1"),
+            ev(20, 1, Some("main"), Note, "2"),
+            ev(30, 2, None, Note, "1"),
+        ];
+        assert_eq!(model(Status::Fail, &apart).marks[0].at, [(1, 30)]);
+    }
+
+    #[test]
+    fn a_value_dropped_on_another_thread_than_it_moved_to_is_marked() {
+        let events = vec![
+            ev(10, 1, Some("main"), Started, "f"),
+            ev(20, 2, None, MovedIn, "probe 1"),
+            ev(25, 2, None, Exited, ""),
+            ev(30, 1, Some("main"), Dropped, "probe 1"),
+            ev(31, 1, Some("main"), Dropped, "unmoved"),
+            ev(40, 1, Some("main"), Returned, "f"),
+        ];
+        let m = model(Status::Fail, &events);
+        assert_eq!(
+            m.marks,
+            [Mark {
+                problem: Problem::DroppedElsewhere {
+                    value: "probe 1".into(),
+                    moved_to: 1,
+                    dropped_on: 0
+                },
+                at: vec![(0, 30)],
+            }]
+        );
+        assert_eq!(
+            m.marks[0].sentence(&m.lanes, false),
+            "probe 1 moved to thread 1 but was dropped on main"
+        );
+        let mut right = events.clone();
+        right[3].thread = 2;
+        right[3].thread_name = None;
+        assert!(model(Status::Fail, &right).marks.is_empty());
+    }
+
+    #[test]
+    fn lanes_are_named_in_order_of_appearance_and_told_apart() {
+        let events = vec![
+            ev(1, 90, None, Note, ""),
+            ev(2, 7, Some("worker"), Note, ""),
+            ev(3, 8, Some("worker"), Note, ""),
+            ev(4, 3, None, Note, ""),
+            ev(5, 4, Some("\u{1b}[31m"), Note, ""),
+            ev(6, 5, Some("worker"), Note, ""),
+        ];
+        let m = model(Status::Pass, &events);
+        let labels: Vec<String> = m.lanes.iter().map(|l| l.label(20, true)).collect();
+        assert_eq!(
+            labels,
+            [
+                "thread 1", "worker", "worker 2", "thread 2", "[31m", "worker 3"
+            ]
+        );
+    }
+
+    #[test]
+    fn work_spans_pair_by_label_and_open_ones_stay_open() {
+        let events = vec![
+            ev(1, 2, None, Started, "a"),
+            ev(2, 2, None, Started, "b"),
+            ev(3, 2, None, Ended, "a"),
+            ev(4, 2, None, Ended, "c"),
+            ev(5, 2, None, JoinCalled, "x"),
+        ];
+        let lane = &model(Status::Fail, &events).lanes[0];
+        let spans: Vec<(u64, Option<u64>)> =
+            lane.work.iter().map(|s| (s.from_us, s.to_us)).collect();
+        assert_eq!(spans, [(1, Some(3)), (2, Some(4))]);
+        assert_eq!(lane.waits, [(5, None)]);
+    }
+
+    #[test]
+    fn honest_notes_say_what_is_missing() {
+        let notes = |status, events: &[Event], dropped| {
+            notes(&Run {
+                test: "t",
+                status,
+                events,
+                dropped,
+                duration_ms: 0,
+            })
+        };
+        let some = no_join();
+        assert_eq!(
+            notes(Status::Timeout, &some, 3),
+            [
+                "3 more events happened than the test keeps; they are not drawn",
+                "the run was stopped (timeout) before it finished: the picture ends where its record does"
+            ]
+        );
+        assert_eq!(
+            notes(Status::Crash, &[], 0),
+            ["the run was stopped before it reported anything: there is nothing to draw"]
+        );
+        assert_eq!(
+            notes(Status::Pass, &[], 0),
+            ["this test observed no threads"]
+        );
+        assert!(notes(Status::Fail, &some, 0).is_empty());
+    }
+
+    #[test]
+    fn hostile_text_is_cleaned_and_elided_by_width() {
+        assert_eq!(clean("a\u{1b}[2Jb\u{202e}c\n\u{fffe}"), "a[2Jbc");
+        assert_eq!(elide("工作线程", 5, true), "工作…");
+        assert_eq!(elide("abcdef", 4, false), "abc~");
+        assert_eq!(elide("abc", 3, true), "abc");
+        assert_eq!(shown("工·…✗", false), "?-...X");
+    }
+
+    #[test]
+    fn times_use_one_unit_per_picture() {
+        assert_eq!(times(0, 12_400, 12_400, true), "0.0–12.4 ms");
+        assert_eq!(times(2_100, 2_120, 9_000, false), "2.1 ms");
+        assert_eq!(times(500_000, 12_000_000, 12_000_000, true), "0.5–12.0 s");
+    }
+
+    #[test]
+    fn at_most_max_lanes_are_shown_and_the_marked_ones_among_them() {
+        let mut events: Vec<Event> = (0..30).map(|n| ev(n, n + 2, None, Note, "")).collect();
+        events.push(ev(100, 1, Some("main"), Returned, ""));
+        let m = model(Status::Fail, &events);
+        let shown = m.shown(MAX_LANES);
+        assert_eq!(shown.len(), MAX_LANES);
+        assert!(shown.contains(&30), "the caller");
+        assert_eq!(
+            m.not_shown(&shown, true).as_deref(),
+            Some("… and 19 more threads, first seen 0.0 ms")
+        );
+    }
+}

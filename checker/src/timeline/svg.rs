@@ -1,0 +1,291 @@
+//! The picture as a standalone `<svg>` element, for the HTML report: the
+//! same lanes, marks and notes as the terminal's, each shape with a
+//! `<title>` (a browser's hover text). No scripts, no styles, no external
+//! references: it can be inlined anywhere. Every piece of text is escaped,
+//! since names and labels come from learner code.
+
+use std::collections::HashMap;
+use std::fmt::Write as _;
+
+use super::Run;
+use super::model::{Lane, MAX_LANES, Model, PointKind, elide, times};
+
+/// The picture's width in user units (its viewBox scales it).
+const WIDTH: f64 = 720.0;
+/// Where the lane names start, and how many columns of 12px monospace
+/// they may take before the lanes begin.
+const LEFT: f64 = 8.0;
+const LABEL_COLS: usize = 17;
+/// Where time begins and ends: the first and the last event.
+const TIME_FROM: f64 = 136.0;
+const TIME_TO: f64 = 690.0;
+const TOP: f64 = 34.0;
+const ROW: f64 = 22.0;
+const LINE: f64 = 18.0;
+/// Characters of 12px monospace on a line of text under the lanes.
+const TEXT_COLS: usize = 96;
+
+const RED: &str = "#dc2626";
+
+/// The SVG picture of a run.
+pub(crate) fn svg(run: &Run) -> String {
+    let model = Model::of(run);
+    let lanes = model.shown(MAX_LANES);
+    let mut body = String::new();
+    let title = format!("{} · {}", model.test, model.span(true));
+    let _ = writeln!(
+        body,
+        r#"<text x="{LEFT}" y="20" font-weight="bold">{}</text>"#,
+        escape(&elide(&title, TEXT_COLS, true))
+    );
+    for (row, &i) in lanes.iter().enumerate() {
+        let middle = TOP + ROW * row as f64 + ROW / 2.0;
+        lane(&mut body, &model, i, middle);
+    }
+    let mut y = TOP + ROW * lanes.len() as f64 + LINE;
+    let mut line = |body: &mut String, text: &str, fill: &str| {
+        for piece in wrap(text) {
+            let _ = writeln!(
+                body,
+                r#"<text x="{LEFT}" y="{y}" fill="{fill}">{}</text>"#,
+                escape(&piece)
+            );
+            y += LINE;
+        }
+    };
+    if let Some(rest) = model.not_shown(&lanes, true) {
+        line(&mut body, &rest, "#374151");
+    }
+    for mark in &model.marks {
+        line(
+            &mut body,
+            &format!("✗ {}", mark.sentence(&model.lanes, true)),
+            RED,
+        );
+    }
+    for note in &model.notes {
+        line(&mut body, note, "#4b5563");
+    }
+    let height = y - LINE + 12.0;
+    format!(
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" role=\"img\" width=\"{WIDTH}\" \
+         height=\"{height}\" viewBox=\"0 0 {WIDTH} {height}\" font-family=\"monospace\" \
+         font-size=\"12\">\n<title>{}</title>\n{body}</svg>\n",
+        escape(&format!(
+            "What the threads of {} did, {}",
+            model.test,
+            model.span(true)
+        ))
+    )
+}
+
+/// One lane's group: its name, life, work, waits, exit, points and marks.
+fn lane(out: &mut String, model: &Model, i: usize, y: f64) {
+    let lane: &Lane = &model.lanes[i];
+    let x = |t: u64| x_of(t, model.start_us, model.end_us);
+    let when = |from: u64, to: u64| times(from, to, model.end_us, true);
+    let name = lane.label(usize::MAX, true);
+    let end = lane.end_us(model.end_us);
+    let _ = writeln!(
+        out,
+        r#"<g class="lane" data-thread="{}"><title>{}</title>"#,
+        lane.thread,
+        escape(&name)
+    );
+    let _ = writeln!(
+        out,
+        r#"<text x="{LEFT}" y="{:.1}">{}</text>"#,
+        y + 4.0,
+        escape(&lane.label(LABEL_COLS, true))
+    );
+    let bar = |out: &mut String, from: u64, to: u64, height: f64, fill: &str, what: &str| {
+        let _ = writeln!(
+            out,
+            r#"<rect x="{:.1}" y="{:.1}" width="{:.1}" height="{height}" fill="{fill}"><title>{}</title></rect>"#,
+            x(from),
+            y - height / 2.0,
+            (x(to) - x(from)).max(1.0),
+            escape(&format!("{what}, {}", when(from, to)))
+        );
+    };
+    let life = if lane.exited_us.is_some() {
+        format!("{name} alive")
+    } else {
+        format!("{name} alive, still running when the record ends")
+    };
+    bar(out, lane.first_us, end, 3.0, "#9ca3af", &life);
+    for span in &lane.work {
+        let what = if span.call {
+            "the learner's function"
+        } else {
+            "work"
+        };
+        let what = format!("{what} {}", span.label);
+        bar(
+            out,
+            span.from_us,
+            span.to_us.unwrap_or(end),
+            10.0,
+            "#2563eb",
+            &what,
+        );
+    }
+    for &(from, to) in &lane.waits {
+        bar(
+            out,
+            from,
+            to.unwrap_or(end),
+            6.0,
+            "#f59e0b",
+            "waiting in a join",
+        );
+    }
+    if let Some(exited) = lane.exited_us {
+        let _ = writeln!(
+            out,
+            r##"<path d="M{0:.1} {1:.1}V{2:.1}" stroke="#374151" stroke-width="2"><title>exited at {3}</title></path>"##,
+            x(exited),
+            y - 7.0,
+            y + 7.0,
+            escape(&when(exited, exited))
+        );
+    } else {
+        let _ = writeln!(
+            out,
+            r##"<path d="M{0} {1:.1}L{2} {3:.1}L{0} {4:.1}" fill="none" stroke="#374151"><title>still running when the record ends</title></path>"##,
+            TIME_TO + 6.0,
+            y - 4.0,
+            TIME_TO + 12.0,
+            y,
+            y + 4.0
+        );
+    }
+    points(out, model, lane, y);
+    for mark in &model.marks {
+        for &(_, t) in mark.at.iter().filter(|&&(l, _)| l == i) {
+            let (cx, r) = (x(t), 6.0);
+            let _ = writeln!(
+                out,
+                r#"<path class="mark" d="M{:.1} {:.1}l{d} {d}m0 -{d}l-{d} {d}" stroke="{RED}" stroke-width="2.5"><title>{}</title></path>"#,
+                cx - r,
+                y - r,
+                escape(&format!("✗ {}", mark.sentence(&model.lanes, true))),
+                d = 2.0 * r,
+            );
+        }
+    }
+    out.push_str("</g>\n");
+}
+
+/// A lane's point events, those of one kind that fall on the same pixel
+/// drawn once (a lane with thousands of notes stays a small picture).
+fn points(out: &mut String, model: &Model, lane: &Lane, y: f64) {
+    let x = |t: u64| x_of(t, model.start_us, model.end_us);
+    let mut order: Vec<(PointKind, i64)> = Vec::new();
+    let mut seen: HashMap<(PointKind, i64), (u64, u64, usize, &str)> = HashMap::new();
+    for p in &lane.points {
+        let key = (p.kind, x(p.t_us).round() as i64);
+        let entry = seen.entry(key).or_insert_with(|| {
+            order.push(key);
+            (p.t_us, p.t_us, 0, p.label.as_str())
+        });
+        entry.1 = p.t_us;
+        entry.2 += 1;
+    }
+    // Least telling first, so that the most telling is drawn on top.
+    order.sort_by_key(|&(kind, _)| kind);
+    for key in order {
+        let (from, to, count, label) = seen[&key];
+        let when = times(from, to, model.end_us, true);
+        let what = match count {
+            1 if label.is_empty() => format!("{} at {when}", key.0.words()),
+            1 => format!("{} {label} at {when}", key.0.words()),
+            n => format!("{n} × {} at {when}", key.0.words()),
+        };
+        let title = format!("<title>{}</title>", escape(&what));
+        let cx = x(from);
+        let shape = match key.0 {
+            PointKind::Returned => format!(
+                r##"<path d="M{cx:.1} {:.1}l6 6l-6 6l-6 -6z" fill="#111827">{title}</path>"##,
+                y - 6.0
+            ),
+            PointKind::JoinCalled | PointKind::JoinReturned => format!(
+                r##"<circle cx="{cx:.1}" cy="{y:.1}" r="4" fill="#fff" stroke="#b45309" stroke-width="2">{title}</circle>"##
+            ),
+            PointKind::MovedIn => format!(
+                r##"<circle cx="{cx:.1}" cy="{y:.1}" r="4" fill="#fff" stroke="#059669" stroke-width="2">{title}</circle>"##
+            ),
+            PointKind::Dropped => format!(
+                r##"<circle cx="{cx:.1}" cy="{y:.1}" r="4" fill="#059669">{title}</circle>"##
+            ),
+            PointKind::Note => format!(
+                r##"<circle cx="{cx:.1}" cy="{y:.1}" r="2" fill="#4b5563">{title}</circle>"##
+            ),
+        };
+        out.push_str(&shape);
+        out.push('\n');
+    }
+}
+
+/// Where time `t` is drawn: the first event at [`TIME_FROM`], the last at
+/// [`TIME_TO`].
+fn x_of(t: u64, start: u64, end: u64) -> f64 {
+    if end <= start {
+        return TIME_FROM;
+    }
+    let share = (t.clamp(start, end) - start) as f64 / (end - start) as f64;
+    TIME_FROM + share * (TIME_TO - TIME_FROM)
+}
+
+/// A sentence in lines that fit under the picture.
+fn wrap(text: &str) -> Vec<String> {
+    let mut lines: Vec<String> = Vec::new();
+    let mut line = String::new();
+    for word in text.split(' ') {
+        if !line.is_empty() && line.chars().count() + 1 + word.chars().count() > TEXT_COLS {
+            lines.push(std::mem::take(&mut line));
+        }
+        if !line.is_empty() {
+            line.push(' ');
+        }
+        line.push_str(word);
+    }
+    lines.push(line);
+    lines
+}
+
+/// Text as XML character data or an attribute value.
+fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&apos;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escape_leaves_no_markup() {
+        assert_eq!(
+            escape(r#"<a href="x">&'"#),
+            "&lt;a href=&quot;x&quot;&gt;&amp;&apos;"
+        );
+    }
+
+    #[test]
+    fn time_spans_the_lane_area() {
+        assert_eq!(x_of(10, 10, 20), TIME_FROM);
+        assert_eq!(x_of(20, 10, 20), TIME_TO);
+        assert_eq!(x_of(5, 5, 5), TIME_FROM);
+    }
+}
