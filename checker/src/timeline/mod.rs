@@ -79,11 +79,16 @@ pub(crate) fn pick(verdict: &Verdict) -> Option<Run<'_>> {
 /// The narrowest picture drawn: below this, lanes would have no room for
 /// time at all.
 pub(crate) const MIN_WIDTH: usize = 40;
+/// The widest: more columns show no more (the record is microseconds, a
+/// test a few milliseconds), and a `$COLUMNS` of a billion must not make a
+/// picture of a billion cells.
+pub(crate) const MAX_WIDTH: usize = 400;
 
 /// How the terminal picture may look.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) struct Look {
-    /// Display columns per line (at least [`MIN_WIDTH`] is drawn).
+    /// Display columns per line (drawn between [`MIN_WIDTH`] and
+    /// [`MAX_WIDTH`]).
     pub width: usize,
     /// Box drawing and symbols; ASCII only when false.
     pub unicode: bool,
@@ -116,7 +121,7 @@ impl Look {
 
 /// The width to draw at: the terminal's if known, else a sane `$COLUMNS`,
 /// else 80; never below [`MIN_WIDTH`] (a zero-width terminal must not
-/// break the picture).
+/// break the picture) nor above [`MAX_WIDTH`].
 fn width_from(terminal: Option<usize>, columns: Option<&str>) -> usize {
     terminal
         .filter(|&w| w > 0)
@@ -126,7 +131,7 @@ fn width_from(terminal: Option<usize>, columns: Option<&str>) -> usize {
                 .filter(|&w| w > 0)
         })
         .unwrap_or(80)
-        .max(MIN_WIDTH)
+        .clamp(MIN_WIDTH, MAX_WIDTH)
 }
 
 /// Whether symbols outside ASCII will show: not on a dumb terminal, not when
@@ -233,6 +238,7 @@ mod tests {
         assert_eq!(width_from(Some(0), None), 80, "a zero-width terminal");
         assert_eq!(width_from(Some(20), None), MIN_WIDTH);
         assert_eq!(width_from(None, Some("12")), MIN_WIDTH);
+        assert_eq!(width_from(None, Some("999999999")), MAX_WIDTH);
     }
 
     #[test]

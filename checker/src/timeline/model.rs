@@ -128,6 +128,8 @@ pub(crate) enum Problem {
         moved_to: usize,
         dropped_on: usize,
     },
+    /// And `count` more values like that.
+    MoreDroppedElsewhere { count: usize },
 }
 
 /// A problem, and where on which lanes it is marked.
@@ -175,6 +177,9 @@ impl Mark {
                 name(*moved_to),
                 name(*dropped_on)
             ),
+            Problem::MoreDroppedElsewhere { count } => {
+                format!("and {count} more values were dropped on another thread than they moved to")
+            }
         }
     }
 }
@@ -460,34 +465,60 @@ fn dropped_elsewhere(lanes: &[Lane]) -> Vec<Mark> {
                 .map(move |p| (i, p))
         })
     };
-    let mut marks = Vec::new();
+    // Each value's moves in time order, looked up by label: a run may
+    // record thousands of both.
+    let mut moves: HashMap<&str, Vec<(u64, usize)>> = HashMap::new();
+    for (i, p) in points(PointKind::MovedIn) {
+        moves.entry(&p.label).or_default().push((p.t_us, i));
+    }
+    for list in moves.values_mut() {
+        list.sort_unstable();
+    }
+    let mut found: Vec<(String, usize, usize, u64)> = Vec::new();
     for (dropped_on, drop) in points(PointKind::Dropped) {
-        let moves: Vec<(usize, &Point)> = points(PointKind::MovedIn)
-            .filter(|(_, p)| p.label == drop.label)
-            .collect();
-        if moves.iter().any(|&(i, _)| i == dropped_on) {
+        let Some(moved) = moves.get(drop.label.as_str()) else {
+            continue;
+        };
+        if moved.iter().any(|&(_, i)| i == dropped_on) {
             continue;
         }
         // Where it last moved before the drop, else where it first moved.
-        let moved_to = moves
+        let moved_to = moved
             .iter()
             .rev()
-            .find(|(_, p)| p.t_us <= drop.t_us)
-            .or(moves.first())
-            .map(|&(i, _)| i);
+            .find(|&&(t, _)| t <= drop.t_us)
+            .or(moved.first())
+            .map(|&(_, i)| i);
         if let Some(moved_to) = moved_to {
-            marks.push(Mark {
-                problem: Problem::DroppedElsewhere {
-                    value: drop.label.clone(),
-                    moved_to,
-                    dropped_on,
-                },
-                at: vec![(dropped_on, drop.t_us)],
-            });
+            found.push((drop.label.clone(), moved_to, dropped_on, drop.t_us));
         }
+    }
+    found.sort_by_key(|f| f.3);
+    // A few sentences, then one for the rest: a picture must not grow a
+    // line per value.
+    let mut marks: Vec<Mark> = Vec::new();
+    let rest = found.split_off(found.len().min(MAX_DROP_SENTENCES));
+    for (value, moved_to, dropped_on, t) in found {
+        marks.push(Mark {
+            problem: Problem::DroppedElsewhere {
+                value,
+                moved_to,
+                dropped_on,
+            },
+            at: vec![(dropped_on, t)],
+        });
+    }
+    if !rest.is_empty() {
+        marks.push(Mark {
+            problem: Problem::MoreDroppedElsewhere { count: rest.len() },
+            at: rest.iter().map(|&(_, _, on, t)| (on, t)).collect(),
+        });
     }
     marks
 }
+
+/// How many wrong drops get a sentence each.
+const MAX_DROP_SENTENCES: usize = 2;
 
 /// What the picture does not show, and why, each a sentence.
 fn notes(run: &Run) -> Vec<String> {
@@ -743,6 +774,22 @@ pub(crate) mod tests {
         right[3].thread = 2;
         right[3].thread_name = None;
         assert!(model(Status::Fail, &right).marks.is_empty());
+    }
+
+    #[test]
+    fn many_wrong_drops_make_a_few_sentences() {
+        let mut events = vec![ev(1, 1, Some("main"), Started, "f")];
+        for n in 0..50 {
+            events.push(ev(10 + n, 2, None, MovedIn, &format!("v{n}")));
+            events.push(ev(100 + n, 1, Some("main"), Dropped, &format!("v{n}")));
+        }
+        let m = model(Status::Fail, &events);
+        assert_eq!(m.marks.len(), 3);
+        assert_eq!(
+            m.marks[2].sentence(&m.lanes, true),
+            "and 48 more values were dropped on another thread than they moved to"
+        );
+        assert_eq!(m.marks[2].at.len(), 48);
     }
 
     #[test]

@@ -9,6 +9,9 @@ use std::fmt::Write as _;
 
 use super::Run;
 use super::model::{Lane, MAX_LANES, Model, PointKind, elide, times};
+// The HTML report's escaping: its entities are XML's too, and this picture
+// is inlined into that report.
+use crate::report::class::html::escape;
 
 /// The picture's width in user units (its viewBox scales it).
 const WIDTH: f64 = 720.0;
@@ -254,33 +257,9 @@ fn wrap(text: &str) -> Vec<String> {
     lines
 }
 
-/// Text as XML character data or an attribute value.
-fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&apos;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn escape_leaves_no_markup() {
-        assert_eq!(
-            escape(r#"<a href="x">&'"#),
-            "&lt;a href=&quot;x&quot;&gt;&amp;&apos;"
-        );
-    }
 
     #[test]
     fn time_spans_the_lane_area() {

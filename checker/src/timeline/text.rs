@@ -7,7 +7,7 @@
 use unicode_width::UnicodeWidthStr as _;
 
 use super::model::{Lane, MAX_LANES, Model, PointKind, elide, shown};
-use super::{Look, MIN_WIDTH, Run};
+use super::{Look, MAX_WIDTH, MIN_WIDTH, Run};
 
 /// The widest a lane's name is drawn: the rest of the line is for time.
 const LABEL_COLS: usize = 12;
@@ -82,7 +82,7 @@ const RESET: &str = "\x1b[0m";
 /// The terminal picture of a run, lines ending in `\n`; the last is the
 /// legend, unless no lane was drawn.
 pub(crate) fn text(run: &Run, look: &Look) -> String {
-    let width = look.width.max(MIN_WIDTH);
+    let width = look.width.clamp(MIN_WIDTH, MAX_WIDTH);
     let unicode = look.unicode;
     let model = Model::of(run);
     let paint = |text: &str, code: &str| {
