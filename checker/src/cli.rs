@@ -113,6 +113,14 @@ pub(crate) enum Cmd {
         /// Print one JSON object shaped like an exercise entry of the report
         #[arg(long)]
         json: bool,
+        /// Draw what the threads did even when the exercise passes (a failing
+        /// verdict always shows it)
+        #[arg(long, conflicts_with = "json")]
+        timeline: bool,
+        /// Write every hidden test's events to FILE in the Chrome trace-event
+        /// format (Perfetto, chrome://tracing, speedscope read it)
+        #[arg(long, value_name = "FILE")]
+        trace: Option<std::path::PathBuf>,
         #[command(flatten)]
         limits: LimitArgs,
     },

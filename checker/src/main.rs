@@ -16,7 +16,6 @@ mod shutdown;
 mod state;
 mod supervise;
 // Not yet called by a command: the commands that draw it come next (issue 14).
-#[expect(dead_code, reason = "the module's callers are written separately")]
 mod timeline;
 mod toolchain;
 mod verdict;

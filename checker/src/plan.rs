@@ -59,7 +59,7 @@ pub(crate) fn check(cli: Cli) -> anyhow::Result<Checked> {
                 },
         }) => {
             let output = output_path(output);
-            check_output(output.as_deref(), &[])?;
+            check_output("-o", output.as_deref(), &[])?;
             Ok(Checked::Merge(MergePlan {
                 files,
                 output,
@@ -121,6 +121,10 @@ pub(crate) enum Action {
     Run {
         exercise: usize,
         json: bool,
+        /// Draw the timeline on a pass too.
+        timeline: bool,
+        /// Where the Chrome trace goes (checked before anything runs).
+        trace: Option<PathBuf>,
         overrides: Overrides,
     },
     Hint {
@@ -274,11 +278,22 @@ impl Plan {
         let action = match command {
             None => watch(false, false)?,
             Some(Cmd::Watch { poll, manual }) => watch(poll, manual)?,
-            Some(Cmd::Run { name, json, limits }) => Action::Run {
-                exercise: pick(&course, name.as_deref())?,
+            Some(Cmd::Run {
+                name,
                 json,
-                overrides: limits.into(),
-            },
+                timeline,
+                trace,
+                limits,
+            }) => {
+                check_output("--trace", trace.as_deref(), &[])?;
+                Action::Run {
+                    exercise: pick(&course, name.as_deref())?,
+                    json,
+                    timeline,
+                    trace,
+                    overrides: limits.into(),
+                }
+            }
             Some(Cmd::Hint { name }) => Action::Hint {
                 exercise: pick(&course, name.as_deref())?,
             },
@@ -351,7 +366,7 @@ fn grade(
         .into());
     }
     let output = output_path(output);
-    check_output(output.as_deref(), paths)?;
+    check_output("-o", output.as_deref(), paths)?;
     let submissions = named
         .into_iter()
         .map(|(id, path)| crate::grade::submission::read(course, id, &path))
@@ -386,7 +401,11 @@ pub(crate) fn output_path(output: Option<PathBuf>) -> Option<PathBuf> {
 /// replace by renaming over it but a plain file (a device, a link, a FIFO
 /// stays what it is). `inside` are directories a report may not go into
 /// (the submissions: a report there could be a student's next file).
-pub(crate) fn check_output(output: Option<&Path>, inside: &[PathBuf]) -> Result<(), UsageError> {
+pub(crate) fn check_output(
+    flag: &str,
+    output: Option<&Path>,
+    inside: &[PathBuf],
+) -> Result<(), UsageError> {
     let Some(output) = output else { return Ok(()) };
     let shown = output.display();
     let parent = crate::plan::dir_of(output);
@@ -394,13 +413,13 @@ pub(crate) fn check_output(output: Option<&Path>, inside: &[PathBuf]) -> Result<
         && !meta.is_file()
     {
         return Err(UsageError(format!(
-            "-o {shown}: that is not a plain file (a directory, a link or a device); \
+            "{flag} {shown}: that is not a plain file (a directory, a link or a device); \
              name a file to write"
         )));
     }
     if !parent.is_dir() {
         return Err(UsageError(format!(
-            "-o {shown}: there is no directory {}",
+            "{flag} {shown}: there is no directory {}",
             parent.display()
         )));
     }
@@ -411,13 +430,13 @@ pub(crate) fn check_output(output: Option<&Path>, inside: &[PathBuf]) -> Result<
         .find(|p| at.starts_with(p))
     {
         return Err(UsageError(format!(
-            "-o {shown} is inside the submission {}; write the report elsewhere",
+            "{flag} {shown} is inside the submission {}; write the report elsewhere",
             sub.display()
         )));
     }
     if let Err(e) = tempfile::tempfile_in(parent) {
         return Err(UsageError(format!(
-            "-o {shown}: cannot write in {}: {e}",
+            "{flag} {shown}: cannot write in {}: {e}",
             parent.display()
         )));
     }

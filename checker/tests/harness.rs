@@ -320,6 +320,15 @@ impl Test {
         self.command(&args.map(str::to_string))
     }
 
+    /// `run_args` with more environment variables, for this run only.
+    pub fn run_with_env<const N: usize>(&self, args: [&str; N], envs: &[(&str, &str)]) -> Assert {
+        let mut cmd = self.command_line(&args.map(str::to_string));
+        for (k, v) in envs {
+            cmd.env(k, v);
+        }
+        assert_cmd::assert::OutputAssertExt::assert(&mut cmd)
+    }
+
     /// `run_args` for arguments made at run time.
     pub fn run_vec(&self, args: &[String]) -> Assert {
         self.command(args)

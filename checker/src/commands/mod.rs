@@ -11,6 +11,7 @@ mod verify;
 
 pub(crate) use init::{INIT_DIR, init};
 pub(crate) use merge::merge;
+pub(crate) use run::PICTURE_HEADING;
 pub(crate) use simple::put_back;
 
 use std::process::ExitCode;
@@ -35,8 +36,19 @@ pub(crate) fn execute(plan: Plan) -> anyhow::Result<ExitCode> {
         Action::Run {
             exercise,
             json,
+            timeline,
+            trace,
             overrides,
-        } => run::run(course, ex(exercise), json, &overrides),
+        } => run::run(
+            course,
+            ex(exercise),
+            run::Show {
+                json,
+                timeline,
+                trace,
+            },
+            &overrides,
+        ),
         Action::Hint { exercise } => simple::hint(ex(exercise)),
         Action::List => simple::list(course),
         Action::Reset { exercise } => simple::reset(course, ex(exercise)),

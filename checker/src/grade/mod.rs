@@ -10,6 +10,7 @@ use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
 use sha2::{Digest as _, Sha256};
+use threadlings_support::protocol::Event;
 
 use crate::course::Course;
 use crate::plan::UsageError;
@@ -234,6 +235,7 @@ fn entry_of(verdict: &Verdict, points: f64, partial_credit: bool) -> ExerciseEnt
         }
         _ => 0.0,
     };
+    let drawn = crate::timeline::pick(verdict).map(|run| run.test);
     ExerciseEntry {
         name: verdict.name.clone(),
         status: verdict.status,
@@ -245,20 +247,46 @@ fn entry_of(verdict: &Verdict, points: f64, partial_credit: bool) -> ExerciseEnt
         tests: verdict
             .tests
             .iter()
-            .map(|t| TestEntry {
-                name: t.name.clone(),
-                status: t.status,
-                message: capped(plain(&t.message)),
-                duration_ms: t.duration_ms,
-                output: if t.status == Status::Pass {
-                    String::new()
+            .map(|t| {
+                // The events of the one test the timeline of a failing
+                // exercise is drawn from; every test's would make a class
+                // report many times larger for pictures no one draws.
+                let drawn = verdict.status != Status::Pass && Some(t.name.as_str()) == drawn;
+                let (events, events_dropped) = if drawn {
+                    events_capped(&t.events, t.events_dropped)
                 } else {
-                    plain(&t.output)
-                },
+                    (Vec::new(), 0)
+                };
+                TestEntry {
+                    name: t.name.clone(),
+                    status: t.status,
+                    message: capped(plain(&t.message)),
+                    duration_ms: t.duration_ms,
+                    output: if t.status == Status::Pass {
+                        String::new()
+                    } else {
+                        plain(&t.output)
+                    },
+                    events,
+                    events_dropped,
+                }
             })
             .collect(),
         fingerprint: None,
     }
+}
+
+/// The most events a report keeps for a test: enough for any picture of
+/// an exercise's threads (the support library keeps 10,000 per test, for a
+/// thread bomb's summary).
+const MAX_REPORT_EVENTS: usize = 2_000;
+
+/// A test's events, the first `MAX_REPORT_EVENTS` of them; the rest are
+/// counted as dropped, as the test process counts what it did not keep.
+fn events_capped(events: &[Event], dropped: u64) -> (Vec<Event>, u64) {
+    let kept = events.len().min(MAX_REPORT_EVENTS);
+    let more = (events.len() - kept) as u64;
+    (events[..kept].to_vec(), dropped + more)
 }
 
 /// The most of a message a report keeps: a learner's panic message can be

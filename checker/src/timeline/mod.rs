@@ -22,14 +22,6 @@ use threadlings_support::protocol::Event;
 
 use crate::verdict::{Status, TestResult, Verdict};
 
-// The module's face; until a command draws pictures only its tests use it.
-#[cfg_attr(
-    not(test),
-    expect(
-        unused_imports,
-        reason = "the commands that draw pictures come separately"
-    )
-)]
 pub(crate) use {svg::svg, text::text, trace::trace};
 
 /// One test process's events, what a picture is drawn from.
@@ -40,7 +32,6 @@ pub(crate) struct Run<'a> {
     pub events: &'a [Event],
     /// Events that happened but that the test process did not keep.
     pub dropped: u64,
-    pub duration_ms: u64,
 }
 
 impl<'a> Run<'a> {
@@ -50,7 +41,6 @@ impl<'a> Run<'a> {
             status: t.status,
             events: &t.events,
             dropped: t.events_dropped,
-            duration_ms: t.duration_ms,
         }
     }
 }
@@ -214,17 +204,10 @@ mod tests {
     fn run_of_carries_the_whole_record() {
         let mut t = result("t", Status::Timeout, 3);
         t.events_dropped = 7;
-        t.duration_ms = 12;
         let run = Run::of(&t);
         assert_eq!(
-            (
-                run.test,
-                run.status,
-                run.events.len(),
-                run.dropped,
-                run.duration_ms
-            ),
-            ("t", Status::Timeout, 3, 7, 12)
+            (run.test, run.status, run.events.len(), run.dropped),
+            ("t", Status::Timeout, 3, 7)
         );
     }
 

@@ -189,7 +189,6 @@ impl Mark {
 pub(crate) struct Model {
     /// The test's name, cleaned.
     pub test: String,
-    pub status: Status,
     /// The first and last event's time (both 0 without events).
     pub start_us: u64,
     pub end_us: u64,
@@ -216,7 +215,6 @@ impl Model {
         let marks = marks(&lanes, run.status);
         Model {
             test: clean(run.test),
-            status: run.status,
             start_us: events.first().map_or(0, |e| e.t_us),
             end_us: events.last().map_or(0, |e| e.t_us),
             lanes,
@@ -650,7 +648,6 @@ pub(crate) mod tests {
             status,
             events,
             dropped: 0,
-            duration_ms: 0,
         })
     }
 
@@ -836,7 +833,6 @@ pub(crate) mod tests {
                 status,
                 events,
                 dropped,
-                duration_ms: 0,
             })
         };
         let some = no_join();

@@ -71,7 +71,9 @@ pub(crate) fn svg(run: &Run) -> String {
     }
     let height = y - LINE + 12.0;
     format!(
-        "<svg xmlns=\"http://www.w3.org/2000/svg\" role=\"img\" width=\"{WIDTH}\" \
+        // No xmlns: the picture lives inline in HTML, whose parser puts
+        // `<svg>` in its namespace, and the report holds no URL at all.
+        "<svg role=\"img\" width=\"{WIDTH}\" \
          height=\"{height}\" viewBox=\"0 0 {WIDTH} {height}\" font-family=\"monospace\" \
          font-size=\"12\">\n<title>{}</title>\n{body}</svg>\n",
         escape(&format!(

@@ -129,14 +129,12 @@ mod tests {
                 status: Status::Fail,
                 events: &events,
                 dropped: 4,
-                duration_ms: 1,
             },
             Run {
                 test: "b",
                 status: Status::Pass,
                 events: &events[..1],
                 dropped: 0,
-                duration_ms: 1,
             },
         ];
         let trace = trace(&runs);

@@ -92,6 +92,8 @@ struct App<'c> {
     generation: u64,
     due: Option<Instant>,
     show_hint: bool,
+    /// Key `t`: what the threads did in the last check, under its verdict.
+    show_timeline: bool,
     /// A status line, and the generation it belongs to: it goes away with
     /// the next check.
     notice: Option<(String, u64)>,
@@ -158,6 +160,7 @@ pub(crate) fn watch(course: &Course, poll: bool, manual: bool) -> anyhow::Result
         generation,
         due: None,
         show_hint: false,
+        show_timeline: false,
         // Kept through the first check: it is about the state file, or
         // about the sandbox (said once, when it is incomplete).
         notice: loaded
@@ -613,6 +616,7 @@ impl<'c> App<'c> {
         self.solution = None;
         self.checked_source = None;
         self.show_hint = false;
+        self.show_timeline = false;
         self.scroll = 0;
         self.persist_current();
         self.view = View::Exercise;
@@ -672,6 +676,7 @@ impl<'c> App<'c> {
                     None => self.set_notice("every exercise is done!"),
                 },
                 KeyCode::Char('h') => self.show_hint = !self.show_hint,
+                KeyCode::Char('t') => self.show_timeline = !self.show_timeline,
                 KeyCode::Char('m') => match self.verdict.clone() {
                     Some(verdict) if !self.checking => {
                         self.show_program_output(&verdict, true, scope, tx)

@@ -143,7 +143,7 @@ impl App<'_> {
                     ex.name,
                     ex.path()
                 ));
-                body = self.exercise_body();
+                body = self.exercise_body(width);
                 keys = if matches!(self.view, View::ConfirmReset) {
                     format!(
                         "{YELLOW}{BOLD}Reset {} to the shipped version, losing your changes? (y/n){RESET}",
@@ -152,8 +152,8 @@ impl App<'_> {
                 } else {
                     let rerun = if self.manual { "r/Enter" } else { "r" };
                     format!(
-                        "{BOLD}n{RESET} next · {BOLD}h{RESET} hint · {BOLD}m{RESET} run main · {BOLD}l{RESET} list · \
-                         {BOLD}c{RESET} check all · {BOLD}{rerun}{RESET} re-run · {BOLD}x{RESET} reset · {BOLD}q{RESET} quit"
+                        "{BOLD}n{RESET} next · {BOLD}h{RESET} hint · {BOLD}t{RESET} timeline · {BOLD}m{RESET} run main · \
+                         {BOLD}l{RESET} list · {BOLD}c{RESET} check all · {BOLD}{rerun}{RESET} re-run · {BOLD}x{RESET} reset · {BOLD}q{RESET} quit"
                     )
                 };
             }
@@ -169,7 +169,7 @@ impl App<'_> {
         // Below 40 columns the keys would take half the screen: their
         // letters only (the README lists them).
         if width < 40 && matches!(self.view, View::Exercise) {
-            footer.push(format!("{BOLD}keys{RESET}: n h m l c r x q"));
+            footer.push(format!("{BOLD}keys{RESET}: n h t m l c r x q"));
         } else {
             footer.push(keys);
         }
@@ -192,7 +192,7 @@ impl App<'_> {
         }
     }
 
-    fn exercise_body(&self) -> Vec<String> {
+    fn exercise_body(&self, width: usize) -> Vec<String> {
         let ex = self.ex();
         let mut lines = Vec::new();
         if let Some(intro) = &self.chapter_intro {
@@ -257,11 +257,39 @@ impl App<'_> {
                 lines.extend(output.text.lines().map(|l| format!("  {l}")));
             }
         }
+        if self.show_timeline && !self.checking {
+            lines.push(String::new());
+            lines.extend(self.timeline_lines(width));
+        }
         if self.show_hint {
             lines.push(String::new());
             lines.push(format!("{YELLOW}{BOLD}Hint:{RESET}"));
             lines.extend(ex.hint.lines().map(|l| format!("{YELLOW}{l}{RESET}")));
         }
+        lines
+    }
+
+    /// What the threads did in the last check (key `t`), drawn to the
+    /// screen's width.
+    fn timeline_lines(&self, width: usize) -> Vec<String> {
+        let picked = self.verdict.as_ref().and_then(crate::timeline::pick);
+        let Some(picked) = picked else {
+            return vec![format!(
+                "{DIM}No hidden test ran in the last check, so there is no timeline to draw.{RESET}"
+            )];
+        };
+        let look = crate::timeline::Look {
+            width,
+            // The screen is drawn with colours unless NO_COLOR asks not to.
+            color: std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
+            ..crate::timeline::Look::for_stdout()
+        };
+        let mut lines = vec![crate::commands::PICTURE_HEADING.to_string()];
+        lines.extend(
+            crate::timeline::text(&picked, &look)
+                .lines()
+                .map(str::to_string),
+        );
         lines
     }
 

@@ -275,6 +275,8 @@ mod tests {
             message: "`main` did not return".into(),
             duration_ms: 10_000,
             output: "waiting for thread 3".into(),
+            events: Vec::new(),
+            events_dropped: 0,
         });
         let json = results(&report);
         let hidden: Vec<&Value> = tests_of(&json)

@@ -351,9 +351,36 @@ fn exercise_rows(e: &ExerciseEntry) -> String {
     }
     let (count, message) = (failing.len(), pre("", &e.message));
     let tests: String = failing.into_iter().map(test_block).collect();
+    let picture = timeline(e);
     format!(
         "{row}<tr class=\"why\"><td colspan=\"4\"><details><summary>Why ({count} hidden \
-         test(s) did not pass)</summary>\n{message}{tests}</details></td></tr>\n"
+         test(s) did not pass)</summary>\n{message}{tests}{picture}</details></td></tr>\n"
+    )
+}
+
+/// What the threads did, for the test whose events the report kept (see
+/// `grade::entry_of`), or for one stopped before it could report: the
+/// picture then says that nothing is known.
+fn timeline(e: &ExerciseEntry) -> String {
+    let drawn = e.tests.iter().find(|t| !t.events.is_empty()).or_else(|| {
+        e.tests
+            .iter()
+            .find(|t| matches!(t.status, Status::Timeout | Status::Crash))
+    });
+    let Some(t) = drawn else {
+        return String::new();
+    };
+    let run = crate::timeline::Run {
+        test: &t.name,
+        status: t.status,
+        events: &t.events,
+        dropped: t.events_dropped,
+    };
+    format!(
+        "<figure class=\"timeline\">{}<figcaption>What the threads did in <code>{}</code>\
+         </figcaption></figure>\n",
+        crate::timeline::svg(&run),
+        escape(&t.name)
     )
 }
 

@@ -220,6 +220,8 @@ mod tests {
                 message: "the counter ended at 3".into(),
                 duration_ms: 4,
                 output: "thread 1 done\nthread 2 done".into(),
+                events: Vec::new(),
+                events_dropped: 0,
             },
             TestEntry {
                 name: "quiet_pass".into(),
@@ -227,6 +229,8 @@ mod tests {
                 message: String::new(),
                 duration_ms: 4,
                 output: "SHOULD NOT APPEAR".into(),
+                events: Vec::new(),
+                events_dropped: 0,
             },
         ];
         let xml = write(&report);

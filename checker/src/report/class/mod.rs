@@ -16,6 +16,7 @@ use std::io::IsTerminal as _;
 use std::path::Path;
 
 use serde::{Deserialize, Serialize};
+use threadlings_support::protocol::Event;
 
 use crate::cli::Format;
 use crate::verdict::Status;
@@ -125,6 +126,17 @@ pub(crate) struct TestEntry {
     /// not pass.
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub output: String,
+    /// What the test observed the threads do, for the one test of a
+    /// failing exercise its timeline is drawn from (capped).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub events: Vec<Event>,
+    /// How many events happened that are not in `events`.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub events_dropped: u64,
+}
+
+fn is_zero(n: &u64) -> bool {
+    *n == 0
 }
 
 impl TestEntry {
@@ -256,7 +268,7 @@ pub(crate) fn emit(
     Ok(())
 }
 
-fn write_atomically(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
+pub(crate) fn write_atomically(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
     use anyhow::Context as _;
     let dir = crate::plan::dir_of(path);
     let write = || -> std::io::Result<()> {
@@ -327,6 +339,8 @@ pub(crate) mod tests {
                             message: String::new(),
                             duration_ms: 4,
                             output: String::new(),
+                            events: Vec::new(),
+                            events_dropped: 0,
                         }],
                         fingerprint: None,
                     })
@@ -395,6 +409,15 @@ pub(crate) mod tests {
         s.error = Some("e".into());
         s.exercises[0].fingerprint = Some("f".into());
         s.exercises[0].tests[0].output = "o".into();
+        s.exercises[0].tests[0].events = vec![Event {
+            t_us: 1,
+            kind: threadlings_support::protocol::EventKind::Exited,
+            thread: 2,
+            thread_name: Some("n".into()),
+            os_tid: Some(3),
+            label: "l".into(),
+        }];
+        s.exercises[0].tests[0].events_dropped = 4;
         let mut keys = std::collections::BTreeSet::new();
         fn walk(v: &serde_json::Value, keys: &mut std::collections::BTreeSet<String>) {
             match v {
