@@ -22,5 +22,6 @@ mod quiz2_predict;
 mod reports;
 mod right_variants;
 mod sandbox;
+mod timeline;
 mod warnings;
 mod watch;

@@ -793,3 +793,24 @@ fn warnings_show_below_a_pass() {
         "{screen}"
     );
 }
+
+#[test]
+fn t_shows_what_the_threads_did_and_hides_it_again() {
+    let answer = std::fs::read_to_string(
+        crate::harness::repo().join("checker/hidden/wrong/join1_wait/no_join.rs"),
+    )
+    .expect("the wrong answer");
+    let test = Test::bundled()
+        .write(".threadlings-state", r#"{"current":"join1_wait"}"#)
+        .write("exercises/02_joining/join1_wait.rs", &answer);
+    // Tall enough for the message and the picture under it.
+    let mut term = Terminal::start(&test, &[], 70, 100);
+    term.wait_for("Not yet");
+    let screen = term.screen();
+    assert!(!screen.contains("What the threads did"), "{screen}");
+    term.send("t");
+    let screen = term.wait_for("What the threads did:");
+    assert!(screen.contains("still running when"), "{screen}");
+    term.send("t");
+    term.wait_until("the picture gone", |s| !s.contains("What the threads did"));
+}
