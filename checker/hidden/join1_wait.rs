@@ -58,7 +58,11 @@ fn numbers(entries: &[Entry]) -> Vec<String> {
 }
 
 fn all_spawned_lines_written_when_count_returns() -> Outcome {
-    let (spawned, mains, last) = (Log::new(), Log::new(), Held::new());
+    let (spawned, mains, last) = (
+        Log::named("spawned line"),
+        Log::named("main line"),
+        Held::named("spawned line 9"),
+    );
     let (s, m, l, written, over) = (
         spawned.clone(),
         mains.clone(),
@@ -142,11 +146,13 @@ fn main_lines_are_written_meanwhile() -> Outcome {
     let counting = call(COUNT, move || {
         learner::count(
             move |i| {
+                record(EventKind::Note, format!("spawned line {i}"));
                 if i == k {
                     bs.wait();
                 }
             },
             move |i| {
+                record(EventKind::Note, format!("main line {i}"));
                 if i == m {
                     bm.wait();
                 }
@@ -166,7 +172,7 @@ fn main_lines_are_written_meanwhile() -> Outcome {
 }
 
 fn lines_come_from_the_right_threads() -> Outcome {
-    let (spawned, mains) = (Log::new(), Log::new());
+    let (spawned, mains) = (Log::named("spawned line"), Log::named("main line"));
     let (s, m) = (spawned.clone(), mains.clone());
     let counting = call(COUNT, move || {
         learner::count(

@@ -72,7 +72,7 @@ fn finish(job: learner::Job<u64>, held: &Held) -> Call<(u64, bool)> {
 }
 
 fn start_returns_while_the_work_runs() -> Outcome {
-    let held = Held::new();
+    let held = Held::named("work");
     let (w, done) = (work(&held, random()), held.clone());
     let starting = call(START, move || {
         let job = learner::start(w);
@@ -110,7 +110,7 @@ fn start_returns_while_the_work_runs() -> Outcome {
 }
 
 fn start_returns_straight_away() -> Outcome {
-    let held = Held::new();
+    let held = Held::named("work");
     held.let_go();
     let w = work(&held, random());
     let job = call(START, move || learner::start(w)).finish_straight_away(PATIENCE)?;
@@ -119,7 +119,7 @@ fn start_returns_straight_away() -> Outcome {
 }
 
 fn finish_waits_and_gives_back_the_value() -> Outcome {
-    let held = Held::new();
+    let held = Held::named("work");
     let value = random();
     let w = work(&held, value);
     let job = call(START, move || learner::start(w)).finish()?;
@@ -144,7 +144,7 @@ fn finish_waits_and_gives_back_the_value() -> Outcome {
 }
 
 fn work_runs_on_a_thread_of_its_own() -> Outcome {
-    let held = Held::new();
+    let held = Held::named("work");
     held.let_go();
     let value = random();
     let w = work(&held, value);

@@ -87,7 +87,7 @@ fn all_jobs_run_at_the_same_time() -> Outcome {
 
 fn each_job_on_a_thread_of_its_own() -> Outcome {
     let n = random_between(3, 6) as usize;
-    let log = Log::new();
+    let log = Log::named("job");
     let jobs: Vec<Job> = (0..n)
         .map(|i| {
             let log = log.clone();

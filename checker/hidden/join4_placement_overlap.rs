@@ -136,14 +136,20 @@ fn each_work_on_its_own_thread() -> Outcome {
 }
 
 fn spawned_work_done_when_overlap_returns() -> Outcome {
-    let held = Held::new();
+    let held = Held::named("spawned work");
     let (h, watched) = (held.clone(), held.clone());
     let main_done = Flag::new();
     let (m_raise, m) = (main_done.clone(), main_done.clone());
     let before = os_thread_ids();
     let t0 = Instant::now();
     let running = call(OVERLAP, move || {
-        learner::overlap(move || h.run(), move || m_raise.raise());
+        learner::overlap(
+            move || h.run(),
+            move || {
+                record(EventKind::Note, "main work");
+                m_raise.raise();
+            },
+        );
         // Was the spawned work's thread over, and the main work done, at
         // the instant `overlap` returned?
         (watched.is_over(), m.is_up())

@@ -166,7 +166,11 @@ fn each_job_on_a_thread_of_its_own() -> Outcome {
 }
 
 fn second_starts_after_first_is_done() -> Outcome {
-    let (first, second, side) = (Held::new(), Held::new(), Held::new());
+    let (first, second, side) = (
+        Held::named("first"),
+        Held::named("second"),
+        Held::named("side"),
+    );
     // `second` is never held: it only notes whether `first` was done.
     second.let_go();
     let seen = Log::new();
@@ -225,7 +229,11 @@ fn every_job_done_when_pipeline_returns() -> Outcome {
 
 /// One call of `pipeline` with all three jobs held, let go in `order`.
 fn round(order: &[usize]) -> Outcome {
-    let jobs = [Held::new(), Held::new(), Held::new()];
+    let jobs = [
+        Held::named("first"),
+        Held::named("second"),
+        Held::named("side"),
+    ];
     let (f, s, d, watched) = (
         jobs[0].clone(),
         jobs[1].clone(),

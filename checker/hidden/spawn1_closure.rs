@@ -182,7 +182,10 @@ struct JobPanic(String);
 fn handle_reports_the_job_s_panic() -> Outcome {
     let message = format!("the job panics on purpose ({})", random_word());
     let m = message.clone();
-    let job = move || resume_unwind(Box::new(JobPanic(m)));
+    let job = move || {
+        record(EventKind::Note, "job panics");
+        resume_unwind(Box::new(JobPanic(m)))
+    };
     let handle = call(START, move || learner::start(job)).finish()?;
     let joined = call(JOIN, move || handle.join()).finish()?;
     let Err(payload) = joined else {

@@ -51,6 +51,7 @@ fn a_and_b_run_at_the_same_time() -> Outcome {
     let worker = |name: &'static str| {
         let (barrier, tx) = (barrier.clone(), tx.clone());
         move || {
+            record(EventKind::Started, format!("job {name}"));
             let met = barrier.wait();
             let _ = tx.send((name, thread::current().id(), met));
         }
@@ -102,6 +103,7 @@ fn each_worker_is_an_os_thread() -> Outcome {
     let worker = |name: &'static str| {
         let (barrier, gate, tids) = (barrier.clone(), gate.clone(), tids.clone());
         move || {
+            record(EventKind::Started, format!("job {name}"));
             tids.lock().unwrap().push((name, os_thread_id()));
             if barrier.wait() {
                 gate.wait();
@@ -206,13 +208,14 @@ fn handles_belong_to_a_then_b() -> Outcome {
 
 fn start_two_does_not_wait() -> Outcome {
     let gate = Gate::new();
-    let job = || {
+    let job = |name: &'static str| {
         let gate = gate.clone();
         move || {
+            record(EventKind::Started, format!("job {name}"));
             gate.wait();
         }
     };
-    let (a, b) = (job(), job());
+    let (a, b) = (job("a"), job("b"));
     // The jobs wait for a gate opened only once `start_two` is back: one
     // that waits for them comes back only when they give up.
     let starting = call(START, move || learner::start_two(a, b));

@@ -167,6 +167,7 @@ fn spawn_many_gives_each_job_an_os_thread() -> Outcome {
     let job = {
         let (barrier, gate, seen) = (barrier.clone(), gate.clone(), seen.clone());
         move |i: usize| {
+            record(EventKind::Started, format!("job {i}"));
             seen.lock()
                 .unwrap()
                 .push((i, thread::current().id(), os_thread_id()));
@@ -249,7 +250,7 @@ struct JobPanics(usize);
 fn spawn_many_handles_in_order() -> Outcome {
     let n = random_between(3, 7) as usize;
     let panics = random_between(0, n as u64 - 1) as usize;
-    let log = Log::new();
+    let log = Log::named("job");
     let l = log.clone();
     let job = move |i: usize| {
         l.note(i.to_string());
@@ -314,7 +315,8 @@ fn spawn_many_does_not_wait() -> Outcome {
     let n = random_between(3, 7) as usize;
     let gate = Gate::new();
     let g = gate.clone();
-    let job = move |_: usize| {
+    let job = move |i: usize| {
+        record(EventKind::Started, format!("job {i}"));
         g.wait();
     };
     // The jobs wait for a gate opened only once `spawn_many` is back.

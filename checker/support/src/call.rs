@@ -3,9 +3,9 @@
 //! tell a caller parked in `join` from one that sleeps or spins.
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
-use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError};
+use std::sync::{Arc, Mutex};
 use std::thread::{self, ThreadId};
 use std::time::{Duration, Instant};
 
@@ -26,7 +26,18 @@ pub struct Call<T> {
     inside: Arc<AtomicBool>,
     result: Receiver<(thread::Result<T>, Option<Duration>)>,
     started: Instant,
+    pub(crate) joins: OpenJoins,
 }
+
+/// The joins the caller was seen waiting in and not yet seen past: the
+/// joined thread's OS id (0: not known) and what it is called in the
+/// events ("job 2's thread"). Whoever sees one over first records its
+/// `join_returned` and takes it out: the rendezvous, which sees the joined
+/// thread gone and the caller no longer waiting for it, or the caller
+/// itself, which is past all its joins when the learner's function returns.
+/// The events are recorded under this lock, so a join's `join_called`
+/// always comes before its `join_returned`.
+pub(crate) type OpenJoins = Arc<Mutex<Vec<(u32, String)>>>;
 
 /// How long a function that must return "straight away" may take of its
 /// own time (`Stopwatch`: time a loaded machine keeps it waiting for a CPU
@@ -43,25 +54,38 @@ pub fn call<T: Send + 'static>(what: &str, f: impl FnOnce() -> T + Send + 'stati
     let returned_flag = Arc::clone(&returned);
     let inside = Arc::new(AtomicBool::new(false));
     let inside_flag = Arc::clone(&inside);
-    let called = format!("call {what}");
+    let joins = OpenJoins::default();
+    let open_joins = Arc::clone(&joins);
+    let (calls, returned_label, panicked) = (
+        format!("calls {what}"),
+        format!("{what} returned"),
+        format!("{what} panicked"),
+    );
     // Named as the thread that calls the learner's functions in a real run:
     // learner code cannot tell a test from its program by the name.
     thread::Builder::new()
         .name("main".into())
         .spawn(move || {
+            // Recorded here rather than by the test after `spawn`, so that
+            // it comes first in this thread's lane.
+            record(EventKind::Spawned, "the test's caller");
             let _ = id_tx.send(Identity::current());
-            record(EventKind::Note, called);
+            record(EventKind::Started, calls);
             let watch = Stopwatch::start();
             inside_flag.store(true, Ordering::SeqCst);
             let result = catch_unwind(AssertUnwindSafe(f));
             inside_flag.store(false, Ordering::SeqCst);
             let took = watch.own_time();
-            let how = if result.is_ok() {
-                "returned"
+            // `f` is the test's closure: where it reads something after the
+            // learner's function returns, these come after those reads (a
+            // few microseconds late, and before anything the test does with
+            // what it read).
+            close_joins(&open_joins);
+            if result.is_ok() {
+                record(EventKind::Returned, returned_label);
             } else {
-                "panicked"
-            };
-            record(EventKind::Note, how);
+                record(EventKind::Note, panicked);
+            }
             returned_flag.store(true, Ordering::SeqCst);
             let _ = result_tx.send((result, took));
         })
@@ -74,6 +98,16 @@ pub fn call<T: Send + 'static>(what: &str, f: impl FnOnce() -> T + Send + 'stati
         inside,
         result,
         started: Instant::now(),
+        joins,
+    }
+}
+
+/// On the caller, once the learner's function is over: it is past every
+/// join it was seen in.
+fn close_joins(joins: &OpenJoins) {
+    let mut open = joins.lock().unwrap_or_else(|e| e.into_inner());
+    for (_, joined) in open.drain(..) {
+        record(EventKind::JoinReturned, format!("{joined} joined"));
     }
 }
 

@@ -3,10 +3,23 @@
 //! made or returned, the caller was seen joining), and hidden tests may
 //! record more. The harness puts them in the test's `Record`.
 //!
+//! Each thread that records gets a lane: who it is (read once, on its first
+//! event, so recording reads no /proc) and a thread-local guard whose
+//! destructor records the thread's `exited`. A destructor is the one thing
+//! that runs when a thread ends however it ends (return, panic): a thread
+//! the process's end kills never records `exited`, and that absence is the
+//! story of a thread nobody joined. The process's main thread gets no
+//! `exited`: its destructors run only if it calls `exit`, after the report
+//! is written.
+//!
 //! The buffer is bounded: learner code that makes a test record without end
 //! cannot make the report grow without end. Past the bound, events are only
-//! counted.
+//! counted; so are the events of threads past the first `MAX_THREADS` to
+//! record (a thread bomb's thousands of threads get no lane, and no
+//! destructor to run at their exit).
 
+use std::cell::{Cell, OnceCell};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Mutex, OnceLock};
 use std::time::Instant;
 
@@ -15,6 +28,8 @@ use crate::protocol::{Event, EventKind};
 
 /// The most events one test process keeps.
 pub const MAX_EVENTS: usize = 10_000;
+/// The most threads that get a lane; later threads' events are only counted.
+pub const MAX_THREADS: usize = 256;
 /// The longest label kept, in bytes; a longer one is cut (at a character).
 const MAX_LABEL_BYTES: usize = 1024;
 
@@ -24,11 +39,17 @@ static CLOCK: OnceLock<Instant> = OnceLock::new();
 
 static EVENTS: Mutex<Buffer> = Mutex::new(Buffer::new(MAX_EVENTS));
 
-/// Events, up to a bound, and how many more there were.
+/// How many threads asked for a lane so far (those past `MAX_THREADS` too).
+static THREADS: AtomicUsize = AtomicUsize::new(0);
+
+/// Events, up to a bound, and how many more there were; and who the threads
+/// with a lane are, so that a thread seen from outside by its OS id (a
+/// joiner) can be named as its own events name it.
 struct Buffer {
     events: Vec<Event>,
     dropped: u64,
     bound: usize,
+    lanes: Vec<Identity>,
 }
 
 impl Buffer {
@@ -37,6 +58,7 @@ impl Buffer {
             events: Vec::new(),
             dropped: 0,
             bound,
+            lanes: Vec::new(),
         }
     }
 
@@ -54,9 +76,123 @@ pub(crate) fn start_clock() {
     CLOCK.get_or_init(Instant::now);
 }
 
+/// Whether a thread gets a lane: one of the first `bound` to ask `asked`.
+fn admit(asked: &AtomicUsize, bound: usize) -> bool {
+    asked.fetch_add(1, Ordering::Relaxed) < bound
+}
+
+/// A thread's place in the events: who it is, and the guard that records
+/// its exit.
+struct Lane {
+    who: OnceCell<Identity>,
+    /// Its `exited` is not recorded here: it is the process's main thread,
+    /// or its exit is recorded by whoever holds it there (`take_exit`).
+    exit_elsewhere: Cell<bool>,
+}
+
+impl Lane {
+    /// Who this thread is; the first call reads it and names the lane.
+    fn who(&self) -> &Identity {
+        self.who.get_or_init(|| {
+            let me = Identity::current();
+            if me.os_tid == Some(std::process::id()) {
+                self.exit_elsewhere.set(true);
+            }
+            EVENTS
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .lanes
+                .push(me.clone());
+            me
+        })
+    }
+}
+
+impl Drop for Lane {
+    fn drop(&mut self) {
+        // The identity was captured when the lane was made: `thread::current`
+        // is not to be relied on while a thread's thread-locals go away.
+        if let Some(who) = self.who.get() {
+            if !self.exit_elsewhere.get() {
+                record_as(who, EventKind::Exited, "");
+            }
+        }
+    }
+}
+
+thread_local! {
+    /// Whether this thread got a lane: `None` until it first records. No
+    /// destructor: a thread past `MAX_THREADS` leaves nothing to run at its
+    /// exit.
+    static ADMITTED: Cell<Option<bool>> = const { Cell::new(None) };
+    static LANE: Lane = const {
+        Lane {
+            who: OnceCell::new(),
+            exit_elsewhere: Cell::new(false),
+        }
+    };
+}
+
+/// Runs `f` with this thread's lane, if it has one (it is within
+/// `MAX_THREADS`, and its lane is not gone: the thread is not past its
+/// exit). The first call on a thread makes its lane.
+fn with_lane<R>(f: impl FnOnce(&Lane) -> R) -> Option<R> {
+    let admitted = ADMITTED.with(|admitted| match admitted.get() {
+        Some(admitted) => admitted,
+        None => {
+            let now = admit(&THREADS, MAX_THREADS);
+            admitted.set(Some(now));
+            now
+        }
+    });
+    if !admitted {
+        return None;
+    }
+    LANE.try_with(|lane| f(lane)).ok()
+}
+
+/// Counts an event that is not kept.
+fn count_dropped() {
+    EVENTS.lock().unwrap_or_else(|e| e.into_inner()).dropped += 1;
+}
+
 /// Records that `kind` happened on the current thread.
 pub fn record(kind: EventKind, label: impl Into<String>) {
-    record_as(&Identity::current(), kind, label);
+    let label = label.into();
+    if with_lane(|lane| record_as(lane.who(), kind, label)).is_none() {
+        count_dropped();
+    }
+}
+
+/// Takes over recording this thread's `exited` (for a thread held at its
+/// exit by another thread-local destructor, which may run after the lane's:
+/// destructors run in no set order); gives the identity to record it with,
+/// `None` where no `exited` is to be recorded (the main thread, a thread
+/// without a lane).
+pub(crate) fn take_exit() -> Option<Identity> {
+    with_lane(|lane| {
+        let who = lane.who().clone();
+        if lane.exit_elsewhere.replace(true) {
+            // The main thread, or taken already (then that taker records it).
+            None
+        } else {
+            Some(who)
+        }
+    })
+    .flatten()
+}
+
+/// The thread with lane whose OS id is `os_tid`, if any.
+pub(crate) fn identity_of(os_tid: u32) -> Option<Identity> {
+    EVENTS
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .lanes
+        .iter()
+        // The latest: an OS id is free for reuse once its thread is gone.
+        .rev()
+        .find(|who| who.os_tid == Some(os_tid))
+        .cloned()
 }
 
 /// Records that `kind` happened on the thread `who`, as seen from another
@@ -126,6 +262,50 @@ mod tests {
         }
         assert_eq!(buffer.events, [note(0), note(1), note(2)]);
         assert_eq!(buffer.dropped, 2);
+    }
+
+    #[test]
+    fn only_the_first_threads_to_ask_get_a_lane() {
+        let _threads = crate::testing::spawning();
+        let asked = AtomicUsize::new(0);
+        let admitted: Vec<bool> = std::thread::scope(|s| {
+            let asking: Vec<_> = (0..5).map(|_| s.spawn(|| admit(&asked, 3))).collect();
+            asking.into_iter().map(|t| t.join().unwrap()).collect()
+        });
+        assert_eq!(admitted.iter().filter(|a| **a).count(), 3, "{admitted:?}");
+        assert_eq!(asked.load(Ordering::SeqCst), 5);
+        // And the process's own bound is the one documented.
+        assert!(admit(&AtomicUsize::new(MAX_THREADS - 1), MAX_THREADS));
+        assert!(!admit(&AtomicUsize::new(MAX_THREADS), MAX_THREADS));
+    }
+
+    #[test]
+    fn a_thread_that_recorded_records_its_exit_unless_it_was_taken() {
+        let _threads = crate::testing::spawning();
+        let on = |take: bool| {
+            let (number, taken) = std::thread::spawn(move || {
+                record(EventKind::Note, "before its exit");
+                let taken = if take { take_exit() } else { None };
+                (thread_number(std::thread::current().id()), taken)
+            })
+            .join()
+            .unwrap();
+            let exits: Vec<Event> = recorded()
+                .into_iter()
+                .filter(|e| e.thread == number && e.kind == EventKind::Exited)
+                .collect();
+            (number, exits, taken)
+        };
+        // `join` returns after the thread's thread-local destructors ran.
+        let (number, exits, _) = on(false);
+        assert_eq!(exits.len(), 1, "{exits:?}");
+        assert_eq!(
+            identity_of(exits[0].os_tid.unwrap()).map(|who| thread_number(who.thread)),
+            Some(number)
+        );
+        let (number, exits, taken) = on(true);
+        assert!(exits.is_empty(), "{exits:?}");
+        assert_eq!(taken.map(|who| thread_number(who.thread)), Some(number));
     }
 
     #[test]

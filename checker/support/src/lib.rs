@@ -23,7 +23,8 @@
 //! - `ask`: where what `observe` sees comes from: `/proc`, or the checker;
 //! - `address_space`: the size of the process's address space (`VmSize`),
 //!   where a running thread's whole stack shows, untouched;
-//! - `events`: what happened, in order, for the report;
+//! - `events`: what happened, in order, for the report: a lane per thread
+//!   (its first `MAX_THREADS`), its `exited` recorded by a thread-local guard;
 //! - `panics`: jobs that panic with a random payload and note the thread;
 //! - `first_touch`: which threads came into a test's closure, once each, in
 //!   order (a once-per-thread step whatever the learner's split);

@@ -12,9 +12,10 @@ use std::thread::{self, ThreadId};
 use std::time::{Duration, Instant};
 
 use crate::ask::{ask_one, by_the_checker};
+use crate::events::record;
 use crate::harness::exit;
 use crate::procfs::limit_hit;
-use crate::protocol::{self, Question};
+use crate::protocol::{self, EventKind, Question};
 use crate::waits::Wait;
 
 /// The OS's id (tid) of the calling thread, `None` where it cannot be
@@ -244,6 +245,9 @@ pub struct Entry {
 pub struct Log {
     entries: Arc<Mutex<Vec<Entry>>>,
     next: Arc<AtomicUsize>,
+    /// Put before each label in the events ("spawned line" makes "3" read
+    /// "spawned line 3"), so that two logs noting the same labels tell apart.
+    name: &'static str,
 }
 
 impl Log {
@@ -251,11 +255,27 @@ impl Log {
         Log::default()
     }
 
-    /// Notes `label` with the current thread's id.
+    /// A log whose notes show in the events as "`name` `label`"; the
+    /// labels themselves are noted as they are.
+    pub fn named(name: &'static str) -> Self {
+        Log {
+            name,
+            ..Log::default()
+        }
+    }
+
+    /// Notes `label` with the current thread's id, and records it as a
+    /// `note` event on this thread.
     pub fn note(&self, label: impl Into<String>) {
+        let label = label.into();
+        if self.name.is_empty() {
+            record(EventKind::Note, label.as_str());
+        } else {
+            record(EventKind::Note, format!("{} {label}", self.name));
+        }
         let seq = self.next.fetch_add(1, Ordering::SeqCst);
         let entry = Entry {
-            label: label.into(),
+            label,
             thread: thread::current().id(),
             seq,
         };

@@ -51,6 +51,8 @@ type Hook = Arc<dyn Fn() + Send + Sync>;
 /// A value owned by whoever holds it, noting its readers and its drop.
 pub struct Probe {
     value: u64,
+    /// The thread that made it: a read elsewhere is the value moved in.
+    made_on: ThreadId,
     seen: Arc<Seen>,
     hook: Option<Hook>,
     on_drop: Option<Hook>,
@@ -93,6 +95,7 @@ impl Probe {
         (
             Probe {
                 value,
+                made_on: thread::current().id(),
                 seen,
                 hook,
                 on_drop,
@@ -107,12 +110,27 @@ impl Probe {
             hook();
         }
         let me = thread::current().id();
-        let mut readers = self.seen.readers.lock().unwrap_or_else(|e| e.into_inner());
-        if !readers.contains(&me) {
-            readers.push(me);
+        let moved_in = {
+            let mut readers = self.seen.readers.lock().unwrap_or_else(|e| e.into_inner());
+            let moved_in =
+                me != self.made_on && readers.iter().all(|reader| *reader == self.made_on);
+            if !readers.contains(&me) {
+                readers.push(me);
+            }
+            moved_in
+        };
+        if moved_in {
+            // Once, on the first thread other than its maker's to read it:
+            // its `dropped` (same label) then shows whether it stayed there.
+            record(EventKind::MovedIn, self.label());
         }
         self.seen.reads.fetch_add(1, Ordering::SeqCst);
         self.value
+    }
+
+    /// What the probe is called in the events.
+    fn label(&self) -> String {
+        format!("probe {}", self.value)
     }
 }
 
@@ -297,7 +315,7 @@ impl Drop for Probe {
         }
         *self.seen.dropped.lock().unwrap_or_else(|e| e.into_inner()) =
             Some((thread::current().id(), Instant::now()));
-        record(EventKind::Dropped, format!("probe {}", self.value));
+        record(EventKind::Dropped, self.label());
     }
 }
 
@@ -343,6 +361,7 @@ impl ProbeWatch {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::observe::thread_number;
     use crate::testing::{self, spawning};
     use std::sync::atomic::AtomicBool;
 
@@ -362,6 +381,14 @@ mod tests {
         assert_eq!(watch.reads(), 3);
         assert_eq!(watch.dropped_on(), Some(worker));
         assert!(watch.dropped_at().is_some());
+        // The events say where it moved, once, and where it was dropped,
+        // under one label.
+        let on_worker: Vec<EventKind> = crate::events::recorded()
+            .into_iter()
+            .filter(|e| e.label == "probe 41" && e.thread == thread_number(worker))
+            .map(|e| e.kind)
+            .collect();
+        assert_eq!(on_worker, [EventKind::MovedIn, EventKind::Dropped]);
     }
 
     #[test]

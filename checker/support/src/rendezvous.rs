@@ -7,15 +7,18 @@
 //! rendezvous in milliseconds, and only wrong code reaches a deadline.
 
 use std::cell::RefCell;
-use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU32, AtomicUsize, Ordering};
 use std::sync::{Arc, Condvar, Mutex};
 use std::thread::{self, ThreadId};
 use std::time::{Duration, Instant};
 
-use crate::call::Call;
-use crate::events::{record, record_as};
+use crate::call::{Call, OpenJoins};
+use crate::events::{identity_of, record, record_as, take_exit};
 use crate::harness::learner_uses_scope;
-use crate::observe::{FUTEX, Flag, LOOK_EVERY, Streak, os_thread_id, poll_until, thread_is_alive};
+use crate::observe::{
+    FUTEX, Flag, Identity, LOOK_EVERY, Streak, os_thread_id, poll_until, thread_is_alive,
+    thread_number,
+};
 use crate::outcome::{Failure, PATIENCE};
 use crate::protocol::EventKind;
 use crate::waits::{Seen, Wait, joins_are_visible, parked, parked_all};
@@ -47,6 +50,20 @@ impl TimedBarrier {
     /// Waits for all parties; `false` if they did not all come in time (then
     /// the barrier is broken and every later `wait` returns `false` at once).
     pub fn wait(&self) -> bool {
+        record(EventKind::Note, "waits at barrier");
+        let met = self.wait_unrecorded();
+        record(
+            EventKind::Note,
+            if met {
+                "met at barrier"
+            } else {
+                "gave up at barrier"
+            },
+        );
+        met
+    }
+
+    fn wait_unrecorded(&self) -> bool {
         let (lock, cvar) = &*self.state;
         let mut state = lock.lock().unwrap_or_else(|e| e.into_inner());
         state.arrived += 1;
@@ -109,7 +126,17 @@ impl Gate {
 
     /// Waits for the gate to open, at most `PATIENCE`; `false` if it did not.
     pub fn wait(&self) -> bool {
-        self.wait_within(PATIENCE)
+        record(EventKind::Note, "waits at gate");
+        let open = self.wait_within(PATIENCE);
+        record(
+            EventKind::Note,
+            if open {
+                "gate opened"
+            } else {
+                "gate stayed shut"
+            },
+        );
+        open
     }
 
     /// Waits for the gate to open, at most `limit`; `false` if it did not.
@@ -156,32 +183,57 @@ pub struct Held {
     /// while the learner's threads run, so it is lock-free.
     os_tid: Arc<AtomicU32>,
     thread: Arc<Mutex<Option<ThreadId>>>,
+    /// Its number among the process's jobs, from 1 in the order they were
+    /// made: "job 2" in the events, unless it has a name.
+    number: usize,
+    name: &'static str,
 }
+
+/// How many `Held` jobs the process made so far.
+static JOBS_MADE: AtomicUsize = AtomicUsize::new(0);
 
 /// Whether jobs are held as their threads exit (see `Held`).
 pub(crate) fn exit_holds() -> bool {
     !learner_uses_scope() && joins_are_visible()
 }
 
-/// The jobs this thread ran, held as it exits.
-struct ExitWatch(RefCell<Vec<Held>>);
+/// The jobs this thread ran, held as it exits; and who the thread is, to
+/// record its `exited` once it is let go (see `events::take_exit`: the
+/// lane's own destructor may run before this one).
+struct ExitWatch {
+    jobs: RefCell<Vec<Held>>,
+    who: RefCell<Option<Identity>>,
+}
 
 impl Drop for ExitWatch {
     fn drop(&mut self) {
         let main = os_thread_id().is_some_and(|tid| tid == std::process::id());
-        for job in self.0.take() {
+        let jobs = self.jobs.take();
+        let last = jobs.len().saturating_sub(1);
+        for (at, job) in jobs.into_iter().enumerate() {
             job.exiting.raise();
             if !main && !EXITING.load(Ordering::SeqCst) {
                 job.exit_gate.wait_within(HOLD);
             }
-            record(EventKind::Ended, "held job's thread");
+            // Before the last job is seen over: whoever sees that finds the
+            // exit recorded.
+            if at == last {
+                if let Some(who) = self.who.take() {
+                    record_as(&who, EventKind::Exited, "");
+                }
+            }
             job.ended.raise();
         }
     }
 }
 
 thread_local! {
-    static EXITS: ExitWatch = const { ExitWatch(RefCell::new(Vec::new())) };
+    static EXITS: ExitWatch = const {
+        ExitWatch {
+            jobs: RefCell::new(Vec::new()),
+            who: RefCell::new(None),
+        }
+    };
 }
 
 impl Held {
@@ -189,7 +241,28 @@ impl Held {
         // Looked at once per process, here on the test's own thread rather
         // than on a learner's thread in the middle of a job.
         joins_are_visible();
-        Held::default()
+        Held {
+            number: JOBS_MADE.fetch_add(1, Ordering::Relaxed) + 1,
+            ..Held::default()
+        }
+    }
+
+    /// A job called `name` in the events (the test's own word for it,
+    /// "first", rather than "job 1").
+    pub fn named(name: &'static str) -> Self {
+        Held {
+            name,
+            ..Held::new()
+        }
+    }
+
+    /// What the job is called in the events: its name, or "job 2".
+    fn label(&self) -> String {
+        if self.name.is_empty() {
+            format!("job {}", self.number)
+        } else {
+            self.name.to_string()
+        }
     }
 
     /// Inside the job, first: notes the thread and that the job started.
@@ -199,11 +272,17 @@ impl Held {
             .store(os_thread_id().unwrap_or(0), Ordering::SeqCst);
         if exit_holds() && !self.exit_gate.is_open() {
             // `try_with`: a job run while its thread already exits is not held.
-            let _ = EXITS.try_with(|exits| exits.0.borrow_mut().push(self.clone()));
+            let _ = EXITS.try_with(|exits| {
+                exits.jobs.borrow_mut().push(self.clone());
+                let mut who = exits.who.borrow_mut();
+                if who.is_none() {
+                    *who = take_exit();
+                }
+            });
         } else {
             self.exit_gate.open();
         }
-        record(EventKind::Started, "held job");
+        record(EventKind::Started, self.label());
         self.started.raise();
     }
 
@@ -214,7 +293,7 @@ impl Held {
 
     /// Inside the job, last: notes that the job is done.
     pub fn finish(&self) {
-        record(EventKind::Ended, "held job");
+        record(EventKind::Ended, self.label());
         self.done.raise();
     }
 
@@ -311,21 +390,23 @@ pub fn let_go_in_order<T>(
     let mut driver = Driver {
         jobs,
         ended_wait: Vec::new(),
+        caller: &call.caller,
+        caller_joins: &call.joins,
+        joins: Vec::new(),
     };
     let mut others = Others::default();
     for &next in order {
-        loop {
-            if !driver.until_caller_joins(call)? {
+        let joining = loop {
+            let Some(wait) = driver.until_caller_joins(call)? else {
                 return others.none_was_busy(call);
-            }
+            };
             if others.accounted_for(caller, threads_before, &mut driver) {
-                break;
+                break wait;
             }
             // Some thread started one of the jobs meanwhile, or became
             // parked: look at the caller again before letting anything go.
-        }
-        // Seen from this thread, but it is the caller that waits.
-        record_as(&call.caller, EventKind::JoinCalled, call.what.as_str());
+        };
+        driver.caller_joins(joining);
         let job = &jobs[next];
         let started = job.has_started();
         job.gate.open();
@@ -355,13 +436,107 @@ pub fn let_go_in_order<T>(
 }
 
 /// The part of `let_go_in_order` that watches joins and lets threads end.
+///
+/// It also records the joins it sees (events only: nothing here decides
+/// what is let go): `join_called` for a thread seen waiting in a join, once
+/// per thread joined, and `join_returned` once the joined thread is gone and
+/// the joiner no longer waits for it. Joins by the caller are kept with the
+/// call (`call::OpenJoins`); those by other threads only where that thread
+/// has recorded events itself (`events::identity_of`: a thread seen only by
+/// its OS id has no number to record under).
 struct Driver<'a> {
     jobs: &'a [Held],
     /// Jobs whose thread was let end and has not been seen gone yet.
     ended_wait: Vec<usize>,
+    caller: &'a Identity,
+    caller_joins: &'a OpenJoins,
+    /// Joins by threads other than the caller, seen and not yet seen over:
+    /// the joiner's OS id, who it is, the joined thread's OS id, its name.
+    joins: Vec<(u32, Identity, u32, String)>,
 }
 
 impl Driver<'_> {
+    /// What the thread with OS id `tid` is called in the events.
+    fn thread_label(&self, tid: u32) -> String {
+        if let Some(job) = self.jobs.iter().find(|job| job.os_tid() == Some(tid)) {
+            return format!("{}'s thread", job.label());
+        }
+        match identity_of(tid) {
+            Some(who) => format!("thread {}", thread_number(who.thread)),
+            None => "a thread".to_string(),
+        }
+    }
+
+    /// Records that the caller was seen in `wait` (a join, or the end of a
+    /// scope), unless that join is already recorded.
+    fn caller_joins(&self, wait: Wait) {
+        let (tid, what) = match wait {
+            Wait::Join(0) => (0, "a thread".to_string()),
+            Wait::Join(tid) => (tid, self.thread_label(tid)),
+            _ => (0, "its scope's threads".to_string()),
+        };
+        let mut open = self.caller_joins.lock().unwrap_or_else(|e| e.into_inner());
+        if !open.iter().any(|(joined, _)| *joined == tid) {
+            // Seen from this thread, but it is the caller that waits.
+            record_as(self.caller, EventKind::JoinCalled, format!("joins {what}"));
+            open.push((tid, what));
+        }
+    }
+
+    /// Records the caller past each join it was seen in, once it is not
+    /// waiting in that join (`now`: what it waits in now) and the joined
+    /// thread is gone.
+    fn caller_past_joins(&self, now: Option<Wait>) {
+        let mut open = self.caller_joins.lock().unwrap_or_else(|e| e.into_inner());
+        open.retain(|(joined, what)| {
+            let over =
+                *joined != 0 && now != Some(Wait::Join(*joined)) && !thread_is_alive(*joined);
+            if over {
+                record_as(
+                    self.caller,
+                    EventKind::JoinReturned,
+                    format!("{what} joined"),
+                );
+            }
+            !over
+        });
+    }
+
+    /// Records the joins in one look at every thread (`seen`: joiner,
+    /// joined), and those seen before that are now over.
+    fn record_joins(&mut self, seen: &[(u32, u32)]) {
+        let caller = self.caller.os_tid;
+        let caller_now = seen
+            .iter()
+            .find(|(joiner, _)| Some(*joiner) == caller)
+            .map(|&(_, joined)| Wait::Join(joined));
+        if let Some(wait) = caller_now {
+            self.caller_joins(wait);
+        }
+        self.caller_past_joins(caller_now);
+        for &(joiner, joined) in seen {
+            let known = self
+                .joins
+                .iter()
+                .any(|(j, _, t, _)| *j == joiner && *t == joined);
+            if Some(joiner) == caller || known {
+                continue;
+            }
+            if let Some(who) = identity_of(joiner) {
+                let what = self.thread_label(joined);
+                record_as(&who, EventKind::JoinCalled, format!("joins {what}"));
+                self.joins.push((joiner, who, joined, what));
+            }
+        }
+        self.joins.retain(|(joiner, who, joined, what)| {
+            let over = !seen.contains(&(*joiner, *joined)) && !thread_is_alive(*joined);
+            if over {
+                record_as(who, EventKind::JoinReturned, format!("{what} joined"));
+            }
+            !over
+        });
+    }
+
     /// Lets a held job's thread end once some thread is seen joining it.
     fn let_joined_threads_end(&mut self) {
         if !exit_holds() {
@@ -372,13 +547,15 @@ impl Driver<'_> {
         if !self.jobs.iter().any(holding) {
             return;
         }
-        let joined: Vec<u32> = parked_all()
+        let seen: Vec<(u32, u32)> = parked_all()
             .into_iter()
-            .filter_map(|(_, parked)| match parked {
-                Some((_, Wait::Join(joined))) => Some(joined),
+            .filter_map(|(joiner, parked)| match parked {
+                Some((_, Wait::Join(joined))) if joined != 0 => Some((joiner, joined)),
                 _ => None,
             })
             .collect();
+        self.record_joins(&seen);
+        let joined: Vec<u32> = seen.iter().map(|&(_, joined)| joined).collect();
         for (at, job) in self.jobs.iter().enumerate() {
             if holding(job) && job.os_tid().is_some_and(|tid| joined.contains(&tid)) {
                 job.exit_gate.open();
@@ -402,13 +579,13 @@ impl Driver<'_> {
     /// returned (`Ok(false)`); a timeout if it did neither within
     /// `PATIENCE`, saying so if it sat in a wait that is not a join.
     /// Meanwhile, threads being joined are let end.
-    fn until_caller_joins<T>(&mut self, call: &Call<T>) -> Result<bool, Failure> {
+    fn until_caller_joins<T>(&mut self, call: &Call<T>) -> Result<Option<Wait>, Failure> {
         let deadline = Instant::now() + PATIENCE;
         let mut streak = Streak::default();
         let mut wrong_wait = None;
         while Instant::now() < deadline {
             if call.has_returned() {
-                return Ok(false);
+                return Ok(None);
             }
             self.let_joined_threads_end();
             let sample = match call.caller.os_tid {
@@ -417,10 +594,11 @@ impl Driver<'_> {
                 _ => Some((String::new(), Wait::Join(0))),
             };
             let wait = sample.as_ref().map(|(_, wait)| *wait);
+            self.caller_past_joins(wait);
             if streak.see_wait(sample) && self.threads_let_end_are_gone() {
                 match wait {
-                    Some(Wait::Join(_)) => return Ok(true),
-                    Some(Wait::Parker) if learner_uses_scope() => return Ok(true),
+                    Some(Wait::Join(tid)) => return Ok(Some(Wait::Join(tid))),
+                    Some(Wait::Parker) if learner_uses_scope() => return Ok(Some(Wait::Parker)),
                     other => wrong_wait = other,
                 }
             }
@@ -666,6 +844,29 @@ mod tests {
             .filter(|e| e.kind == EventKind::JoinCalled && e.thread == caller)
             .count();
         assert_eq!(joins, 4);
+        // Each job's thread exits (once, after its job ended), and the
+        // caller is seen past its join of it after that, before it returns.
+        let at = |kind: EventKind, thread: u64, label: &str| {
+            let found: Vec<usize> = (0..seen.len())
+                .filter(|&i| {
+                    seen[i].kind == kind
+                        && seen[i].thread == thread
+                        && seen[i].label.contains(label)
+                })
+                .collect();
+            assert_eq!(found.len(), 1, "{kind:?} {label} on {thread}: {seen:#?}");
+            found[0]
+        };
+        let returned = at(EventKind::Returned, caller, "returned");
+        for job in &jobs {
+            let on = thread_number(job.thread().unwrap());
+            let exited = at(EventKind::Exited, on, "");
+            assert!(at(EventKind::Ended, on, &job.label()) < exited);
+            let what = format!("{}'s thread", job.label());
+            let called = at(EventKind::JoinCalled, caller, &what);
+            let joined = at(EventKind::JoinReturned, caller, &what);
+            assert!(called < exited && exited < joined && joined < returned);
+        }
     }
 
     #[test]
@@ -774,8 +975,23 @@ mod tests {
                 (over_and_done(&watched), last)
             });
             assert_eq!(let_go_in_order(&running, &before, &jobs, &order), Ok(()));
+            let caller = thread_number(running.thread());
             let ((over, _), last) = running.finish_within(testing::DEADLINE).unwrap();
             assert_eq!(over, [true, true, false], "order {order:?}");
+            // The thread never joined has not exited when the caller
+            // returns; the others have.
+            let seen = events::recorded();
+            let returned = seen
+                .iter()
+                .position(|e| e.kind == EventKind::Returned && e.thread == caller)
+                .expect("the caller returned");
+            for (job, joined) in jobs.iter().zip([true, true, false]) {
+                let on = thread_number(job.thread().unwrap());
+                let exited = seen[..returned]
+                    .iter()
+                    .any(|e| e.kind == EventKind::Exited && e.thread == on);
+                assert_eq!(exited, joined, "order {order:?}");
+            }
             clean_up(&jobs, vec![last]);
         }
     }
