@@ -13,6 +13,7 @@ fn event(kind: EventKind, thread_name: Option<&str>, os_tid: Option<u32>, label:
         thread_name: thread_name.map(str::to_string),
         os_tid,
         label: label.to_string(),
+        peer: None,
     }
 }
 

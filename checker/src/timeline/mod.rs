@@ -157,6 +157,7 @@ mod tests {
             thread_name: None,
             os_tid: None,
             label: String::new(),
+            peer: None,
         };
         TestResult {
             name: name.into(),

@@ -639,6 +639,7 @@ pub(crate) mod tests {
             thread_name: name.map(str::to_string),
             os_tid: None,
             label: label.to_string(),
+            peer: None,
         }
     }
 

@@ -216,6 +216,7 @@ pub(crate) fn record_as(who: &Identity, kind: EventKind, label: impl Into<String
         thread_name: who.name.clone(),
         os_tid: who.os_tid,
         label,
+        peer: None,
     });
 }
 
@@ -249,6 +250,7 @@ mod tests {
             thread_name: None,
             os_tid: None,
             label: String::new(),
+            peer: None,
         }
     }
 

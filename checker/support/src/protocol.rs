@@ -339,6 +339,9 @@ pub struct Event {
     /// The OS's id of that thread, where it can be observed.
     pub os_tid: Option<u32>,
     pub label: String,
+    /// The other thread it involves, as `thread` numbers it: the thread a
+    /// join waits for (`join_called`, `join_returned`).
+    pub peer: Option<u64>,
 }
 
 /// What kind of thing happened.
@@ -464,6 +467,7 @@ impl Record {
                     ("thread_name", Json::OptStr(event.thread_name.as_deref())),
                     ("os_tid", Json::OptU64(event.os_tid.map(u64::from))),
                     ("label", Json::Str(&event.label)),
+                    ("peer", Json::OptU64(event.peer)),
                 ],
             );
         }
@@ -566,6 +570,7 @@ mod tests {
                 thread_name: None,
                 os_tid: Some(77),
                 label: "x".into(),
+                peer: Some(3),
             }],
             events_dropped: 1,
         };
@@ -574,7 +579,7 @@ mod tests {
             "{\"secret\":\"s\",\"test\":\"t\",\"status\":\"timeout\",\
              \"message\":\"say \\\"hi\\\"\\u000a\\\\ \\u0001 é\",\"events\":[{\"t_us\":5,\
              \"kind\":\"join_called\",\"thread\":2,\"thread_name\":null,\"os_tid\":77,\
-             \"label\":\"x\"}],\"events_dropped\":1}\n"
+             \"label\":\"x\",\"peer\":3}],\"events_dropped\":1}\n"
         );
     }
 }

@@ -416,6 +416,7 @@ pub(crate) mod tests {
             thread_name: Some("n".into()),
             os_tid: Some(3),
             label: "l".into(),
+            peer: None,
         }];
         s.exercises[0].tests[0].events_dropped = 4;
         let mut keys = std::collections::BTreeSet::new();
