@@ -46,6 +46,8 @@ pub(crate) struct Point {
     pub t_us: u64,
     pub kind: PointKind,
     pub label: String,
+    /// The thread a join waits for (its `thread` number), when known.
+    pub peer: Option<u64>,
 }
 
 /// Work the test handed over (started..ended), or the learner's function
@@ -69,6 +71,10 @@ pub(crate) struct Lane {
     pub name: String,
     /// Set when an earlier lane already shows the same name.
     pub suffix: Option<u32>,
+    /// The test harness's own thread (named [`TEST_THREAD`]): drawn last
+    /// and dim, never accused (what it does is the test's, not the
+    /// learner's).
+    pub test: bool,
     pub first_us: u64,
     pub exited_us: Option<u64>,
     pub work: Vec<Span>,
@@ -83,6 +89,7 @@ impl Lane {
             thread,
             name,
             suffix: None,
+            test: false,
             first_us,
             exited_us: None,
             work: Vec::new(),
@@ -113,7 +120,28 @@ impl Lane {
             .find(|p| p.kind == PointKind::Returned)
             .map(|p| p.t_us)
     }
+
+    /// Work that is not the learner's function itself: handed-over spans
+    /// and lines written, each as (from, to), an open span to the end of
+    /// time.
+    fn busy(&self) -> impl Iterator<Item = (u64, u64)> + '_ {
+        let spans = self
+            .work
+            .iter()
+            .filter(|s| !s.call)
+            .map(|s| (s.from_us, s.to_us.unwrap_or(u64::MAX)));
+        let notes = self
+            .points
+            .iter()
+            .filter(|p| p.kind == PointKind::Note)
+            .map(|p| (p.t_us, p.t_us));
+        spans.chain(notes)
+    }
 }
+
+/// The name the hidden tests give their own thread (the harness's, which
+/// joins handles the learner's function returned).
+pub(crate) const TEST_THREAD: &str = "test";
 
 /// Which rule a mark comes from, with what its sentence names.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -130,6 +158,8 @@ pub(crate) enum Problem {
     },
     /// And `count` more values like that.
     MoreDroppedElsewhere { count: usize },
+    /// Every piece of work ran on `caller`, no other thread ran any.
+    AllOnCaller { caller: usize },
 }
 
 /// A problem, and where on which lanes it is marked.
@@ -180,6 +210,10 @@ impl Mark {
             Problem::MoreDroppedElsewhere { count } => {
                 format!("and {count} more values were dropped on another thread than they moved to")
             }
+            Problem::AllOnCaller { caller } => format!(
+                "all the work ran on {}: no other thread ran any of it",
+                name(*caller)
+            ),
         }
     }
 }
@@ -294,6 +328,7 @@ fn lanes(events: &[&Event]) -> Vec<Lane> {
             t_us: e.t_us,
             kind,
             label: label.clone(),
+            peer: e.peer,
         };
         match e.kind {
             // A life begins with the thread's first event, whichever it is.
@@ -342,6 +377,12 @@ fn lanes(events: &[&Event]) -> Vec<Lane> {
             EventKind::Note => lane.points.push(point(PointKind::Note)),
         }
     }
+    for lane in &mut lanes {
+        lane.test = lane.name == TEST_THREAD;
+    }
+    // The test's own thread last: the learner's threads are the story, and
+    // it is what ties them together at the end (it joins them).
+    lanes.sort_by_key(|lane| lane.test);
     tell_apart(&mut lanes);
     lanes
 }
@@ -383,20 +424,40 @@ pub(crate) fn marks(lanes: &[Lane], status: Status) -> Vec<Mark> {
     marks.extend(not_joined(lanes));
     marks.extend(never_overlapped(lanes));
     marks.extend(dropped_elsewhere(lanes));
+    marks.extend(all_on_caller(lanes));
     marks
 }
 
 /// The caller returned while a thread it could have joined was still
-/// running: seen before the return, not exited by then.
+/// running: seen before the return, not exited by then. Fair to two
+/// correct shapes: a function that returns its threads' handles (whoever
+/// joins one later, the test included, names it as the join's peer), and
+/// `thread::scope`, whose end joins its threads before the caller returns
+/// although their `exited` is recorded after (the caller is seen in a join
+/// of no one thread in particular first).
 fn not_joined(lanes: &[Lane]) -> Option<Mark> {
     let (caller, returned) = lanes
         .iter()
         .enumerate()
         .find_map(|(i, l)| Some((i, l.returned_at()?)))?;
+    let scope_joined = lanes[caller]
+        .points
+        .iter()
+        .any(|p| p.kind == PointKind::JoinCalled && p.peer.is_none() && p.t_us < returned);
+    if scope_joined {
+        return None;
+    }
+    let joined_later = |thread: u64| {
+        lanes
+            .iter()
+            .flat_map(|l| &l.points)
+            .any(|p| p.kind == PointKind::JoinCalled && p.peer == Some(thread))
+    };
     let late: Vec<usize> = (0..lanes.len())
-        .filter(|&i| i != caller)
+        .filter(|&i| i != caller && !lanes[i].test)
         .filter(|&i| lanes[i].first_us < returned)
         .filter(|&i| lanes[i].exited_us.is_none_or(|x| x > returned))
+        .filter(|&i| !joined_later(lanes[i].thread))
         .collect();
     if late.is_empty() {
         return None;
@@ -417,20 +478,9 @@ fn never_overlapped(lanes: &[Lane]) -> Option<Mark> {
     let mut busy: Vec<(u64, u64, usize)> = lanes
         .iter()
         .enumerate()
+        .filter(|(_, lane)| !lane.test)
         .filter_map(|(i, lane)| {
-            let spans = lane
-                .work
-                .iter()
-                .filter(|s| !s.call)
-                .map(|s| (s.from_us, s.to_us.unwrap_or(u64::MAX)));
-            let notes = lane
-                .points
-                .iter()
-                .filter(|p| p.kind == PointKind::Note)
-                .map(|p| (p.t_us, p.t_us));
-            let (from, to) = spans
-                .chain(notes)
-                .reduce(|a, b| (a.0.min(b.0), a.1.max(b.1)))?;
+            let (from, to) = lane.busy().reduce(|a, b| (a.0.min(b.0), a.1.max(b.1)))?;
             Some((from, to, i))
         })
         .collect();
@@ -473,7 +523,8 @@ fn dropped_elsewhere(lanes: &[Lane]) -> Vec<Mark> {
         list.sort_unstable();
     }
     let mut found: Vec<(String, usize, usize, u64)> = Vec::new();
-    for (dropped_on, drop) in points(PointKind::Dropped) {
+    // The test drops what it gets back: its business, not the learner's.
+    for (dropped_on, drop) in points(PointKind::Dropped).filter(|(i, _)| !lanes[*i].test) {
         let Some(moved) = moves.get(drop.label.as_str()) else {
             continue;
         };
@@ -513,6 +564,27 @@ fn dropped_elsewhere(lanes: &[Lane]) -> Vec<Mark> {
         });
     }
     marks
+}
+
+/// Nothing but the caller (and the test) did anything, yet the caller did
+/// work: the learner forgot to spawn, or called the closure directly. The
+/// ✗ goes where the caller's first piece of work begins.
+fn all_on_caller(lanes: &[Lane]) -> Option<Mark> {
+    let only_callers = lanes
+        .iter()
+        .all(|lane| lane.test || lane.returned_at().is_some());
+    if !only_callers {
+        return None;
+    }
+    let (caller, first) = lanes
+        .iter()
+        .enumerate()
+        .filter(|(_, lane)| !lane.test)
+        .find_map(|(i, lane)| Some((i, lane.busy().map(|(from, _)| from).min()?)))?;
+    Some(Mark {
+        problem: Problem::AllOnCaller { caller },
+        at: vec![(caller, first)],
+    })
 }
 
 /// How many wrong drops get a sentence each.
@@ -689,6 +761,106 @@ pub(crate) mod tests {
         joined[6].t_us = 45;
         joined.sort_by_key(|e| e.t_us);
         assert!(model(Status::Fail, &joined).marks.is_empty());
+    }
+
+    /// `e` with the thread it joins.
+    fn joining(mut e: Event, peer: Option<u64>) -> Event {
+        e.peer = peer;
+        e
+    }
+
+    #[test]
+    fn a_thread_joined_later_by_anyone_is_not_accused() {
+        // The function returned thread 2's handle and the test joined it.
+        let mut events = no_join();
+        events.push(joining(ev(80, 9, Some("test"), JoinCalled, ""), Some(2)));
+        events.push(joining(ev(90, 9, Some("test"), JoinReturned, ""), Some(2)));
+        let m = model(Status::Fail, &events);
+        assert!(m.marks.is_empty(), "{:?}", m.marks);
+        // A join of another thread does not excuse this one.
+        let mut other = no_join();
+        other.push(joining(ev(80, 9, Some("test"), JoinCalled, ""), Some(5)));
+        assert_eq!(
+            model(Status::Fail, &other).marks[0].problem,
+            Problem::NotJoined {
+                caller: 0,
+                lanes: vec![1]
+            }
+        );
+    }
+
+    #[test]
+    fn a_scope_that_joined_its_threads_is_not_accused() {
+        // thread::scope: the caller waits for its scope's threads (a join
+        // of no one thread), returns, and their exits are recorded after.
+        let events = vec![
+            ev(10, 1, Some("main"), Started, "sum(..)"),
+            ev(20, 2, None, Started, "half 1"),
+            ev(25, 1, Some("main"), JoinCalled, "scope"),
+            ev(30, 2, None, Ended, "half 1"),
+            ev(35, 1, Some("main"), JoinReturned, "scope"),
+            ev(50, 1, Some("main"), Returned, "sum(..)"),
+            ev(60, 2, None, Exited, ""),
+        ];
+        assert!(model(Status::Fail, &events).marks.is_empty());
+        // A join after the return is not the scope's.
+        let mut late = events.clone();
+        late[2].t_us = 55;
+        late.sort_by_key(|e| e.t_us);
+        assert!(matches!(
+            model(Status::Fail, &late).marks[0].problem,
+            Problem::NotJoined { .. }
+        ));
+    }
+
+    #[test]
+    fn the_test_thread_is_drawn_last_and_never_accused() {
+        let events = vec![
+            ev(5, 9, Some("test"), Note, "begin"),
+            ev(10, 1, Some("main"), Started, "f"),
+            ev(20, 2, None, MovedIn, "v"),
+            ev(25, 2, None, Exited, ""),
+            ev(30, 9, Some("test"), Dropped, "v"),
+            ev(40, 1, Some("main"), Returned, "f"),
+            ev(50, 9, Some("test"), Note, "end"),
+        ];
+        let m = model(Status::Fail, &events);
+        let names: Vec<&str> = m.lanes.iter().map(|l| l.name.as_str()).collect();
+        assert_eq!(names, ["main", "thread 1", "test"]);
+        assert!(m.lanes[2].test);
+        assert!(m.marks.is_empty(), "{:?}", m.marks);
+    }
+
+    #[test]
+    fn work_that_ran_only_on_the_caller_is_marked_where_it_began() {
+        let events = vec![
+            ev(10, 1, Some("main"), Started, "count(..)"),
+            ev(20, 1, Some("main"), Note, "line 1"),
+            ev(30, 1, Some("main"), Note, "line 2"),
+            ev(40, 1, Some("main"), Returned, "count(..)"),
+            ev(50, 9, Some("test"), Note, "checked"),
+        ];
+        let m = model(Status::Fail, &events);
+        assert_eq!(
+            m.marks,
+            [Mark {
+                problem: Problem::AllOnCaller { caller: 0 },
+                at: vec![(0, 20)]
+            }]
+        );
+        assert_eq!(
+            m.marks[0].sentence(&m.lanes, true),
+            "all the work ran on main: no other thread ran any of it"
+        );
+        assert!(model(Status::Pass, &events).marks.is_empty());
+        // Another thread with anything at all: not this rule.
+        let mut spawned = events.clone();
+        spawned.push(ev(35, 2, None, Exited, ""));
+        spawned.sort_by_key(|e| e.t_us);
+        assert!(model(Status::Fail, &spawned).marks.is_empty());
+        // The learner's function alone is not work.
+        let idle = [events[0].clone(), events[3].clone()];
+        assert!(model(Status::Fail, &idle).marks.is_empty());
     }
 
     #[test]

@@ -107,12 +107,18 @@ pub(crate) fn text(run: &Run, look: &Look) -> String {
         let cells = cells(&model, i, area);
         let label = model.lanes[i].label(LABEL_COLS, unicode);
         let mut line = format!("{label}{} ", " ".repeat(label_cols - label.width()));
-        for run in cells.chunk_by(|a, b| a == b) {
-            let drawn: String = run.iter().map(|g| g.char(unicode)).collect();
-            line.push_str(&match run[0].color() {
-                Some(code) => paint(&drawn, code),
-                None => drawn,
-            });
+        if model.lanes[i].test {
+            // The test's own thread, in the background: one dim line.
+            let drawn: String = cells.iter().map(|g| g.char(unicode)).collect();
+            line = paint(format!("{line}{drawn}").trim_end(), DIM);
+        } else {
+            for run in cells.chunk_by(|a, b| a == b) {
+                let drawn: String = run.iter().map(|g| g.char(unicode)).collect();
+                line.push_str(&match run[0].color() {
+                    Some(code) => paint(&drawn, code),
+                    None => drawn,
+                });
+            }
         }
         lines.push(line.trim_end().to_string());
         used.extend(cells);
