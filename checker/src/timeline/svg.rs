@@ -41,10 +41,11 @@ pub(crate) fn svg(run: &Run) -> String {
         r#"<text x="{LEFT}" y="20" font-weight="bold">{}</text>"#,
         escape(&elide(&title, TEXT_COLS, true))
     );
+    let middle = |row: usize| TOP + ROW * row as f64 + ROW / 2.0;
     for (row, &i) in lanes.iter().enumerate() {
-        let middle = TOP + ROW * row as f64 + ROW / 2.0;
-        lane(&mut body, &model, i, middle);
+        lane(&mut body, &model, i, middle(row));
     }
+    joins(&mut body, &model, &lanes, middle);
     let mut y = TOP + ROW * lanes.len() as f64 + LINE;
     let mut line = |body: &mut String, text: &str, fill: &str| {
         for piece in wrap(text) {
@@ -91,9 +92,11 @@ fn lane(out: &mut String, model: &Model, i: usize, y: f64) {
     let when = |from: u64, to: u64| times(from, to, model.end_us, true);
     let name = lane.label(usize::MAX, true);
     let end = lane.end_us(model.end_us);
+    // The test's own thread in the background.
+    let faint = if lane.test { r#" opacity="0.45""# } else { "" };
     let _ = writeln!(
         out,
-        r#"<g class="lane" data-thread="{}"><title>{}</title>"#,
+        r#"<g class="lane" data-thread="{}"{faint}><title>{}</title>"#,
         lane.thread,
         escape(&name)
     );
@@ -182,6 +185,39 @@ fn lane(out: &mut String, model: &Model, i: usize, y: f64) {
     out.push_str("</g>\n");
 }
 
+/// A thin line from a joiner's lane to the lane it joined, where the join
+/// returned: which thread a join waited for, when both are drawn.
+fn joins(out: &mut String, model: &Model, lanes: &[usize], middle: impl Fn(usize) -> f64) {
+    let x = |t: u64| x_of(t, model.start_us, model.end_us);
+    let row_of = |thread: u64| lanes.iter().position(|&i| model.lanes[i].thread == thread);
+    for (row, &i) in lanes.iter().enumerate() {
+        let joiner = &model.lanes[i];
+        for p in &joiner.points {
+            let Some(peer) = p.peer.filter(|_| p.kind == PointKind::JoinReturned) else {
+                continue;
+            };
+            let Some(peer_row) = row_of(peer).filter(|&r| r != row) else {
+                continue;
+            };
+            let joined = &model.lanes[lanes[peer_row]];
+            let what = format!(
+                "{} joined {} at {}",
+                joiner.label(usize::MAX, true),
+                joined.label(usize::MAX, true),
+                times(p.t_us, p.t_us, model.end_us, true)
+            );
+            let _ = writeln!(
+                out,
+                r##"<path class="join" d="M{0:.1} {1:.1}V{2:.1}" stroke="#b45309" stroke-width="1" stroke-dasharray="2 2"><title>{3}</title></path>"##,
+                x(p.t_us),
+                middle(row),
+                middle(peer_row),
+                escape(&what)
+            );
+        }
+    }
+}
+
 /// A lane's point events, those of one kind that fall on the same pixel
 /// drawn once (a lane with thousands of notes stays a small picture).
 fn points(out: &mut String, model: &Model, lane: &Lane, y: f64) {
@@ -262,6 +298,45 @@ fn wrap(text: &str) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    use threadlings_support::protocol::EventKind;
+
+    use crate::timeline::model::tests::ev;
+    use crate::verdict::Status;
+
+    #[test]
+    fn a_join_with_a_peer_draws_a_line_to_the_joined_lane() {
+        let mut joined = ev(40, 1, Some("test"), EventKind::JoinReturned, "");
+        joined.peer = Some(7);
+        let mut unknown = ev(50, 1, Some("test"), EventKind::JoinReturned, "");
+        unknown.peer = Some(99);
+        let events = vec![
+            ev(10, 6, Some("main"), EventKind::Returned, "f"),
+            ev(20, 7, None, EventKind::Exited, ""),
+            joined,
+            unknown,
+        ];
+        let picture = svg(&Run {
+            test: "t",
+            status: Status::Fail,
+            events: &events,
+            dropped: 0,
+        });
+        let doc = roxmltree::Document::parse(&picture).expect("well-formed");
+        let lines: Vec<&str> = doc
+            .descendants()
+            .filter(|n| n.attribute("class") == Some("join"))
+            .filter_map(|n| n.children().find(|c| c.has_tag_name("title")))
+            .filter_map(|t| t.text())
+            .collect();
+        assert_eq!(lines, ["test joined thread 1 at 0.0 ms"]);
+        let faint: Vec<&str> = doc
+            .descendants()
+            .filter(|n| n.attribute("opacity").is_some())
+            .filter_map(|n| n.attribute("data-thread"))
+            .collect();
+        assert_eq!(faint, ["1"], "the test's own lane is drawn faint");
+    }
 
     #[test]
     fn time_spans_the_lane_area() {
