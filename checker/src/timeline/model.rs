@@ -226,6 +226,8 @@ pub(crate) struct Model {
     /// The first and last event's time (both 0 without events).
     pub start_us: u64,
     pub end_us: u64,
+    /// Long quiet stretches drawn narrow, in time order.
+    pub breaks: Vec<Break>,
     /// Every thread, in the order first seen.
     pub lanes: Vec<Lane>,
     pub marks: Vec<Mark>,
@@ -247,7 +249,9 @@ impl Model {
         events.sort_by_key(|e| e.t_us);
         let lanes = lanes(&events);
         let marks = marks(&lanes, run.status);
+        let times: Vec<u64> = events.iter().map(|e| e.t_us).collect();
         Model {
+            breaks: breaks(&times),
             test: clean(run.test),
             start_us: events.first().map_or(0, |e| e.t_us),
             end_us: events.last().map_or(0, |e| e.t_us),
@@ -295,6 +299,76 @@ impl Model {
         ))
     }
 
+    /// Where time `t` falls once the breaks are taken out: the time before
+    /// it that is drawn to scale, how many breaks lie wholly before it, and
+    /// how far into a break it is (0 outside one).
+    pub fn on_axis(&self, t: u64) -> (u64, usize, f64) {
+        let t = t.clamp(self.start_us, self.end_us);
+        let mut live = t - self.start_us;
+        let (mut before, mut into) = (0, 0.0);
+        for b in &self.breaks {
+            if t >= b.to_us {
+                live -= b.to_us - b.from_us;
+                before += 1;
+            } else if t > b.from_us {
+                live -= t - b.from_us;
+                into = (t - b.from_us) as f64 / (b.to_us - b.from_us) as f64;
+            }
+        }
+        (live, before, into)
+    }
+
+    /// The time drawn to scale: the whole span but its breaks.
+    pub fn live_us(&self) -> u64 {
+        let quiet: u64 = self.breaks.iter().map(|b| b.to_us - b.from_us).sum();
+        (self.end_us - self.start_us).saturating_sub(quiet)
+    }
+
+    /// Where `t` is on a line of `length` units from the first event (0)
+    /// to the last (`length`), each break taking `gap` of them.
+    pub fn position(&self, t: u64, length: f64, gap: f64) -> f64 {
+        let (live, before, into) = self.on_axis(t);
+        let total = self.live_us();
+        let scaled = (length - gap * self.breaks.len() as f64).max(0.0);
+        let share = if total == 0 {
+            0.0
+        } else {
+            live as f64 / total as f64
+        };
+        share * scaled + (before as f64 + into) * gap
+    }
+
+    /// How long one break really was, and when: `3.0 s with nothing new
+    /// (4.5–3001.0 ms)`.
+    pub fn break_words(&self, b: &Break, unicode: bool) -> String {
+        format!(
+            "{} with nothing new ({})",
+            duration(b.to_us - b.from_us),
+            times(b.from_us, b.to_us, self.end_us, unicode)
+        )
+    }
+
+    /// The sentence that says which stretches are drawn narrow, and how
+    /// long they really were; `None` without breaks.
+    pub fn breaks_sentence(&self, unicode: bool) -> Option<String> {
+        let long = |b: &Break| duration(b.to_us - b.from_us);
+        let when = |b: &Break| times(b.from_us, b.to_us, self.end_us, unicode);
+        let each = |b: &Break| format!("{} ({})", long(b), when(b));
+        let glyph = if unicode { "≈" } else { "~" };
+        match self.breaks.as_slice() {
+            [] => None,
+            [one] => Some(format!(
+                "{glyph} {}, drawn narrow",
+                self.break_words(one, unicode)
+            )),
+            many => Some(format!(
+                "{glyph} {} stretches with nothing new, drawn narrow: {}",
+                many.len(),
+                many.iter().map(each).collect::<Vec<_>>().join(", ")
+            )),
+        }
+    }
+
     /// The test's name and the time the picture spans.
     pub fn span(&self, unicode: bool) -> String {
         if self.lanes.is_empty() {
@@ -302,6 +376,69 @@ impl Model {
         } else {
             times(self.start_us, self.end_us, self.end_us, unicode)
         }
+    }
+}
+
+/// A stretch between two consecutive moments of the record, with nothing
+/// recorded in between, that the pictures draw narrow.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Break {
+    pub from_us: u64,
+    pub to_us: u64,
+}
+
+/// The quiet stretches worth drawing narrow, from the event times in
+/// order. A gap between consecutive moments is one when all three hold:
+///
+/// - it is over a quarter of the span: drawn narrow, it gives the rest a
+///   real share of the width (and so there are at most three);
+/// - it is over 8 times the median gap: not the run's own rhythm (a job's
+///   length, a line's pace) but another kind of time, a timeout or a
+///   timed wait that gave up;
+/// - such gaps together take over 19/20 of the span: to scale, everything
+///   else would get under a twentieth of the width, 3 columns at 80.
+///
+/// The last keeps jobs that run one after another for a few ms each drawn
+/// to scale (their gaps are 8 times the moments between them and take 85%
+/// of the span, but the gaps *are* the story), while a 3 s wait among ms
+/// of events (99.6%) is cut.
+fn breaks(times: &[u64]) -> Vec<Break> {
+    let (Some(&start), Some(&end)) = (times.first(), times.last()) else {
+        return Vec::new();
+    };
+    let span = end - start;
+    let gaps: Vec<(u64, u64)> = times
+        .windows(2)
+        .filter(|w| w[1] > w[0])
+        .map(|w| (w[0], w[1]))
+        .collect();
+    let mut lengths: Vec<u64> = gaps.iter().map(|(a, b)| b - a).collect();
+    lengths.sort_unstable();
+    let Some(&median) = lengths.get(lengths.len().saturating_sub(1) / 2) else {
+        return Vec::new();
+    };
+    let quiet: Vec<Break> = gaps
+        .iter()
+        .filter(|(a, b)| {
+            let gap = b - a;
+            u128::from(gap) * 4 > u128::from(span) && gap > median.saturating_mul(8)
+        })
+        .map(|&(from_us, to_us)| Break { from_us, to_us })
+        .collect();
+    let total: u64 = quiet.iter().map(|b| b.to_us - b.from_us).sum();
+    if u128::from(total) * 20 > u128::from(span) * 19 {
+        quiet
+    } else {
+        Vec::new()
+    }
+}
+
+/// How long a stretch lasted: in s from a second on, else in ms.
+fn duration(us: u64) -> String {
+    if us >= 1_000_000 {
+        format!("{:.1} s", us as f64 / 1_000_000.0)
+    } else {
+        format!("{:.1} ms", us as f64 / 1_000.0)
     }
 }
 
@@ -641,6 +778,7 @@ pub(crate) fn shown(text: &str, unicode: bool) -> String {
             '…' => out.push_str("..."),
             '–' | '—' | '·' => out.push('-'),
             '✗' => out.push('X'),
+            '≈' => out.push('~'),
             _ => out.push('?'),
         }
     }
@@ -1034,6 +1172,61 @@ pub(crate) mod tests {
         assert_eq!(elide("abcdef", 4, false), "abc~");
         assert_eq!(elide("abc", 3, true), "abc");
         assert_eq!(shown("工·…✗", false), "?-...X");
+    }
+
+    #[test]
+    fn a_long_quiet_stretch_is_a_break_and_a_rhythm_is_not() {
+        // A 3 s wait among events a fraction of a ms apart.
+        let mut times: Vec<u64> = (0..20).map(|n| 700 + 200 * n).collect();
+        times.extend((0..20).map(|n| 3_001_000 + 300 * n));
+        assert_eq!(
+            breaks(&times),
+            [Break {
+                from_us: 4_500,
+                to_us: 3_001_000
+            }]
+        );
+        // Two of them.
+        let mut two = times.clone();
+        two.extend((0..20).map(|n| 6_000_000 + 300 * n));
+        assert_eq!(breaks(&two).len(), 2);
+        // Jobs of 2 ms one after another, 0.2 ms apart: the gaps are the
+        // story (join3's picture), drawn to scale.
+        let jobs = [900, 1040, 1060, 3060, 3100, 3140, 3340, 3360, 5360, 5400];
+        assert!(breaks(&jobs).is_empty());
+        // Evenly spread events, one event, none: nothing to cut.
+        assert!(breaks(&[0, 1_000_000, 2_000_000, 3_000_000]).is_empty());
+        assert!(breaks(&[5]).is_empty());
+        assert!(breaks(&[]).is_empty());
+    }
+
+    #[test]
+    fn positions_skip_the_breaks_and_keep_order() {
+        let events = vec![
+            ev(0, 1, Some("main"), Started, "f"),
+            ev(100, 1, Some("main"), Note, ""),
+            ev(200, 1, Some("main"), Note, ""),
+            ev(10_000_200, 1, Some("main"), Note, ""),
+            ev(10_000_400, 1, Some("main"), Returned, "f"),
+        ];
+        let m = model(Status::Fail, &events);
+        assert_eq!(m.breaks.len(), 1);
+        assert_eq!(m.live_us(), 400);
+        // 100 units, the break 10 of them: 90 for 400 µs.
+        let at = |t| m.position(t, 100.0, 10.0);
+        assert_eq!(at(0), 0.0);
+        assert_eq!(at(200), 45.0);
+        assert_eq!(at(5_000_200), 50.0, "half-way through the break");
+        assert_eq!(at(10_000_200), 55.0);
+        assert_eq!(at(10_000_400), 100.0);
+        assert_eq!(
+            m.breaks_sentence(true).as_deref(),
+            Some("≈ 10.0 s with nothing new (0.0–10.0 s), drawn narrow")
+        );
+        assert_eq!(
+            m.breaks_sentence(false).as_deref(),
+            Some("~ 10.0 s with nothing new (0.0-10.0 s), drawn narrow")
+        );
     }
 
     #[test]
