@@ -853,6 +853,24 @@ pub(crate) mod tests {
         }
     }
 
+    /// A failing run of `events`, as every picture is drawn from.
+    pub(crate) fn failing(events: &[Event]) -> Run<'_> {
+        Run {
+            test: "t",
+            status: Status::Fail,
+            events,
+            dropped: 0,
+        }
+    }
+
+    /// Notes on one thread at `times`.
+    pub(crate) fn notes_at(times: &[u64]) -> Vec<Event> {
+        times
+            .iter()
+            .map(|&t| ev(t, 1, None, EventKind::Note, ""))
+            .collect()
+    }
+
     fn model(status: Status, events: &[Event]) -> Model {
         Model::of(&Run {
             test: "t",

@@ -323,8 +323,7 @@ mod tests {
 
     use threadlings_support::protocol::EventKind;
 
-    use crate::timeline::model::tests::ev;
-    use crate::verdict::Status;
+    use crate::timeline::model::tests::{ev, failing, notes_at};
 
     #[test]
     fn a_join_with_a_peer_draws_a_line_to_the_joined_lane() {
@@ -338,12 +337,7 @@ mod tests {
             joined,
             unknown,
         ];
-        let picture = svg(&Run {
-            test: "t",
-            status: Status::Fail,
-            events: &events,
-            dropped: 0,
-        });
+        let picture = svg(&failing(&events));
         let doc = roxmltree::Document::parse(&picture).expect("well-formed");
         let lines: Vec<&str> = doc
             .descendants()
@@ -361,16 +355,7 @@ mod tests {
     }
 
     fn model(times: &[u64]) -> Model {
-        let events: Vec<_> = times
-            .iter()
-            .map(|&t| ev(t, 1, None, EventKind::Note, ""))
-            .collect();
-        Model::of(&Run {
-            test: "t",
-            status: Status::Fail,
-            events: &events,
-            dropped: 0,
-        })
+        Model::of(&failing(&notes_at(times)))
     }
 
     #[test]
@@ -386,16 +371,7 @@ mod tests {
         let m = model(&[0, 100, 200, 3_000_200, 3_000_400]);
         let (from, to) = (x_of(&m, 200), x_of(&m, 3_000_200));
         assert!((to - from - BREAK).abs() < 1e-9, "{from}..{to}");
-        let events: Vec<_> = [0, 100, 200, 3_000_200, 3_000_400]
-            .iter()
-            .map(|&t| ev(t, 1, None, EventKind::Note, ""))
-            .collect();
-        let picture = svg(&Run {
-            test: "t",
-            status: Status::Fail,
-            events: &events,
-            dropped: 0,
-        });
+        let picture = svg(&failing(&notes_at(&[0, 100, 200, 3_000_200, 3_000_400])));
         let doc = roxmltree::Document::parse(&picture).expect("well-formed");
         let band = doc
             .descendants()

@@ -337,22 +337,13 @@ fn wrap(text: &str, width: usize, indent: usize) -> Vec<String> {
 mod tests {
     use super::*;
 
-    use threadlings_support::protocol::{Event, EventKind};
+    use threadlings_support::protocol::EventKind;
 
-    use crate::timeline::model::tests::ev;
+    use crate::timeline::model::tests::{ev, failing, notes_at};
     use crate::verdict::Status;
 
     fn model(times: &[u64]) -> Model {
-        let events: Vec<Event> = times
-            .iter()
-            .map(|&t| ev(t, 1, None, EventKind::Note, ""))
-            .collect();
-        Model::of(&Run {
-            test: "t",
-            status: Status::Fail,
-            events: &events,
-            dropped: 0,
-        })
+        Model::of(&failing(&notes_at(times)))
     }
 
     #[test]
