@@ -46,6 +46,8 @@ pub(crate) struct Point {
     pub t_us: u64,
     pub kind: PointKind,
     pub label: String,
+    /// The thread a join waits for (its `thread` number), when known.
+    pub peer: Option<u64>,
 }
 
 /// Work the test handed over (started..ended), or the learner's function
@@ -69,6 +71,10 @@ pub(crate) struct Lane {
     pub name: String,
     /// Set when an earlier lane already shows the same name.
     pub suffix: Option<u32>,
+    /// The test harness's own thread (named [`TEST_THREAD`]): drawn last
+    /// and dim, never accused (what it does is the test's, not the
+    /// learner's).
+    pub test: bool,
     pub first_us: u64,
     pub exited_us: Option<u64>,
     pub work: Vec<Span>,
@@ -83,6 +89,7 @@ impl Lane {
             thread,
             name,
             suffix: None,
+            test: false,
             first_us,
             exited_us: None,
             work: Vec::new(),
@@ -113,7 +120,28 @@ impl Lane {
             .find(|p| p.kind == PointKind::Returned)
             .map(|p| p.t_us)
     }
+
+    /// Work that is not the learner's function itself: handed-over spans
+    /// and lines written, each as (from, to), an open span to the end of
+    /// time.
+    fn busy(&self) -> impl Iterator<Item = (u64, u64)> + '_ {
+        let spans = self
+            .work
+            .iter()
+            .filter(|s| !s.call)
+            .map(|s| (s.from_us, s.to_us.unwrap_or(u64::MAX)));
+        let notes = self
+            .points
+            .iter()
+            .filter(|p| p.kind == PointKind::Note)
+            .map(|p| (p.t_us, p.t_us));
+        spans.chain(notes)
+    }
 }
+
+/// The name the hidden tests give their own thread (the harness's, which
+/// joins handles the learner's function returned).
+pub(crate) const TEST_THREAD: &str = "test";
 
 /// Which rule a mark comes from, with what its sentence names.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -130,6 +158,8 @@ pub(crate) enum Problem {
     },
     /// And `count` more values like that.
     MoreDroppedElsewhere { count: usize },
+    /// Every piece of work ran on `caller`, no other thread ran any.
+    AllOnCaller { caller: usize },
 }
 
 /// A problem, and where on which lanes it is marked.
@@ -180,6 +210,10 @@ impl Mark {
             Problem::MoreDroppedElsewhere { count } => {
                 format!("and {count} more values were dropped on another thread than they moved to")
             }
+            Problem::AllOnCaller { caller } => format!(
+                "all the work ran on {}: no other thread ran any of it",
+                name(*caller)
+            ),
         }
     }
 }
@@ -192,6 +226,8 @@ pub(crate) struct Model {
     /// The first and last event's time (both 0 without events).
     pub start_us: u64,
     pub end_us: u64,
+    /// Long quiet stretches drawn narrow, in time order.
+    pub breaks: Vec<Break>,
     /// Every thread, in the order first seen.
     pub lanes: Vec<Lane>,
     pub marks: Vec<Mark>,
@@ -213,7 +249,9 @@ impl Model {
         events.sort_by_key(|e| e.t_us);
         let lanes = lanes(&events);
         let marks = marks(&lanes, run.status);
+        let times: Vec<u64> = events.iter().map(|e| e.t_us).collect();
         Model {
+            breaks: breaks(&times),
             test: clean(run.test),
             start_us: events.first().map_or(0, |e| e.t_us),
             end_us: events.last().map_or(0, |e| e.t_us),
@@ -261,6 +299,76 @@ impl Model {
         ))
     }
 
+    /// Where time `t` falls once the breaks are taken out: the time before
+    /// it that is drawn to scale, how many breaks lie wholly before it, and
+    /// how far into a break it is (0 outside one).
+    pub fn on_axis(&self, t: u64) -> (u64, usize, f64) {
+        let t = t.clamp(self.start_us, self.end_us);
+        let mut live = t - self.start_us;
+        let (mut before, mut into) = (0, 0.0);
+        for b in &self.breaks {
+            if t >= b.to_us {
+                live -= b.to_us - b.from_us;
+                before += 1;
+            } else if t > b.from_us {
+                live -= t - b.from_us;
+                into = (t - b.from_us) as f64 / (b.to_us - b.from_us) as f64;
+            }
+        }
+        (live, before, into)
+    }
+
+    /// The time drawn to scale: the whole span but its breaks.
+    pub fn live_us(&self) -> u64 {
+        let quiet: u64 = self.breaks.iter().map(|b| b.to_us - b.from_us).sum();
+        (self.end_us - self.start_us).saturating_sub(quiet)
+    }
+
+    /// Where `t` is on a line of `length` units from the first event (0)
+    /// to the last (`length`), each break taking `gap` of them.
+    pub fn position(&self, t: u64, length: f64, gap: f64) -> f64 {
+        let (live, before, into) = self.on_axis(t);
+        let total = self.live_us();
+        let scaled = (length - gap * self.breaks.len() as f64).max(0.0);
+        let share = if total == 0 {
+            0.0
+        } else {
+            live as f64 / total as f64
+        };
+        share * scaled + (before as f64 + into) * gap
+    }
+
+    /// How long one break really was, and when: `3.0 s with nothing new
+    /// (4.5–3001.0 ms)`.
+    pub fn break_words(&self, b: &Break, unicode: bool) -> String {
+        format!(
+            "{} with nothing new ({})",
+            duration(b.to_us - b.from_us),
+            times(b.from_us, b.to_us, self.end_us, unicode)
+        )
+    }
+
+    /// The sentence that says which stretches are drawn narrow, and how
+    /// long they really were; `None` without breaks.
+    pub fn breaks_sentence(&self, unicode: bool) -> Option<String> {
+        let long = |b: &Break| duration(b.to_us - b.from_us);
+        let when = |b: &Break| times(b.from_us, b.to_us, self.end_us, unicode);
+        let each = |b: &Break| format!("{} ({})", long(b), when(b));
+        let glyph = if unicode { "≈" } else { "~" };
+        match self.breaks.as_slice() {
+            [] => None,
+            [one] => Some(format!(
+                "{glyph} {}, drawn narrow",
+                self.break_words(one, unicode)
+            )),
+            many => Some(format!(
+                "{glyph} {} stretches with nothing new, drawn narrow: {}",
+                many.len(),
+                many.iter().map(each).collect::<Vec<_>>().join(", ")
+            )),
+        }
+    }
+
     /// The test's name and the time the picture spans.
     pub fn span(&self, unicode: bool) -> String {
         if self.lanes.is_empty() {
@@ -268,6 +376,69 @@ impl Model {
         } else {
             times(self.start_us, self.end_us, self.end_us, unicode)
         }
+    }
+}
+
+/// A stretch between two consecutive moments of the record, with nothing
+/// recorded in between, that the pictures draw narrow.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Break {
+    pub from_us: u64,
+    pub to_us: u64,
+}
+
+/// The quiet stretches worth drawing narrow, from the event times in
+/// order. A gap between consecutive moments is one when all three hold:
+///
+/// - it is over a quarter of the span: drawn narrow, it gives the rest a
+///   real share of the width (and so there are at most three);
+/// - it is over 8 times the median gap: not the run's own rhythm (a job's
+///   length, a line's pace) but another kind of time, a timeout or a
+///   timed wait that gave up;
+/// - such gaps together take over 19/20 of the span: to scale, everything
+///   else would get under a twentieth of the width, 3 columns at 80.
+///
+/// The last keeps jobs that run one after another for a few ms each drawn
+/// to scale (their gaps are 8 times the moments between them and take 85%
+/// of the span, but the gaps *are* the story), while a 3 s wait among ms
+/// of events (99.6%) is cut.
+fn breaks(times: &[u64]) -> Vec<Break> {
+    let (Some(&start), Some(&end)) = (times.first(), times.last()) else {
+        return Vec::new();
+    };
+    let span = end - start;
+    let gaps: Vec<(u64, u64)> = times
+        .windows(2)
+        .filter(|w| w[1] > w[0])
+        .map(|w| (w[0], w[1]))
+        .collect();
+    let mut lengths: Vec<u64> = gaps.iter().map(|(a, b)| b - a).collect();
+    lengths.sort_unstable();
+    let Some(&median) = lengths.get(lengths.len().saturating_sub(1) / 2) else {
+        return Vec::new();
+    };
+    let quiet: Vec<Break> = gaps
+        .iter()
+        .filter(|(a, b)| {
+            let gap = b - a;
+            u128::from(gap) * 4 > u128::from(span) && gap > median.saturating_mul(8)
+        })
+        .map(|&(from_us, to_us)| Break { from_us, to_us })
+        .collect();
+    let total: u64 = quiet.iter().map(|b| b.to_us - b.from_us).sum();
+    if u128::from(total) * 20 > u128::from(span) * 19 {
+        quiet
+    } else {
+        Vec::new()
+    }
+}
+
+/// How long a stretch lasted: in s from a second on, else in ms.
+fn duration(us: u64) -> String {
+    if us >= 1_000_000 {
+        format!("{:.1} s", us as f64 / 1_000_000.0)
+    } else {
+        format!("{:.1} ms", us as f64 / 1_000.0)
     }
 }
 
@@ -294,6 +465,7 @@ fn lanes(events: &[&Event]) -> Vec<Lane> {
             t_us: e.t_us,
             kind,
             label: label.clone(),
+            peer: e.peer,
         };
         match e.kind {
             // A life begins with the thread's first event, whichever it is.
@@ -342,6 +514,12 @@ fn lanes(events: &[&Event]) -> Vec<Lane> {
             EventKind::Note => lane.points.push(point(PointKind::Note)),
         }
     }
+    for lane in &mut lanes {
+        lane.test = lane.name == TEST_THREAD;
+    }
+    // The test's own thread last: the learner's threads are the story, and
+    // it is what ties them together at the end (it joins them).
+    lanes.sort_by_key(|lane| lane.test);
     tell_apart(&mut lanes);
     lanes
 }
@@ -383,20 +561,40 @@ pub(crate) fn marks(lanes: &[Lane], status: Status) -> Vec<Mark> {
     marks.extend(not_joined(lanes));
     marks.extend(never_overlapped(lanes));
     marks.extend(dropped_elsewhere(lanes));
+    marks.extend(all_on_caller(lanes));
     marks
 }
 
 /// The caller returned while a thread it could have joined was still
-/// running: seen before the return, not exited by then.
+/// running: seen before the return, not exited by then. Fair to two
+/// correct shapes: a function that returns its threads' handles (whoever
+/// joins one later, the test included, names it as the join's peer), and
+/// `thread::scope`, whose end joins its threads before the caller returns
+/// although their `exited` is recorded after (the caller is seen in a join
+/// of no one thread in particular first).
 fn not_joined(lanes: &[Lane]) -> Option<Mark> {
     let (caller, returned) = lanes
         .iter()
         .enumerate()
         .find_map(|(i, l)| Some((i, l.returned_at()?)))?;
+    let scope_joined = lanes[caller]
+        .points
+        .iter()
+        .any(|p| p.kind == PointKind::JoinCalled && p.peer.is_none() && p.t_us < returned);
+    if scope_joined {
+        return None;
+    }
+    let joined_later = |thread: u64| {
+        lanes
+            .iter()
+            .flat_map(|l| &l.points)
+            .any(|p| p.kind == PointKind::JoinCalled && p.peer == Some(thread))
+    };
     let late: Vec<usize> = (0..lanes.len())
-        .filter(|&i| i != caller)
+        .filter(|&i| i != caller && !lanes[i].test)
         .filter(|&i| lanes[i].first_us < returned)
         .filter(|&i| lanes[i].exited_us.is_none_or(|x| x > returned))
+        .filter(|&i| !joined_later(lanes[i].thread))
         .collect();
     if late.is_empty() {
         return None;
@@ -417,20 +615,9 @@ fn never_overlapped(lanes: &[Lane]) -> Option<Mark> {
     let mut busy: Vec<(u64, u64, usize)> = lanes
         .iter()
         .enumerate()
+        .filter(|(_, lane)| !lane.test)
         .filter_map(|(i, lane)| {
-            let spans = lane
-                .work
-                .iter()
-                .filter(|s| !s.call)
-                .map(|s| (s.from_us, s.to_us.unwrap_or(u64::MAX)));
-            let notes = lane
-                .points
-                .iter()
-                .filter(|p| p.kind == PointKind::Note)
-                .map(|p| (p.t_us, p.t_us));
-            let (from, to) = spans
-                .chain(notes)
-                .reduce(|a, b| (a.0.min(b.0), a.1.max(b.1)))?;
+            let (from, to) = lane.busy().reduce(|a, b| (a.0.min(b.0), a.1.max(b.1)))?;
             Some((from, to, i))
         })
         .collect();
@@ -473,7 +660,8 @@ fn dropped_elsewhere(lanes: &[Lane]) -> Vec<Mark> {
         list.sort_unstable();
     }
     let mut found: Vec<(String, usize, usize, u64)> = Vec::new();
-    for (dropped_on, drop) in points(PointKind::Dropped) {
+    // The test drops what it gets back: its business, not the learner's.
+    for (dropped_on, drop) in points(PointKind::Dropped).filter(|(i, _)| !lanes[*i].test) {
         let Some(moved) = moves.get(drop.label.as_str()) else {
             continue;
         };
@@ -513,6 +701,27 @@ fn dropped_elsewhere(lanes: &[Lane]) -> Vec<Mark> {
         });
     }
     marks
+}
+
+/// Nothing but the caller (and the test) did anything, yet the caller did
+/// work: the learner forgot to spawn, or called the closure directly. The
+/// ✗ goes where the caller's first piece of work begins.
+fn all_on_caller(lanes: &[Lane]) -> Option<Mark> {
+    let only_callers = lanes
+        .iter()
+        .all(|lane| lane.test || lane.returned_at().is_some());
+    if !only_callers {
+        return None;
+    }
+    let (caller, first) = lanes
+        .iter()
+        .enumerate()
+        .filter(|(_, lane)| !lane.test)
+        .find_map(|(i, lane)| Some((i, lane.busy().map(|(from, _)| from).min()?)))?;
+    Some(Mark {
+        problem: Problem::AllOnCaller { caller },
+        at: vec![(caller, first)],
+    })
 }
 
 /// How many wrong drops get a sentence each.
@@ -569,6 +778,7 @@ pub(crate) fn shown(text: &str, unicode: bool) -> String {
             '…' => out.push_str("..."),
             '–' | '—' | '·' => out.push('-'),
             '✗' => out.push('X'),
+            '≈' => out.push('~'),
             _ => out.push('?'),
         }
     }
@@ -643,6 +853,24 @@ pub(crate) mod tests {
         }
     }
 
+    /// A failing run of `events`, as every picture is drawn from.
+    pub(crate) fn failing(events: &[Event]) -> Run<'_> {
+        Run {
+            test: "t",
+            status: Status::Fail,
+            events,
+            dropped: 0,
+        }
+    }
+
+    /// Notes on one thread at `times`.
+    pub(crate) fn notes_at(times: &[u64]) -> Vec<Event> {
+        times
+            .iter()
+            .map(|&t| ev(t, 1, None, EventKind::Note, ""))
+            .collect()
+    }
+
     fn model(status: Status, events: &[Event]) -> Model {
         Model::of(&Run {
             test: "t",
@@ -689,6 +917,106 @@ pub(crate) mod tests {
         joined[6].t_us = 45;
         joined.sort_by_key(|e| e.t_us);
         assert!(model(Status::Fail, &joined).marks.is_empty());
+    }
+
+    /// `e` with the thread it joins.
+    fn joining(mut e: Event, peer: Option<u64>) -> Event {
+        e.peer = peer;
+        e
+    }
+
+    #[test]
+    fn a_thread_joined_later_by_anyone_is_not_accused() {
+        // The function returned thread 2's handle and the test joined it.
+        let mut events = no_join();
+        events.push(joining(ev(80, 9, Some("test"), JoinCalled, ""), Some(2)));
+        events.push(joining(ev(90, 9, Some("test"), JoinReturned, ""), Some(2)));
+        let m = model(Status::Fail, &events);
+        assert!(m.marks.is_empty(), "{:?}", m.marks);
+        // A join of another thread does not excuse this one.
+        let mut other = no_join();
+        other.push(joining(ev(80, 9, Some("test"), JoinCalled, ""), Some(5)));
+        assert_eq!(
+            model(Status::Fail, &other).marks[0].problem,
+            Problem::NotJoined {
+                caller: 0,
+                lanes: vec![1]
+            }
+        );
+    }
+
+    #[test]
+    fn a_scope_that_joined_its_threads_is_not_accused() {
+        // thread::scope: the caller waits for its scope's threads (a join
+        // of no one thread), returns, and their exits are recorded after.
+        let events = vec![
+            ev(10, 1, Some("main"), Started, "sum(..)"),
+            ev(20, 2, None, Started, "half 1"),
+            ev(25, 1, Some("main"), JoinCalled, "scope"),
+            ev(30, 2, None, Ended, "half 1"),
+            ev(35, 1, Some("main"), JoinReturned, "scope"),
+            ev(50, 1, Some("main"), Returned, "sum(..)"),
+            ev(60, 2, None, Exited, ""),
+        ];
+        assert!(model(Status::Fail, &events).marks.is_empty());
+        // A join after the return is not the scope's.
+        let mut late = events.clone();
+        late[2].t_us = 55;
+        late.sort_by_key(|e| e.t_us);
+        assert!(matches!(
+            model(Status::Fail, &late).marks[0].problem,
+            Problem::NotJoined { .. }
+        ));
+    }
+
+    #[test]
+    fn the_test_thread_is_drawn_last_and_never_accused() {
+        let events = vec![
+            ev(5, 9, Some("test"), Note, "begin"),
+            ev(10, 1, Some("main"), Started, "f"),
+            ev(20, 2, None, MovedIn, "v"),
+            ev(25, 2, None, Exited, ""),
+            ev(30, 9, Some("test"), Dropped, "v"),
+            ev(40, 1, Some("main"), Returned, "f"),
+            ev(50, 9, Some("test"), Note, "end"),
+        ];
+        let m = model(Status::Fail, &events);
+        let names: Vec<&str> = m.lanes.iter().map(|l| l.name.as_str()).collect();
+        assert_eq!(names, ["main", "thread 1", "test"]);
+        assert!(m.lanes[2].test);
+        assert!(m.marks.is_empty(), "{:?}", m.marks);
+    }
+
+    #[test]
+    fn work_that_ran_only_on_the_caller_is_marked_where_it_began() {
+        let events = vec![
+            ev(10, 1, Some("main"), Started, "count(..)"),
+            ev(20, 1, Some("main"), Note, "line 1"),
+            ev(30, 1, Some("main"), Note, "line 2"),
+            ev(40, 1, Some("main"), Returned, "count(..)"),
+            ev(50, 9, Some("test"), Note, "checked"),
+        ];
+        let m = model(Status::Fail, &events);
+        assert_eq!(
+            m.marks,
+            [Mark {
+                problem: Problem::AllOnCaller { caller: 0 },
+                at: vec![(0, 20)]
+            }]
+        );
+        assert_eq!(
+            m.marks[0].sentence(&m.lanes, true),
+            "all the work ran on main: no other thread ran any of it"
+        );
+        assert!(model(Status::Pass, &events).marks.is_empty());
+        // Another thread with anything at all: not this rule.
+        let mut spawned = events.clone();
+        spawned.push(ev(35, 2, None, Exited, ""));
+        spawned.sort_by_key(|e| e.t_us);
+        assert!(model(Status::Fail, &spawned).marks.is_empty());
+        // The learner's function alone is not work.
+        let idle = [events[0].clone(), events[3].clone()];
+        assert!(model(Status::Fail, &idle).marks.is_empty());
     }
 
     #[test]
@@ -862,6 +1190,61 @@ pub(crate) mod tests {
         assert_eq!(elide("abcdef", 4, false), "abc~");
         assert_eq!(elide("abc", 3, true), "abc");
         assert_eq!(shown("工·…✗", false), "?-...X");
+    }
+
+    #[test]
+    fn a_long_quiet_stretch_is_a_break_and_a_rhythm_is_not() {
+        // A 3 s wait among events a fraction of a ms apart.
+        let mut times: Vec<u64> = (0..20).map(|n| 700 + 200 * n).collect();
+        times.extend((0..20).map(|n| 3_001_000 + 300 * n));
+        assert_eq!(
+            breaks(&times),
+            [Break {
+                from_us: 4_500,
+                to_us: 3_001_000
+            }]
+        );
+        // Two of them.
+        let mut two = times.clone();
+        two.extend((0..20).map(|n| 6_000_000 + 300 * n));
+        assert_eq!(breaks(&two).len(), 2);
+        // Jobs of 2 ms one after another, 0.2 ms apart: the gaps are the
+        // story (join3's picture), drawn to scale.
+        let jobs = [900, 1040, 1060, 3060, 3100, 3140, 3340, 3360, 5360, 5400];
+        assert!(breaks(&jobs).is_empty());
+        // Evenly spread events, one event, none: nothing to cut.
+        assert!(breaks(&[0, 1_000_000, 2_000_000, 3_000_000]).is_empty());
+        assert!(breaks(&[5]).is_empty());
+        assert!(breaks(&[]).is_empty());
+    }
+
+    #[test]
+    fn positions_skip_the_breaks_and_keep_order() {
+        let events = vec![
+            ev(0, 1, Some("main"), Started, "f"),
+            ev(100, 1, Some("main"), Note, ""),
+            ev(200, 1, Some("main"), Note, ""),
+            ev(10_000_200, 1, Some("main"), Note, ""),
+            ev(10_000_400, 1, Some("main"), Returned, "f"),
+        ];
+        let m = model(Status::Fail, &events);
+        assert_eq!(m.breaks.len(), 1);
+        assert_eq!(m.live_us(), 400);
+        // 100 units, the break 10 of them: 90 for 400 µs.
+        let at = |t| m.position(t, 100.0, 10.0);
+        assert_eq!(at(0), 0.0);
+        assert_eq!(at(200), 45.0);
+        assert_eq!(at(5_000_200), 50.0, "half-way through the break");
+        assert_eq!(at(10_000_200), 55.0);
+        assert_eq!(at(10_000_400), 100.0);
+        assert_eq!(
+            m.breaks_sentence(true).as_deref(),
+            Some("≈ 10.0 s with nothing new (0.0–10.0 s), drawn narrow")
+        );
+        assert_eq!(
+            m.breaks_sentence(false).as_deref(),
+            Some("~ 10.0 s with nothing new (0.0-10.0 s), drawn narrow")
+        );
     }
 
     #[test]

@@ -23,6 +23,8 @@ const LABEL_COLS: usize = 17;
 const TIME_FROM: f64 = 136.0;
 const TIME_TO: f64 = 690.0;
 const TOP: f64 = 34.0;
+/// The width of a break: a long quiet stretch drawn narrow.
+const BREAK: f64 = 18.0;
 const ROW: f64 = 22.0;
 const LINE: f64 = 18.0;
 /// Characters of 12px monospace on a line of text under the lanes.
@@ -41,10 +43,12 @@ pub(crate) fn svg(run: &Run) -> String {
         r#"<text x="{LEFT}" y="20" font-weight="bold">{}</text>"#,
         escape(&elide(&title, TEXT_COLS, true))
     );
+    let middle = |row: usize| TOP + ROW * row as f64 + ROW / 2.0;
+    breaks(&mut body, &model, lanes.len());
     for (row, &i) in lanes.iter().enumerate() {
-        let middle = TOP + ROW * row as f64 + ROW / 2.0;
-        lane(&mut body, &model, i, middle);
+        lane(&mut body, &model, i, middle(row));
     }
+    joins(&mut body, &model, &lanes, middle);
     let mut y = TOP + ROW * lanes.len() as f64 + LINE;
     let mut line = |body: &mut String, text: &str, fill: &str| {
         for piece in wrap(text) {
@@ -58,6 +62,9 @@ pub(crate) fn svg(run: &Run) -> String {
     };
     if let Some(rest) = model.not_shown(&lanes, true) {
         line(&mut body, &rest, "#374151");
+    }
+    if let Some(breaks) = model.breaks_sentence(true) {
+        line(&mut body, &breaks, "#4b5563");
     }
     for mark in &model.marks {
         line(
@@ -87,13 +94,15 @@ pub(crate) fn svg(run: &Run) -> String {
 /// One lane's group: its name, life, work, waits, exit, points and marks.
 fn lane(out: &mut String, model: &Model, i: usize, y: f64) {
     let lane: &Lane = &model.lanes[i];
-    let x = |t: u64| x_of(t, model.start_us, model.end_us);
+    let x = |t: u64| x_of(model, t);
     let when = |from: u64, to: u64| times(from, to, model.end_us, true);
     let name = lane.label(usize::MAX, true);
     let end = lane.end_us(model.end_us);
+    // The test's own thread in the background.
+    let faint = if lane.test { r#" opacity="0.45""# } else { "" };
     let _ = writeln!(
         out,
-        r#"<g class="lane" data-thread="{}"><title>{}</title>"#,
+        r#"<g class="lane" data-thread="{}"{faint}><title>{}</title>"#,
         lane.thread,
         escape(&name)
     );
@@ -182,10 +191,60 @@ fn lane(out: &mut String, model: &Model, i: usize, y: f64) {
     out.push_str("</g>\n");
 }
 
+/// A band behind the lanes for each break, saying how long it really was:
+/// the lanes' bars pass through it, as their threads lived through it.
+fn breaks(out: &mut String, model: &Model, rows: usize) {
+    for b in &model.breaks {
+        let (from, to) = (x_of(model, b.from_us), x_of(model, b.to_us));
+        let what = format!("{}, drawn narrow", model.break_words(b, true));
+        let _ = writeln!(
+            out,
+            r##"<rect class="break" x="{:.1}" y="{TOP}" width="{:.1}" height="{:.1}" fill="#e5e7eb"><title>≈ {}</title></rect>"##,
+            from + 3.0,
+            (to - from - 6.0).max(1.0),
+            ROW * rows as f64,
+            escape(&what)
+        );
+    }
+}
+
+/// A thin line from a joiner's lane to the lane it joined, where the join
+/// returned: which thread a join waited for, when both are drawn.
+fn joins(out: &mut String, model: &Model, lanes: &[usize], middle: impl Fn(usize) -> f64) {
+    let x = |t: u64| x_of(model, t);
+    let row_of = |thread: u64| lanes.iter().position(|&i| model.lanes[i].thread == thread);
+    for (row, &i) in lanes.iter().enumerate() {
+        let joiner = &model.lanes[i];
+        for p in &joiner.points {
+            let Some(peer) = p.peer.filter(|_| p.kind == PointKind::JoinReturned) else {
+                continue;
+            };
+            let Some(peer_row) = row_of(peer).filter(|&r| r != row) else {
+                continue;
+            };
+            let joined = &model.lanes[lanes[peer_row]];
+            let what = format!(
+                "{} joined {} at {}",
+                joiner.label(usize::MAX, true),
+                joined.label(usize::MAX, true),
+                times(p.t_us, p.t_us, model.end_us, true)
+            );
+            let _ = writeln!(
+                out,
+                r##"<path class="join" d="M{0:.1} {1:.1}V{2:.1}" stroke="#b45309" stroke-width="1" stroke-dasharray="2 2"><title>{3}</title></path>"##,
+                x(p.t_us),
+                middle(row),
+                middle(peer_row),
+                escape(&what)
+            );
+        }
+    }
+}
+
 /// A lane's point events, those of one kind that fall on the same pixel
 /// drawn once (a lane with thousands of notes stays a small picture).
 fn points(out: &mut String, model: &Model, lane: &Lane, y: f64) {
-    let x = |t: u64| x_of(t, model.start_us, model.end_us);
+    let x = |t: u64| x_of(model, t);
     let mut order: Vec<(PointKind, i64)> = Vec::new();
     let mut seen: HashMap<(PointKind, i64), (u64, u64, usize, &str)> = HashMap::new();
     for p in &lane.points {
@@ -233,13 +292,12 @@ fn points(out: &mut String, model: &Model, lane: &Lane, y: f64) {
 }
 
 /// Where time `t` is drawn: the first event at [`TIME_FROM`], the last at
-/// [`TIME_TO`].
-fn x_of(t: u64, start: u64, end: u64) -> f64 {
-    if end <= start {
+/// [`TIME_TO`], each break [`BREAK`] wide.
+fn x_of(model: &Model, t: u64) -> f64 {
+    if model.end_us <= model.start_us {
         return TIME_FROM;
     }
-    let share = (t.clamp(start, end) - start) as f64 / (end - start) as f64;
-    TIME_FROM + share * (TIME_TO - TIME_FROM)
+    TIME_FROM + model.position(t, TIME_TO - TIME_FROM, BREAK)
 }
 
 /// A sentence in lines that fit under the picture.
@@ -263,10 +321,66 @@ fn wrap(text: &str) -> Vec<String> {
 mod tests {
     use super::*;
 
+    use threadlings_support::protocol::EventKind;
+
+    use crate::timeline::model::tests::{ev, failing, notes_at};
+
+    #[test]
+    fn a_join_with_a_peer_draws_a_line_to_the_joined_lane() {
+        let mut joined = ev(40, 1, Some("test"), EventKind::JoinReturned, "");
+        joined.peer = Some(7);
+        let mut unknown = ev(50, 1, Some("test"), EventKind::JoinReturned, "");
+        unknown.peer = Some(99);
+        let events = vec![
+            ev(10, 6, Some("main"), EventKind::Returned, "f"),
+            ev(20, 7, None, EventKind::Exited, ""),
+            joined,
+            unknown,
+        ];
+        let picture = svg(&failing(&events));
+        let doc = roxmltree::Document::parse(&picture).expect("well-formed");
+        let lines: Vec<&str> = doc
+            .descendants()
+            .filter(|n| n.attribute("class") == Some("join"))
+            .filter_map(|n| n.children().find(|c| c.has_tag_name("title")))
+            .filter_map(|t| t.text())
+            .collect();
+        assert_eq!(lines, ["test joined thread 1 at 0.0 ms"]);
+        let faint: Vec<&str> = doc
+            .descendants()
+            .filter(|n| n.attribute("opacity").is_some())
+            .filter_map(|n| n.attribute("data-thread"))
+            .collect();
+        assert_eq!(faint, ["1"], "the test's own lane is drawn faint");
+    }
+
+    fn model(times: &[u64]) -> Model {
+        Model::of(&failing(&notes_at(times)))
+    }
+
     #[test]
     fn time_spans_the_lane_area() {
-        assert_eq!(x_of(10, 10, 20), TIME_FROM);
-        assert_eq!(x_of(20, 10, 20), TIME_TO);
-        assert_eq!(x_of(5, 5, 5), TIME_FROM);
+        let m = model(&[10, 20]);
+        assert_eq!(x_of(&m, 10), TIME_FROM);
+        assert_eq!(x_of(&m, 20), TIME_TO);
+        assert_eq!(x_of(&model(&[5]), 5), TIME_FROM);
+    }
+
+    #[test]
+    fn a_break_is_a_narrow_band_with_its_real_length() {
+        let m = model(&[0, 100, 200, 3_000_200, 3_000_400]);
+        let (from, to) = (x_of(&m, 200), x_of(&m, 3_000_200));
+        assert!((to - from - BREAK).abs() < 1e-9, "{from}..{to}");
+        let picture = svg(&failing(&notes_at(&[0, 100, 200, 3_000_200, 3_000_400])));
+        let doc = roxmltree::Document::parse(&picture).expect("well-formed");
+        let band = doc
+            .descendants()
+            .find(|n| n.attribute("class") == Some("break"))
+            .expect("a band");
+        let title = band.children().find(|c| c.has_tag_name("title")).unwrap();
+        assert_eq!(
+            title.text(),
+            Some("≈ 3.0 s with nothing new (0.2–3000.2 ms), drawn narrow")
+        );
     }
 }

@@ -11,11 +11,16 @@ use super::{Look, MAX_WIDTH, MIN_WIDTH, Run};
 
 /// The widest a lane's name is drawn: the rest of the line is for time.
 const LABEL_COLS: usize = 12;
+/// The columns a break takes: the lanes' own glyph, `≈`, their glyph
+/// again, so that a line alive across it reads as one line.
+const BREAK_COLS: usize = 3;
 
 /// What a cell shows, in increasing order of precedence.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 enum Glyph {
     Blank,
+    /// A long quiet stretch drawn narrow, across every lane.
+    Break,
     Life,
     Work,
     Wait,
@@ -31,6 +36,7 @@ impl Glyph {
     fn char(self, unicode: bool) -> char {
         let (u, a) = match self {
             Glyph::Blank => (' ', ' '),
+            Glyph::Break => ('≈', '~'),
             Glyph::Life => ('─', '-'),
             Glyph::Work => ('━', '='),
             Glyph::Wait => ('┄', ':'),
@@ -50,6 +56,7 @@ impl Glyph {
     fn words(self) -> (&'static str, &'static str) {
         match self {
             Glyph::Blank => ("", ""),
+            Glyph::Break => ("time skipped", "skip"),
             Glyph::Life => ("alive", "alive"),
             Glyph::Work => ("work", "work"),
             Glyph::Wait => ("in join", "wait"),
@@ -107,12 +114,18 @@ pub(crate) fn text(run: &Run, look: &Look) -> String {
         let cells = cells(&model, i, area);
         let label = model.lanes[i].label(LABEL_COLS, unicode);
         let mut line = format!("{label}{} ", " ".repeat(label_cols - label.width()));
-        for run in cells.chunk_by(|a, b| a == b) {
-            let drawn: String = run.iter().map(|g| g.char(unicode)).collect();
-            line.push_str(&match run[0].color() {
-                Some(code) => paint(&drawn, code),
-                None => drawn,
-            });
+        if model.lanes[i].test {
+            // The test's own thread, in the background: one dim line.
+            let drawn: String = cells.iter().map(|g| g.char(unicode)).collect();
+            line = paint(format!("{line}{drawn}").trim_end(), DIM);
+        } else {
+            for run in cells.chunk_by(|a, b| a == b) {
+                let drawn: String = run.iter().map(|g| g.char(unicode)).collect();
+                line.push_str(&match run[0].color() {
+                    Some(code) => paint(&drawn, code),
+                    None => drawn,
+                });
+            }
         }
         lines.push(line.trim_end().to_string());
         used.extend(cells);
@@ -120,6 +133,9 @@ pub(crate) fn text(run: &Run, look: &Look) -> String {
 
     if let Some(rest) = model.not_shown(&lanes, unicode) {
         lines.extend(wrap(&rest, width, 2));
+    }
+    if let Some(breaks) = model.breaks_sentence(unicode) {
+        lines.extend(wrap(&breaks, width, 2).iter().map(|l| paint(l, DIM)));
     }
     for mark in &model.marks {
         let sentence = format!(
@@ -160,7 +176,7 @@ fn title(model: &Model, width: usize, unicode: bool) -> String {
 /// Lane `i` as `area` cells of time and one after them.
 fn cells(model: &Model, i: usize, area: usize) -> Vec<Glyph> {
     let lane: &Lane = &model.lanes[i];
-    let col = |t: u64| column(t, model.start_us, model.end_us, area);
+    let col = |t: u64| column(model, t, area);
     let end = lane.end_us(model.end_us);
     let mut cells = vec![Glyph::Blank; area + 1];
     let mut fill = |from: u64, to: u64, glyph: Glyph| {
@@ -186,24 +202,40 @@ fn cells(model: &Model, i: usize, area: usize) -> Vec<Glyph> {
             fill(t, t, Glyph::Mark);
         }
     }
+    // Every event falls outside a break, so its middle column is only
+    // ever a line passing through, or nothing.
+    for b in &model.breaks {
+        if let Some(cell) = cells.get_mut(col(b.from_us) + BREAK_COLS.div_ceil(2)) {
+            *cell = Glyph::Break;
+        }
+    }
     if lane.exited_us.is_none() {
         cells[area] = Glyph::Running;
     }
     cells
 }
 
-/// The column of time `t` when `start` is the first column and `end` the
-/// last of `area`.
-pub(crate) fn column(t: u64, start: u64, end: u64, area: usize) -> usize {
-    if end <= start || area < 2 {
+/// The column of time `t` when the first event is the first column of
+/// `area` and the last event the last, each break [`BREAK_COLS`] columns
+/// between the columns of its two ends. Whole numbers, so that one moment
+/// is one column on every lane.
+fn column(model: &Model, t: u64, area: usize) -> usize {
+    let (live, before, into) = model.on_axis(t);
+    let total = model.live_us();
+    if area < 2 || model.end_us <= model.start_us {
         return 0;
     }
-    let (t, span) = (
-        u128::from(t.clamp(start, end) - start),
-        u128::from(end - start),
-    );
-    let last = area as u128 - 1;
-    usize::try_from((t * last + span / 2) / span).unwrap_or(area - 1)
+    let last = area - 1;
+    let step = BREAK_COLS + 1;
+    let scaled = last.saturating_sub(step * model.breaks.len());
+    let to_scale = if total == 0 {
+        0
+    } else {
+        let (live, total) = (u128::from(live), u128::from(total));
+        usize::try_from((live * scaled as u128 + total / 2) / total).unwrap_or(scaled)
+    };
+    let skipped = before * step + (into * step as f64).round() as usize;
+    (to_scale + skipped).min(last)
 }
 
 /// One line saying what each drawn glyph means: in full if it fits, else
@@ -305,13 +337,66 @@ fn wrap(text: &str, width: usize, indent: usize) -> Vec<String> {
 mod tests {
     use super::*;
 
+    use threadlings_support::protocol::EventKind;
+
+    use crate::timeline::model::tests::{ev, failing, notes_at};
+    use crate::verdict::Status;
+
+    fn model(times: &[u64]) -> Model {
+        Model::of(&failing(&notes_at(times)))
+    }
+
     #[test]
     fn columns_put_the_first_event_first_and_the_last_last() {
-        assert_eq!(column(10, 10, 110, 51), 0);
-        assert_eq!(column(110, 10, 110, 51), 50);
-        assert_eq!(column(60, 10, 110, 51), 25);
-        assert_eq!(column(5, 10, 110, 51), 0, "clamped");
-        assert_eq!(column(7, 7, 7, 51), 0, "one moment");
+        let m = model(&[10, 60, 110]);
+        assert_eq!(column(&m, 10, 51), 0);
+        assert_eq!(column(&m, 110, 51), 50);
+        assert_eq!(column(&m, 60, 51), 25);
+        assert_eq!(column(&m, 5, 51), 0, "clamped");
+        assert_eq!(column(&model(&[7]), 7, 51), 0, "one moment");
+    }
+
+    #[test]
+    fn a_break_takes_its_columns_whatever_it_lasted() {
+        // 0..200 µs, 10 s of nothing, 200 µs more.
+        let m = model(&[0, 100, 200, 10_000_200, 10_000_300, 10_000_400]);
+        assert_eq!(m.breaks.len(), 1);
+        // 51 columns: 50 steps, 4 of them the break's, 46 for 400 µs.
+        assert_eq!(column(&m, 0, 51), 0);
+        assert_eq!(column(&m, 200, 51), 23);
+        assert_eq!(column(&m, 10_000_200, 51), 23 + BREAK_COLS + 1);
+        assert_eq!(column(&m, 10_000_400, 51), 50);
+    }
+
+    #[test]
+    fn a_line_alive_across_a_break_stays_a_line() {
+        let events = vec![
+            ev(0, 1, Some("main"), EventKind::Started, "f"),
+            ev(100, 2, None, EventKind::Note, "1"),
+            ev(200, 3, None, EventKind::Exited, ""),
+            ev(10_000_200, 2, None, EventKind::Note, "2"),
+            ev(10_000_400, 1, Some("main"), EventKind::Returned, "f"),
+        ];
+        let run = Run {
+            test: "t",
+            status: Status::Pass,
+            events: &events,
+            dropped: 0,
+        };
+        let look = Look {
+            width: 60,
+            unicode: true,
+            color: false,
+        };
+        let picture = text(&run, &look);
+        let lines: Vec<&str> = picture.lines().collect();
+        assert!(lines[1].contains("━≈━"), "{picture}");
+        assert!(lines[2].contains("─≈─"), "{picture}");
+        assert!(lines[3].ends_with("┤ ≈"), "gone before it: {picture}");
+        assert!(
+            lines[4].starts_with("≈ 10.0 s with nothing new"),
+            "{picture}"
+        );
     }
 
     #[test]

@@ -76,9 +76,15 @@ fn process(events: &mut Vec<Value>, pid: u64, model: &Model) {
             } else {
                 format!("{kind}: {}", point.label)
             };
+            // A join names the thread it waits for by its tid in this
+            // trace, so a viewer's search finds the joined lane.
+            let args = match point.peer {
+                Some(peer) => json!({ "label": point.label, "peer": peer }),
+                None => json!({ "label": point.label }),
+            };
             events.push(json!({
                 "ph": "i", "s": "t", "name": name, "cat": kind, "ts": point.t_us,
-                "pid": pid, "tid": tid, "args": { "label": point.label },
+                "pid": pid, "tid": tid, "args": args,
             }));
         }
     }
@@ -161,5 +167,27 @@ mod tests {
         );
         assert_eq!(lost["pid"], 1);
         assert!(all.iter().any(|e| e["cat"] == "problem" && e["tid"] == 9));
+    }
+
+    #[test]
+    fn a_join_names_the_joined_thread() {
+        let mut join = ev(40, 5, Some("test"), EventKind::JoinReturned, "");
+        join.peer = Some(9);
+        let events = vec![ev(10, 9, None, EventKind::Note, "line"), join];
+        let run = Run {
+            test: "a",
+            status: Status::Fail,
+            events: &events,
+            dropped: 0,
+        };
+        let trace = trace(&[run]);
+        let all = trace["traceEvents"].as_array().unwrap();
+        let joined = all.iter().find(|e| e["cat"] == "join_returned").unwrap();
+        assert_eq!(
+            (&joined["tid"], &joined["args"]["peer"]),
+            (&json!(5), &json!(9))
+        );
+        let note = all.iter().find(|e| e["cat"] == "note").unwrap();
+        assert!(note["args"].get("peer").is_none());
     }
 }
