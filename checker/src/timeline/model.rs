@@ -396,12 +396,18 @@ pub(crate) struct Break {
 ///   length, a line's pace) but another kind of time, a timeout or a
 ///   timed wait that gave up;
 /// - such gaps together take over 19/20 of the span: to scale, everything
-///   else would get under a twentieth of the width, 3 columns at 80.
+///   else would get under a twentieth of the width, 3 columns at 80;
+/// - and it lasts at least `MIN_BREAK_US`: the waits worth cutting are a
+///   test's patience running out (seconds), never a learner's job of a few
+///   ms, however the moments around it fall.
 ///
 /// The last keeps jobs that run one after another for a few ms each drawn
 /// to scale (their gaps are 8 times the moments between them and take 85%
 /// of the span, but the gaps *are* the story), while a 3 s wait among ms
 /// of events (99.6%) is cut.
+/// The shortest quiet stretch drawn narrow.
+const MIN_BREAK_US: u64 = 100_000;
+
 fn breaks(times: &[u64]) -> Vec<Break> {
     let (Some(&start), Some(&end)) = (times.first(), times.last()) else {
         return Vec::new();
@@ -421,7 +427,9 @@ fn breaks(times: &[u64]) -> Vec<Break> {
         .iter()
         .filter(|(a, b)| {
             let gap = b - a;
-            u128::from(gap) * 4 > u128::from(span) && gap > median.saturating_mul(8)
+            u128::from(gap) * 4 > u128::from(span)
+                && gap > median.saturating_mul(8)
+                && gap >= MIN_BREAK_US
         })
         .map(|&(from_us, to_us)| Break { from_us, to_us })
         .collect();
@@ -1212,6 +1220,10 @@ pub(crate) mod tests {
         // story (join3's picture), drawn to scale.
         let jobs = [900, 1040, 1060, 3060, 3100, 3140, 3340, 3360, 5360, 5400];
         assert!(breaks(&jobs).is_empty());
+        // Jobs of 10 ms with their two ends 0.2 ms apart: by proportions
+        // alone the jobs would be cut, but 10 ms is work, not a wait.
+        let long_jobs = [0, 200, 10_200, 10_400, 20_400, 20_600];
+        assert!(breaks(&long_jobs).is_empty());
         // Evenly spread events, one event, none: nothing to cut.
         assert!(breaks(&[0, 1_000_000, 2_000_000, 3_000_000]).is_empty());
         assert!(breaks(&[5]).is_empty());
