@@ -9,7 +9,7 @@ use std::sync::{Arc, Mutex};
 use std::thread::{self, ThreadId};
 use std::time::{Duration, Instant};
 
-use crate::events::record;
+use crate::events::{record, record_join_here};
 use crate::harness::panic_message;
 use crate::observe::{Identity, LOOK_EVERY};
 use crate::outcome::{Failure, PATIENCE};
@@ -30,14 +30,14 @@ pub struct Call<T> {
 }
 
 /// The joins the caller was seen waiting in and not yet seen past: the
-/// joined thread's OS id (0: not known) and what it is called in the
-/// events ("job 2's thread"). Whoever sees one over first records its
+/// joined thread's OS id (0: not known), what it is called in the events
+/// ("job 2's thread") and its number there (`Event::peer`), where known. Whoever sees one over first records its
 /// `join_returned` and takes it out: the rendezvous, which sees the joined
 /// thread gone and the caller no longer waiting for it, or the caller
 /// itself, which is past all its joins when the learner's function returns.
 /// The events are recorded under this lock, so a join's `join_called`
 /// always comes before its `join_returned`.
-pub(crate) type OpenJoins = Arc<Mutex<Vec<(u32, String)>>>;
+pub(crate) type OpenJoins = Arc<Mutex<Vec<(u32, String, Option<u64>)>>>;
 
 /// How long a function that must return "straight away" may take of its
 /// own time (`Stopwatch`: time a loaded machine keeps it waiting for a CPU
@@ -106,8 +106,8 @@ pub fn call<T: Send + 'static>(what: &str, f: impl FnOnce() -> T + Send + 'stati
 /// join it was seen in.
 fn close_joins(joins: &OpenJoins) {
     let mut open = joins.lock().unwrap_or_else(|e| e.into_inner());
-    for (_, joined) in open.drain(..) {
-        record(EventKind::JoinReturned, format!("{joined} joined"));
+    for (_, joined, peer) in open.drain(..) {
+        record_join_here(EventKind::JoinReturned, format!("{joined} joined"), peer);
     }
 }
 

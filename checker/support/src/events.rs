@@ -158,8 +158,17 @@ fn count_dropped() {
 
 /// Records that `kind` happened on the current thread.
 pub fn record(kind: EventKind, label: impl Into<String>) {
-    let label = label.into();
-    if with_lane(|lane| record_as(lane.who(), kind, label)).is_none() {
+    record_here(kind, label.into(), None);
+}
+
+/// Records a join (`join_called`, `join_returned`) on the current thread,
+/// with the thread it waits for (`peer`, as `Event::thread` numbers it).
+pub(crate) fn record_join_here(kind: EventKind, label: impl Into<String>, peer: Option<u64>) {
+    record_here(kind, label.into(), peer);
+}
+
+fn record_here(kind: EventKind, label: String, peer: Option<u64>) {
+    if with_lane(|lane| record_event(lane.who(), kind, label, peer)).is_none() {
         count_dropped();
     }
 }
@@ -198,7 +207,23 @@ pub(crate) fn identity_of(os_tid: u32) -> Option<Identity> {
 /// Records that `kind` happened on the thread `who`, as seen from another
 /// thread (e.g. the caller seen parked in `join`).
 pub(crate) fn record_as(who: &Identity, kind: EventKind, label: impl Into<String>) {
-    let mut label = label.into();
+    record_event(who, kind, label.into(), None);
+}
+
+/// Records a join on the thread `who` as seen from another thread (the
+/// rendezvous sees the caller parked in `join`), with the thread it waits
+/// for (`peer`), where that thread is known.
+pub(crate) fn record_join(
+    who: &Identity,
+    kind: EventKind,
+    label: impl Into<String>,
+    peer: Option<u64>,
+) {
+    record_event(who, kind, label.into(), peer);
+}
+
+/// The one place an event is made, whoever records it.
+fn record_event(who: &Identity, kind: EventKind, mut label: String, peer: Option<u64>) {
     if label.len() > MAX_LABEL_BYTES {
         let mut cut = MAX_LABEL_BYTES;
         while !label.is_char_boundary(cut) {
@@ -216,7 +241,7 @@ pub(crate) fn record_as(who: &Identity, kind: EventKind, label: impl Into<String
         thread_name: who.name.clone(),
         os_tid: who.os_tid,
         label,
-        peer: None,
+        peer,
     });
 }
 
