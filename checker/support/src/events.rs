@@ -21,6 +21,7 @@
 use std::cell::{Cell, OnceCell};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Mutex, OnceLock};
+use std::thread::{self, JoinHandle};
 use std::time::Instant;
 
 use crate::observe::{Identity, thread_number};
@@ -165,6 +166,25 @@ pub fn record(kind: EventKind, label: impl Into<String>) {
 /// with the thread it waits for (`peer`, as `Event::thread` numbers it).
 pub(crate) fn record_join_here(kind: EventKind, label: impl Into<String>, peer: Option<u64>) {
     record_here(kind, label.into(), peer);
+}
+
+/// Joins `handle` on the current thread, recording the join as the
+/// rendezvous records one it sees (`join_called`, then `join_returned`,
+/// naming the joined thread as `peer`): for a test that joins a handle the
+/// learner's function returned, so its picture shows the thread joined
+/// rather than left running.
+pub fn join_seen<T>(handle: JoinHandle<T>) -> thread::Result<T> {
+    let joined = handle.thread();
+    let peer = thread_number(joined.id());
+    let what = format!("thread {peer}");
+    record_here(EventKind::JoinCalled, format!("joins {what}"), Some(peer));
+    let result = handle.join();
+    record_here(
+        EventKind::JoinReturned,
+        format!("{what} joined"),
+        Some(peer),
+    );
+    result
 }
 
 fn record_here(kind: EventKind, label: String, peer: Option<u64>) {
@@ -333,6 +353,40 @@ mod tests {
         let (number, exits, taken) = on(true);
         assert!(exits.is_empty(), "{exits:?}");
         assert_eq!(taken.map(|who| thread_number(who.thread)), Some(number));
+    }
+
+    #[test]
+    fn a_join_seen_names_the_joined_thread_around_its_exit() {
+        let _threads = crate::testing::spawning();
+        let (joiner, joined) = std::thread::spawn(|| {
+            let worker = std::thread::spawn(|| record(EventKind::Note, "the joined thread"));
+            let joined = thread_number(worker.thread().id());
+            join_seen(worker).unwrap();
+            (thread_number(std::thread::current().id()), joined)
+        })
+        .join()
+        .unwrap();
+        let seen = recorded();
+        let at = |kind: EventKind, on: u64| {
+            let found: Vec<usize> = (0..seen.len())
+                .filter(|&i| seen[i].kind == kind && seen[i].thread == on)
+                .collect();
+            assert_eq!(found.len(), 1, "{kind:?} on {on}: {seen:#?}");
+            found[0]
+        };
+        let (called, exited, returned) = (
+            at(EventKind::JoinCalled, joiner),
+            at(EventKind::Exited, joined),
+            at(EventKind::JoinReturned, joiner),
+        );
+        // `join` returns after the joined thread's thread-local destructors
+        // ran, so its `exited` lies between the two.
+        assert!(called < exited && exited < returned, "{seen:#?}");
+        assert_eq!(
+            (seen[called].peer, seen[returned].peer),
+            (Some(joined), Some(joined))
+        );
+        assert_eq!(seen[called].label, format!("joins thread {joined}"));
     }
 
     #[test]
