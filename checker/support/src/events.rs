@@ -95,7 +95,7 @@ impl Lane {
     /// Who this thread is; the first call reads it and names the lane.
     fn who(&self) -> &Identity {
         self.who.get_or_init(|| {
-            let me = Identity::current();
+            let me = as_named_in_events(Identity::current(), std::process::id());
             if me.os_tid == Some(std::process::id()) {
                 self.exit_elsewhere.set(true);
             }
@@ -107,6 +107,18 @@ impl Lane {
             me
         })
     }
+}
+
+/// Who `me` is in the events of process `pid`: the process's main thread
+/// (its OS id is the process's) is the test harness's, named "test". Learner
+/// code never runs there in a test, and the caller of learner code runs on
+/// a helper thread named "main" (see `call`): without this the test's own
+/// thread would show as a second "main".
+fn as_named_in_events(mut me: Identity, pid: u32) -> Identity {
+    if me.os_tid == Some(pid) {
+        me.name = Some("test".to_string());
+    }
+    me
 }
 
 impl Drop for Lane {
@@ -353,6 +365,31 @@ mod tests {
         let (number, exits, taken) = on(true);
         assert!(exits.is_empty(), "{exits:?}");
         assert_eq!(taken.map(|who| thread_number(who.thread)), Some(number));
+    }
+
+    #[test]
+    fn the_process_s_main_thread_is_named_test_and_no_other() {
+        let me = Identity::current();
+        let pid = std::process::id();
+        let main = Identity {
+            os_tid: Some(pid),
+            name: Some("main".to_string()),
+            ..me.clone()
+        };
+        assert_eq!(as_named_in_events(main, pid).name.as_deref(), Some("test"));
+        // A helper thread named "main" (the caller of learner code) keeps
+        // its name, and so does a thread whose OS id is unknown.
+        for os_tid in [Some(pid + 1), None] {
+            let helper = Identity {
+                os_tid,
+                name: Some("main".to_string()),
+                ..me.clone()
+            };
+            assert_eq!(
+                as_named_in_events(helper, pid).name.as_deref(),
+                Some("main")
+            );
+        }
     }
 
     #[test]
