@@ -9,7 +9,7 @@ use std::sync::{Arc, Mutex};
 use std::thread::{self, ThreadId};
 use std::time::{Duration, Instant};
 
-use crate::events::{record, record_join_here};
+use crate::events::{record, record_as, record_join_here};
 use crate::harness::panic_message;
 use crate::observe::{Identity, LOOK_EVERY};
 use crate::outcome::{Failure, PATIENCE};
@@ -193,11 +193,25 @@ impl<T> Call<T> {
             Ok((Err(payload), _)) => {
                 Err(format!("{} panicked: {}", self.what, panic_message(&*payload)).into())
             }
-            Err(RecvTimeoutError::Timeout) => Err(Failure::timeout(format!(
-                "{} did not return within {} s. Is it waiting for something that never happens?",
-                self.what,
-                limit.as_secs()
-            ))),
+            Err(RecvTimeoutError::Timeout) => {
+                // The caller's last event may be long before this moment:
+                // without a note its lane would end there, as if it had
+                // stopped, when it was still inside the call. (Unless it
+                // returned in the meantime: then its lane says so.)
+                if !self.has_returned() {
+                    record_as(
+                        &self.caller,
+                        EventKind::Note,
+                        format!("still inside {} when the test stopped waiting", self.what),
+                    );
+                }
+                Err(Failure::timeout(format!(
+                    "{} did not return within {} s. Is it waiting for something that never \
+                     happens?",
+                    self.what,
+                    limit.as_secs()
+                )))
+            }
             Err(RecvTimeoutError::Disconnected) => {
                 Err(format!("{} never returned", self.what).into())
             }
@@ -208,7 +222,8 @@ impl<T> Call<T> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::observe::Flag;
+    use crate::events;
+    use crate::observe::{Flag, thread_number};
     use crate::testing;
 
     #[test]
@@ -244,6 +259,7 @@ mod tests {
                 thread::sleep(Duration::from_millis(1));
             }
         });
+        let stuck_caller = thread_number(blocked.thread());
         // It cannot return before the flag is up: no timing involved.
         let failure = blocked
             .finish_within(Duration::from_millis(50))
@@ -251,6 +267,12 @@ mod tests {
         stuck.raise();
         assert!(failure.timed_out, "{failure}");
         assert!(failure.message.contains("`stuck` did not return"));
+        // The caller's lane says it was still inside when the test gave up.
+        let note = events::recorded().into_iter().find(|e| {
+            e.kind == EventKind::Note
+                && e.label == "still inside `stuck` when the test stopped waiting"
+        });
+        assert_eq!(note.map(|e| e.thread), Some(stuck_caller));
         let failure = call("`boom`", || -> u32 { panic!("on purpose") })
             .finish_within(testing::DEADLINE)
             .unwrap_err();
