@@ -101,7 +101,7 @@ fn expect_started<T>(
 /// Joins `handle` on a watched thread: the job's result, or its panic.
 fn join_watched<T: Send + 'static>(handle: JoinHandle<T>) -> Result<thread::Result<T>, Failure> {
     call("joining the handle from `spawn_named`", move || {
-        handle.join()
+        join_seen(handle)
     })
     .finish()
 }

@@ -153,7 +153,10 @@ fn waited() -> Failure {
 
 /// Joins the learner's handle on a watched thread.
 fn join(handle: JoinHandle<()>) -> Outcome {
-    let joined = call(JOIN, move || handle.join().map_err(|e| panic_message(&*e))).finish()?;
+    let joined = call(JOIN, move || {
+        join_seen(handle).map_err(|e| panic_message(&*e))
+    })
+    .finish()?;
     joined
         .map_err(|message| format!("the thread that `show_all` started panicked: {message}").into())
 }
@@ -282,7 +285,10 @@ fn no_items_and_one_item_are_fine() -> Outcome {
             message: format!("{what}: {}", f.message),
             ..f
         })?;
-        let joined = call(JOIN, move || handle.join().map_err(|e| panic_message(&*e))).finish()?;
+        let joined = call(JOIN, move || {
+            join_seen(handle).map_err(|e| panic_message(&*e))
+        })
+        .finish()?;
         joined.map_err(|message| {
             format!(
                 "{what}, the thread should print what there is and end normally (the text \

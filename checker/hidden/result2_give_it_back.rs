@@ -103,7 +103,7 @@ fn in_background<A: Send + 'static>(
 
 /// Joins the handle `in_background` gave back, at most `PATIENCE`.
 fn join(handle: JoinHandle<Vec<Probe>>) -> Result<Vec<Probe>, Failure> {
-    let joined = call("`handle.join()`", move || handle.join()).finish()?;
+    let joined = call("`handle.join()`", move || join_seen(handle)).finish()?;
     joined.map_err(|payload| {
         format!("the worker thread panicked: {}", panic_message(&*payload)).into()
     })
@@ -207,7 +207,7 @@ fn an_empty_list_comes_back_too() -> Outcome {
             message: format!("For {empty}: {}", f.message),
             ..f
         })?;
-    let back = call("`handle.join()`", move || handle.join()).finish()?;
+    let back = call("`handle.join()`", move || join_seen(handle)).finish()?;
     let back = back.map_err(|payload| {
         format!(
             "{IN_BACKGROUND} was given {empty}, and its worker thread panicked: \"{}\". A list \

@@ -68,7 +68,7 @@ fn job_runs_on_a_new_thread() -> Outcome {
     let starting = call(START, move || learner::start(job));
     let caller = starting.thread();
     let handle = starting.finish()?;
-    let joined = call(JOIN, move || handle.join()).finish()?;
+    let joined = call(JOIN, move || join_seen(handle)).finish()?;
     ensure!(
         joined.is_ok(),
         "the thread started by `start` panicked, but the job never panics"
@@ -150,7 +150,7 @@ fn handle_belongs_to_the_job() -> Outcome {
     );
     let watch = done.clone();
     let (ok, done_at_return) = call(JOIN, move || {
-        let result = handle.join();
+        let result = join_seen(handle);
         (result.is_ok(), watch.is_up())
     })
     .finish()?;
@@ -171,7 +171,7 @@ fn start_returns_straight_away() -> Outcome {
     gate.open();
     let job = job(&log, &gate, &done);
     let handle = call(START, move || learner::start(job)).finish_straight_away(PATIENCE)?;
-    let _ = call(JOIN, move || handle.join()).finish()?;
+    let _ = call(JOIN, move || join_seen(handle)).finish()?;
     Ok(())
 }
 
@@ -187,7 +187,7 @@ fn handle_reports_the_job_s_panic() -> Outcome {
         resume_unwind(Box::new(JobPanic(m)))
     };
     let handle = call(START, move || learner::start(job)).finish()?;
-    let joined = call(JOIN, move || handle.join()).finish()?;
+    let joined = call(JOIN, move || join_seen(handle)).finish()?;
     let Err(payload) = joined else {
         return Err(
             "the job panicked, but joining the handle from `start` said all went well. \

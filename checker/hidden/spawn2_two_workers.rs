@@ -171,7 +171,7 @@ fn handles_belong_to_a_then_b() -> Outcome {
     let (first, second) = call(START, move || learner::start_two(a, b)).finish()?;
     let handle_threads = (first.thread().id(), second.thread().id());
     let joined = call("joining the handles from `start_two`", move || {
-        (first.join(), second.join())
+        (join_seen(first), join_seen(second))
     })
     .finish()?;
     poll_until(PATIENCE, || log.entries().len() >= 2);
@@ -223,7 +223,7 @@ fn start_two_does_not_wait() -> Outcome {
     gate.open();
     let (a, b) = outcome?;
     call("joining the handles from `start_two`", move || {
-        let _ = (a.join(), b.join());
+        let _ = (join_seen(a), join_seen(b));
     })
     .finish()?;
     Ok(())

@@ -234,7 +234,7 @@ fn spawn_many_gives_each_job_an_os_thread() -> Outcome {
         handles.len()
     );
     let joined = call("joining the handles from `spawn_many`", move || {
-        handles.into_iter().all(|h| h.join().is_ok())
+        handles.into_iter().all(|h| join_seen(h).is_ok())
     })
     .finish()?;
     ensure!(
@@ -267,7 +267,7 @@ fn spawn_many_handles_in_order() -> Outcome {
     );
     let threads: Vec<_> = handles.iter().map(|h| h.thread().id()).collect();
     let joined = call("joining the handles from `spawn_many`", move || {
-        handles.into_iter().map(|h| h.join()).collect::<Vec<_>>()
+        handles.into_iter().map(join_seen).collect::<Vec<_>>()
     })
     .finish()?;
     poll_until(PATIENCE, || log.entries().len() >= n);
@@ -327,7 +327,7 @@ fn spawn_many_does_not_wait() -> Outcome {
     let handles = outcome?;
     call("joining the handles from `spawn_many`", move || {
         for handle in handles {
-            let _ = handle.join();
+            let _ = join_seen(handle);
         }
     })
     .finish()?;

@@ -9,12 +9,12 @@ use std::sync::{Arc, Mutex};
 use std::thread::{self, ThreadId};
 use std::time::{Duration, Instant};
 
-use crate::events::record;
+use crate::events::{identity_of, record, record_as, record_join, record_join_here};
 use crate::harness::panic_message;
-use crate::observe::{Identity, LOOK_EVERY};
+use crate::observe::{Identity, LOOK_EVERY, thread_number};
 use crate::outcome::{Failure, PATIENCE};
 use crate::protocol::EventKind;
-use crate::waits::{Stopwatch, Stretches};
+use crate::waits::{Stopwatch, Stretches, joining};
 
 /// A call into learner code, running on its own helper thread (the "caller").
 pub struct Call<T> {
@@ -30,20 +30,62 @@ pub struct Call<T> {
 }
 
 /// The joins the caller was seen waiting in and not yet seen past: the
-/// joined thread's OS id (0: not known) and what it is called in the
-/// events ("job 2's thread"). Whoever sees one over first records its
+/// joined thread's OS id (0: not known), what it is called in the events
+/// ("job 2's thread") and its number there (`Event::peer`), where known. Whoever sees one over first records its
 /// `join_returned` and takes it out: the rendezvous, which sees the joined
 /// thread gone and the caller no longer waiting for it, or the caller
 /// itself, which is past all its joins when the learner's function returns.
 /// The events are recorded under this lock, so a join's `join_called`
 /// always comes before its `join_returned`.
-pub(crate) type OpenJoins = Arc<Mutex<Vec<(u32, String)>>>;
+pub(crate) type OpenJoins = Arc<Mutex<Vec<(u32, String, Option<u64>)>>>;
 
 /// How long a function that must return "straight away" may take of its
 /// own time (`Stopwatch`: time a loaded machine keeps it waiting for a CPU
 /// does not count). Spawning a few threads takes well under a millisecond;
 /// a sleep or a wait of a few hundred milliseconds goes over.
 pub const STRAIGHT_AWAY: Duration = Duration::from_millis(150);
+
+/// How often, at most, `finish_straight_away` asks what a parked caller
+/// waits in: seldom enough that its looks at the caller's own time
+/// (`Stretches`) come about as often as without it.
+const JOIN_LOOK_EVERY: Duration = Duration::from_millis(10);
+
+/// A caller that should return straight away, seen parked in a join inside
+/// the learner's function: recorded once (`join_called`, for the picture;
+/// the verdict is the time it took), and only from looks `Stretches` takes
+/// anyway, when they find the caller parked.
+struct JoinWatch {
+    caller: Identity,
+    /// No look before this (`None`: none taken yet).
+    next: Option<Instant>,
+    seen: bool,
+}
+
+impl JoinWatch {
+    /// After a look found the caller parked: asks what it waits in, at
+    /// most every `JOIN_LOOK_EVERY`, and records a join seen while it was
+    /// inside the learner's code (`inside` up before and after the look:
+    /// it goes up and down once).
+    fn look(&mut self, tid: u32, inside: &AtomicBool) {
+        let now = Instant::now();
+        if self.seen || self.next.is_some_and(|next| now < next) {
+            return;
+        }
+        self.next = Some(now + JOIN_LOOK_EVERY);
+        if !inside.load(Ordering::SeqCst) {
+            return;
+        }
+        let Some(joined) = joining(tid) else {
+            return;
+        };
+        if inside.load(Ordering::SeqCst) {
+            self.seen = true;
+            // The joined thread is named only if it has a lane of its own.
+            let peer = identity_of(joined).map(|who| thread_number(who.thread));
+            record_join(&self.caller, EventKind::JoinCalled, "waits in a join", peer);
+        }
+    }
+}
 
 /// Starts `f` (a call into learner code) on a fresh helper thread.
 /// `what` names the call for messages, e.g. "`count(..)`".
@@ -106,8 +148,8 @@ pub fn call<T: Send + 'static>(what: &str, f: impl FnOnce() -> T + Send + 'stati
 /// join it was seen in.
 fn close_joins(joins: &OpenJoins) {
     let mut open = joins.lock().unwrap_or_else(|e| e.into_inner());
-    for (_, joined) in open.drain(..) {
-        record(EventKind::JoinReturned, format!("{joined} joined"));
+    for (_, joined, peer) in open.drain(..) {
+        record_join_here(EventKind::JoinReturned, format!("{joined} joined"), peer);
     }
 }
 
@@ -144,13 +186,24 @@ impl<T> Call<T> {
     /// counts part of a sleep as a wait for a CPU cannot excuse it).
     pub fn finish_straight_away(self, limit: Duration) -> Result<T, Failure> {
         let what = self.what.clone();
-        let mut stretches = self.caller.os_tid.map(Stretches::new);
+        let tid = self.caller.os_tid;
+        let mut stretches = tid.map(Stretches::new);
+        let mut joins = JoinWatch {
+            caller: self.caller.clone(),
+            next: None,
+            seen: false,
+        };
         let inside = Arc::clone(&self.inside);
         let (value, took) = self.finish_timed(
             limit,
             Some(&mut || {
-                if let Some(stretches) = stretches.as_mut() {
-                    stretches.look(&inside);
+                if let (Some(stretches), Some(tid)) = (stretches.as_mut(), tid) {
+                    // After the look's readings, so the question falls
+                    // between two looks: a stretch runs from one look's
+                    // readings to the next's, and counts whole or not at all.
+                    if stretches.look(&inside) {
+                        joins.look(tid, &inside);
+                    }
                 }
             }),
         )?;
@@ -193,11 +246,25 @@ impl<T> Call<T> {
             Ok((Err(payload), _)) => {
                 Err(format!("{} panicked: {}", self.what, panic_message(&*payload)).into())
             }
-            Err(RecvTimeoutError::Timeout) => Err(Failure::timeout(format!(
-                "{} did not return within {} s. Is it waiting for something that never happens?",
-                self.what,
-                limit.as_secs()
-            ))),
+            Err(RecvTimeoutError::Timeout) => {
+                // The caller's last event may be long before this moment:
+                // without a note its lane would end there, as if it had
+                // stopped, when it was still inside the call. (Unless it
+                // returned in the meantime: then its lane says so.)
+                if !self.has_returned() {
+                    record_as(
+                        &self.caller,
+                        EventKind::Note,
+                        format!("still inside {} when the test stopped waiting", self.what),
+                    );
+                }
+                Err(Failure::timeout(format!(
+                    "{} did not return within {} s. Is it waiting for something that never \
+                     happens?",
+                    self.what,
+                    limit.as_secs()
+                )))
+            }
             Err(RecvTimeoutError::Disconnected) => {
                 Err(format!("{} never returned", self.what).into())
             }
@@ -208,7 +275,8 @@ impl<T> Call<T> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::observe::Flag;
+    use crate::events;
+    use crate::observe::{Flag, thread_number};
     use crate::testing;
 
     #[test]
@@ -228,6 +296,53 @@ mod tests {
     }
 
     #[test]
+    fn a_caller_that_joins_while_it_should_return_straight_away_is_seen_joining() {
+        let _threads = testing::spawning();
+        let release = Flag::new();
+        let r = release.clone();
+        let worker = thread::spawn(move || {
+            record(EventKind::Note, "the joined thread");
+            testing::wait_for(|| r.is_up());
+        });
+        let worker_number = thread_number(worker.thread().id());
+        // Its lane is there before the caller joins it.
+        testing::wait_for(|| events::recorded().iter().any(|e| e.thread == worker_number));
+        let joins = call("`joins`", move || worker.join().unwrap());
+        let caller = thread_number(joins.thread());
+        let seen = move || {
+            events::recorded()
+                .into_iter()
+                .find(|e| e.kind == EventKind::JoinCalled && e.thread == caller)
+        };
+        // The worker is let go once the caller is seen joining it (or at the
+        // deadline: where it cannot be seen).
+        let watcher = thread::spawn(move || {
+            testing::wait_for(|| seen().is_some());
+            release.raise();
+        });
+        // Whether it counts as straight away depends on how soon it was seen.
+        let _ = joins.finish_straight_away(testing::DEADLINE);
+        watcher.join().unwrap();
+        let Some(joined) = seen() else {
+            // Only where a join cannot be seen as one, or the caller's time
+            // cannot be looked at.
+            assert!(
+                !crate::waits::joins_are_visible()
+                    || std::fs::metadata("/proc/thread-self/schedstat").is_err()
+            );
+            return;
+        };
+        assert_eq!(joined.label, "waits in a join");
+        assert_eq!(joined.peer, Some(worker_number));
+        // Once: it stays in the join until the worker is let go.
+        let joins_seen = events::recorded()
+            .iter()
+            .filter(|e| e.kind == EventKind::JoinCalled && e.thread == caller)
+            .count();
+        assert_eq!(joins_seen, 1);
+    }
+
+    #[test]
     fn the_caller_is_named_as_a_program_s_main_thread() {
         let _threads = testing::spawning();
         let name = call("`name`", || thread::current().name().map(str::to_string));
@@ -244,6 +359,7 @@ mod tests {
                 thread::sleep(Duration::from_millis(1));
             }
         });
+        let stuck_caller = thread_number(blocked.thread());
         // It cannot return before the flag is up: no timing involved.
         let failure = blocked
             .finish_within(Duration::from_millis(50))
@@ -251,6 +367,12 @@ mod tests {
         stuck.raise();
         assert!(failure.timed_out, "{failure}");
         assert!(failure.message.contains("`stuck` did not return"));
+        // The caller's lane says it was still inside when the test gave up.
+        let note = events::recorded().into_iter().find(|e| {
+            e.kind == EventKind::Note
+                && e.label == "still inside `stuck` when the test stopped waiting"
+        });
+        assert_eq!(note.map(|e| e.thread), Some(stuck_caller));
         let failure = call("`boom`", || -> u32 { panic!("on purpose") })
             .finish_within(testing::DEADLINE)
             .unwrap_err();

@@ -21,6 +21,7 @@
 use std::cell::{Cell, OnceCell};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Mutex, OnceLock};
+use std::thread::{self, JoinHandle};
 use std::time::Instant;
 
 use crate::observe::{Identity, thread_number};
@@ -94,7 +95,7 @@ impl Lane {
     /// Who this thread is; the first call reads it and names the lane.
     fn who(&self) -> &Identity {
         self.who.get_or_init(|| {
-            let me = Identity::current();
+            let me = as_named_in_events(Identity::current(), std::process::id());
             if me.os_tid == Some(std::process::id()) {
                 self.exit_elsewhere.set(true);
             }
@@ -106,6 +107,18 @@ impl Lane {
             me
         })
     }
+}
+
+/// Who `me` is in the events of process `pid`: the process's main thread
+/// (its OS id is the process's) is the test harness's, named "test". Learner
+/// code never runs there in a test, and the caller of learner code runs on
+/// a helper thread named "main" (see `call`): without this the test's own
+/// thread would show as a second "main".
+fn as_named_in_events(mut me: Identity, pid: u32) -> Identity {
+    if me.os_tid == Some(pid) {
+        me.name = Some("test".to_string());
+    }
+    me
 }
 
 impl Drop for Lane {
@@ -158,8 +171,36 @@ fn count_dropped() {
 
 /// Records that `kind` happened on the current thread.
 pub fn record(kind: EventKind, label: impl Into<String>) {
-    let label = label.into();
-    if with_lane(|lane| record_as(lane.who(), kind, label)).is_none() {
+    record_here(kind, label.into(), None);
+}
+
+/// Records a join (`join_called`, `join_returned`) on the current thread,
+/// with the thread it waits for (`peer`, as `Event::thread` numbers it).
+pub(crate) fn record_join_here(kind: EventKind, label: impl Into<String>, peer: Option<u64>) {
+    record_here(kind, label.into(), peer);
+}
+
+/// Joins `handle` on the current thread, recording the join as the
+/// rendezvous records one it sees (`join_called`, then `join_returned`,
+/// naming the joined thread as `peer`): for a test that joins a handle the
+/// learner's function returned, so its picture shows the thread joined
+/// rather than left running.
+pub fn join_seen<T>(handle: JoinHandle<T>) -> thread::Result<T> {
+    let joined = handle.thread();
+    let peer = thread_number(joined.id());
+    let what = format!("thread {peer}");
+    record_here(EventKind::JoinCalled, format!("joins {what}"), Some(peer));
+    let result = handle.join();
+    record_here(
+        EventKind::JoinReturned,
+        format!("{what} joined"),
+        Some(peer),
+    );
+    result
+}
+
+fn record_here(kind: EventKind, label: String, peer: Option<u64>) {
+    if with_lane(|lane| record_event(lane.who(), kind, label, peer)).is_none() {
         count_dropped();
     }
 }
@@ -198,7 +239,23 @@ pub(crate) fn identity_of(os_tid: u32) -> Option<Identity> {
 /// Records that `kind` happened on the thread `who`, as seen from another
 /// thread (e.g. the caller seen parked in `join`).
 pub(crate) fn record_as(who: &Identity, kind: EventKind, label: impl Into<String>) {
-    let mut label = label.into();
+    record_event(who, kind, label.into(), None);
+}
+
+/// Records a join on the thread `who` as seen from another thread (the
+/// rendezvous sees the caller parked in `join`), with the thread it waits
+/// for (`peer`), where that thread is known.
+pub(crate) fn record_join(
+    who: &Identity,
+    kind: EventKind,
+    label: impl Into<String>,
+    peer: Option<u64>,
+) {
+    record_event(who, kind, label.into(), peer);
+}
+
+/// The one place an event is made, whoever records it.
+fn record_event(who: &Identity, kind: EventKind, mut label: String, peer: Option<u64>) {
     if label.len() > MAX_LABEL_BYTES {
         let mut cut = MAX_LABEL_BYTES;
         while !label.is_char_boundary(cut) {
@@ -216,7 +273,7 @@ pub(crate) fn record_as(who: &Identity, kind: EventKind, label: impl Into<String
         thread_name: who.name.clone(),
         os_tid: who.os_tid,
         label,
-        peer: None,
+        peer,
     });
 }
 
@@ -308,6 +365,65 @@ mod tests {
         let (number, exits, taken) = on(true);
         assert!(exits.is_empty(), "{exits:?}");
         assert_eq!(taken.map(|who| thread_number(who.thread)), Some(number));
+    }
+
+    #[test]
+    fn the_process_s_main_thread_is_named_test_and_no_other() {
+        let me = Identity::current();
+        let pid = std::process::id();
+        let main = Identity {
+            os_tid: Some(pid),
+            name: Some("main".to_string()),
+            ..me.clone()
+        };
+        assert_eq!(as_named_in_events(main, pid).name.as_deref(), Some("test"));
+        // A helper thread named "main" (the caller of learner code) keeps
+        // its name, and so does a thread whose OS id is unknown.
+        for os_tid in [Some(pid + 1), None] {
+            let helper = Identity {
+                os_tid,
+                name: Some("main".to_string()),
+                ..me.clone()
+            };
+            assert_eq!(
+                as_named_in_events(helper, pid).name.as_deref(),
+                Some("main")
+            );
+        }
+    }
+
+    #[test]
+    fn a_join_seen_names_the_joined_thread_around_its_exit() {
+        let _threads = crate::testing::spawning();
+        let (joiner, joined) = std::thread::spawn(|| {
+            let worker = std::thread::spawn(|| record(EventKind::Note, "the joined thread"));
+            let joined = thread_number(worker.thread().id());
+            join_seen(worker).unwrap();
+            (thread_number(std::thread::current().id()), joined)
+        })
+        .join()
+        .unwrap();
+        let seen = recorded();
+        let at = |kind: EventKind, on: u64| {
+            let found: Vec<usize> = (0..seen.len())
+                .filter(|&i| seen[i].kind == kind && seen[i].thread == on)
+                .collect();
+            assert_eq!(found.len(), 1, "{kind:?} on {on}: {seen:#?}");
+            found[0]
+        };
+        let (called, exited, returned) = (
+            at(EventKind::JoinCalled, joiner),
+            at(EventKind::Exited, joined),
+            at(EventKind::JoinReturned, joiner),
+        );
+        // `join` returns after the joined thread's thread-local destructors
+        // ran, so its `exited` lies between the two.
+        assert!(called < exited && exited < returned, "{seen:#?}");
+        assert_eq!(
+            (seen[called].peer, seen[returned].peer),
+            (Some(joined), Some(joined))
+        );
+        assert_eq!(seen[called].label, format!("joins thread {joined}"));
     }
 
     #[test]

@@ -94,7 +94,7 @@ mod wording;
 pub use address_space::virtual_size;
 pub use call::{Call, STRAIGHT_AWAY, call};
 pub use caller::Caller;
-pub use events::record;
+pub use events::{join_seen, record};
 pub use first_touch::FirstTouch;
 pub use harness::{learner_uses_scope, main, panic_message};
 pub use observe::{

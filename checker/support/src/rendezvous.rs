@@ -13,7 +13,7 @@ use std::thread::{self, ThreadId};
 use std::time::{Duration, Instant};
 
 use crate::call::{Call, OpenJoins};
-use crate::events::{identity_of, record, record_as, take_exit};
+use crate::events::{identity_of, record, record_as, record_join, take_exit};
 use crate::harness::learner_uses_scope;
 use crate::observe::{
     FUTEX, Flag, Identity, LOOK_EVERY, Streak, os_thread_id, poll_until, thread_is_alive,
@@ -451,11 +451,25 @@ struct Driver<'a> {
     caller: &'a Identity,
     caller_joins: &'a OpenJoins,
     /// Joins by threads other than the caller, seen and not yet seen over:
-    /// the joiner's OS id, who it is, the joined thread's OS id, its name.
-    joins: Vec<(u32, Identity, u32, String)>,
+    /// the joiner's OS id, who it is, the joined thread's OS id, its name
+    /// and number (`Event::peer`).
+    joins: Vec<(u32, Identity, u32, String, Option<u64>)>,
 }
 
 impl Driver<'_> {
+    /// The thread with OS id `tid` as the events number it (`Event::peer`
+    /// of a join of it), where it is known: a held job's thread, or a thread
+    /// with a lane of its own.
+    fn peer(&self, tid: u32) -> Option<u64> {
+        if tid == 0 {
+            return None;
+        }
+        if let Some(job) = self.jobs.iter().find(|job| job.os_tid() == Some(tid)) {
+            return job.thread().map(thread_number);
+        }
+        identity_of(tid).map(|who| thread_number(who.thread))
+    }
+
     /// What the thread with OS id `tid` is called in the events.
     fn thread_label(&self, tid: u32) -> String {
         if let Some(job) = self.jobs.iter().find(|job| job.os_tid() == Some(tid)) {
@@ -476,10 +490,16 @@ impl Driver<'_> {
             _ => (0, "its scope's threads".to_string()),
         };
         let mut open = self.caller_joins.lock().unwrap_or_else(|e| e.into_inner());
-        if !open.iter().any(|(joined, _)| *joined == tid) {
+        if !open.iter().any(|(joined, _, _)| *joined == tid) {
+            let peer = self.peer(tid);
             // Seen from this thread, but it is the caller that waits.
-            record_as(self.caller, EventKind::JoinCalled, format!("joins {what}"));
-            open.push((tid, what));
+            record_join(
+                self.caller,
+                EventKind::JoinCalled,
+                format!("joins {what}"),
+                peer,
+            );
+            open.push((tid, what, peer));
         }
     }
 
@@ -488,14 +508,15 @@ impl Driver<'_> {
     /// thread is gone.
     fn caller_past_joins(&self, now: Option<Wait>) {
         let mut open = self.caller_joins.lock().unwrap_or_else(|e| e.into_inner());
-        open.retain(|(joined, what)| {
+        open.retain(|(joined, what, peer)| {
             let over =
                 *joined != 0 && now != Some(Wait::Join(*joined)) && !thread_is_alive(*joined);
             if over {
-                record_as(
+                record_join(
                     self.caller,
                     EventKind::JoinReturned,
                     format!("{what} joined"),
+                    *peer,
                 );
             }
             !over
@@ -518,20 +539,25 @@ impl Driver<'_> {
             let known = self
                 .joins
                 .iter()
-                .any(|(j, _, t, _)| *j == joiner && *t == joined);
+                .any(|(j, _, t, _, _)| *j == joiner && *t == joined);
             if Some(joiner) == caller || known {
                 continue;
             }
             if let Some(who) = identity_of(joiner) {
-                let what = self.thread_label(joined);
-                record_as(&who, EventKind::JoinCalled, format!("joins {what}"));
-                self.joins.push((joiner, who, joined, what));
+                let (what, peer) = (self.thread_label(joined), self.peer(joined));
+                record_join(&who, EventKind::JoinCalled, format!("joins {what}"), peer);
+                self.joins.push((joiner, who, joined, what, peer));
             }
         }
-        self.joins.retain(|(joiner, who, joined, what)| {
+        self.joins.retain(|(joiner, who, joined, what, peer)| {
             let over = !seen.contains(&(*joiner, *joined)) && !thread_is_alive(*joined);
             if over {
-                record_as(who, EventKind::JoinReturned, format!("{what} joined"));
+                record_join(
+                    who,
+                    EventKind::JoinReturned,
+                    format!("{what} joined"),
+                    *peer,
+                );
             }
             !over
         });
@@ -831,7 +857,7 @@ mod tests {
         assert_eq!(done, vec![true; 4], "every job was done at the return");
         assert!(left.is_empty());
         // What it saw is in the events: each job's start and end on its
-        // own thread, and the caller seen joining, once per job.
+        // own thread, and the caller seen joining, once per job (naming it).
         let seen = events::recorded();
         for job in &jobs {
             let on = thread_number(job.thread().unwrap());
@@ -866,6 +892,8 @@ mod tests {
             let called = at(EventKind::JoinCalled, caller, &what);
             let joined = at(EventKind::JoinReturned, caller, &what);
             assert!(called < exited && exited < joined && joined < returned);
+            // Both name the joined thread as its own events do.
+            assert_eq!((seen[called].peer, seen[joined].peer), (Some(on), Some(on)));
         }
     }
 

@@ -98,6 +98,20 @@ fn waiting_in(syscall: &str, stat: &str) -> Option<(String, Wait)> {
     Some((fields[1].to_string(), wait))
 }
 
+/// The OS id of the thread that thread `tid` is parked joining right now,
+/// if it is. Unlike `parked`, this never makes the per-process check
+/// (`joins_are_visible` starts two threads, which must not happen while a
+/// learner's function is being timed or its threads counted): a wait on a
+/// shared futex whose word is the id of a live thread of this process is a
+/// join wherever it is seen; where joins wait on some other word, none is
+/// seen.
+pub(crate) fn joining(tid: u32) -> Option<u32> {
+    match sample(tid)? {
+        (_, Wait::Join(joined)) if joined != 0 => Some(joined),
+        _ => None,
+    }
+}
+
 /// A thread's tid and what `parked` says of it.
 pub(crate) type Seen = (u32, Option<(String, Wait)>);
 
@@ -247,8 +261,10 @@ impl Stretches {
     /// Takes one look. A stretch since the previous look counts only if
     /// `inside` (up while the thread runs the code being measured, and it
     /// goes up and down once) was up before that look and is still up after
-    /// this one: then it was up all along.
-    pub fn look(&mut self, inside: &AtomicBool) {
+    /// this one: then it was up all along. Says whether the thread was
+    /// asleep at this look without having had a CPU since the previous one
+    /// (inside or not): parked for a while, as a thread in a join is.
+    pub fn look(&mut self, inside: &AtomicBool) -> bool {
         let was_inside = inside.load(Ordering::SeqCst);
         let now = Instant::now();
         let state = self.state();
@@ -257,15 +273,18 @@ impl Stretches {
         // it lies within what the two readings vouch for.
         let read = Instant::now();
         let still_inside = inside.load(Ordering::SeqCst);
+        let mut parked = false;
         // (No `if let ... &&` chain: learners' rustc may be older than 1.88.)
         if let (Some((then, before, counts)), Some((asleep, runs))) = (self.last, state) {
-            if counts && still_inside && asleep && runs == before {
+            parked = asleep && runs == before;
+            if counts && still_inside && parked {
                 self.total += now.saturating_duration_since(then);
             }
         }
         // The timeslice count is read after the state, so it is never older
         // than the state it goes with.
         self.last = state.map(|(_, runs)| (read, runs, was_inside));
+        parked
     }
 
     /// The sum of the stretches seen so far.
