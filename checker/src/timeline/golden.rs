@@ -125,6 +125,9 @@ fn is_legend(line: &str) -> bool {
                     .as_str()
                     .chars()
                     .all(|c| c.is_ascii_lowercase() || c == ' ')
+                // An entry's words are one or two ("still running"); a
+                // mark's sentence, wrapped, can look like one entry.
+                && chars.as_str().split(' ').count() <= 2
         })
 }
 

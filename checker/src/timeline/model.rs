@@ -160,6 +160,9 @@ pub(crate) enum Problem {
     MoreDroppedElsewhere { count: usize },
     /// Every piece of work ran on `caller`, no other thread ran any.
     AllOnCaller { caller: usize },
+    /// `caller` called `call` (as its `started` label says) and was still
+    /// inside it when the record ends.
+    NeverReturned { caller: usize, call: String },
 }
 
 /// A problem, and where on which lanes it is marked.
@@ -213,6 +216,11 @@ impl Mark {
             Problem::AllOnCaller { caller } => format!(
                 "all the work ran on {}: no other thread ran any of it",
                 name(*caller)
+            ),
+            Problem::NeverReturned { caller, call } => format!(
+                "{} never returned from {}: it was still inside when the test stopped looking",
+                name(*caller),
+                elide(&shown(call, unicode), VALUE_IN_SENTENCE, unicode)
             ),
         }
     }
@@ -481,8 +489,11 @@ fn lanes(events: &[&Event]) -> Vec<Lane> {
             EventKind::Started => lane.work.push(Span {
                 from_us: e.t_us,
                 to_us: None,
+                // The support library's watchdog says "calls `f(..)`" as
+                // it enters the learner's function: known to be the call
+                // before it returns (or if it never does).
+                call: label.starts_with("calls "),
                 label,
-                call: false,
             }),
             EventKind::Ended => match open_span(&mut lane.work, &label) {
                 Some(span) => span.to_us = Some(e.t_us),
@@ -570,7 +581,51 @@ pub(crate) fn marks(lanes: &[Lane], status: Status) -> Vec<Mark> {
     marks.extend(never_overlapped(lanes));
     marks.extend(dropped_elsewhere(lanes));
     marks.extend(all_on_caller(lanes));
+    marks.extend(never_returned(lanes));
     marks
+}
+
+/// A call into the learner's code that never returned (a hang, a join of
+/// a thread that never ends, a wait the test never answers), marked at the
+/// end of the record: the caller was still inside then.
+fn never_returned(lanes: &[Lane]) -> Vec<Mark> {
+    let end = last_moment(lanes);
+    lanes
+        .iter()
+        .enumerate()
+        .filter(|(_, lane)| !lane.test)
+        .filter_map(|(i, lane)| {
+            let call = lane.work.iter().find(|s| s.call && s.to_us.is_none())?;
+            let what = call.label.strip_prefix("calls ").unwrap_or(&call.label);
+            Some(Mark {
+                problem: Problem::NeverReturned {
+                    caller: i,
+                    call: what.to_string(),
+                },
+                at: vec![(i, end)],
+            })
+        })
+        .collect()
+}
+
+/// The last moment anything was recorded, on any lane.
+fn last_moment(lanes: &[Lane]) -> u64 {
+    lanes
+        .iter()
+        .flat_map(|lane| {
+            let points = lane.points.iter().map(|p| p.t_us);
+            let spans = lane
+                .work
+                .iter()
+                .flat_map(|s| [Some(s.from_us), s.to_us])
+                .flatten();
+            points
+                .chain(spans)
+                .chain(lane.exited_us)
+                .chain([lane.first_us])
+        })
+        .max()
+        .unwrap_or(0)
 }
 
 /// The caller returned while a thread it could have joined was still
@@ -886,6 +941,50 @@ pub(crate) mod tests {
             events,
             dropped: 0,
         })
+    }
+
+    #[test]
+    fn a_call_that_never_returned_is_marked_at_the_end_of_the_record() {
+        let events = vec![
+            ev(10, 1, Some("main"), Started, "calls `start(work)`"),
+            ev(20, 2, None, Started, "work"),
+            ev(3_000_000, 2, None, Ended, "work"),
+        ];
+        let m = model(Status::Fail, &events);
+        assert_eq!(
+            m.marks,
+            [Mark {
+                problem: Problem::NeverReturned {
+                    caller: 0,
+                    call: "`start(work)`".into()
+                },
+                at: vec![(0, 3_000_000)]
+            }]
+        );
+        assert_eq!(
+            m.marks[0].sentence(&m.lanes, true),
+            "main never returned from `start(work)`: it was still inside when the test \
+             stopped looking"
+        );
+        assert!(model(Status::Pass, &events).marks.is_empty());
+        // Returned: no such mark; other work started by the test: not a call.
+        let mut returned = events.clone();
+        returned.push(ev(
+            3_000_100,
+            1,
+            Some("main"),
+            Returned,
+            "`start(work)` returned",
+        ));
+        let never = |m: &Model| {
+            m.marks
+                .iter()
+                .any(|mark| matches!(mark.problem, Problem::NeverReturned { .. }))
+        };
+        assert!(!never(&model(Status::Fail, &returned)));
+        let mut job = events.clone();
+        job[0].label = "job 1".into();
+        assert!(!never(&model(Status::Fail, &job)));
     }
 
     use EventKind::*;

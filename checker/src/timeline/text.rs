@@ -191,15 +191,20 @@ fn cells(model: &Model, i: usize, area: usize) -> Vec<Glyph> {
     for &(from, to) in &lane.waits {
         fill(from, to.unwrap_or(end), Glyph::Wait);
     }
-    if let Some(exited) = lane.exited_us {
-        fill(exited, exited, Glyph::Exited);
-    }
     for p in &lane.points {
         fill(p.t_us, p.t_us, Glyph::Point(p.kind));
     }
     for mark in &model.marks {
         for &(_, t) in mark.at.iter().filter(|&&(l, _)| l == i) {
             fill(t, t, Glyph::Mark);
+        }
+    }
+    // A thread's end outranks a note in its cell (its last lines come just
+    // before it ends): without it, a joined thread would read as running.
+    if let Some(exited) = lane.exited_us {
+        let cell = &mut cells[col(exited)];
+        if *cell <= Glyph::Point(PointKind::Note) {
+            *cell = Glyph::Exited;
         }
     }
     // Every event falls outside a break, so its middle column is only
