@@ -334,3 +334,17 @@ fn timeline_trace_names_each_thread_once_and_spans_never_go_back() {
         assert_eq!(says_so, incomplete, "{case}");
     }
 }
+
+/// The README's picture is a golden one, drawn from a real run: it stays
+/// what the checker draws.
+#[test]
+fn the_readme_shows_a_golden_picture() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let readme = std::fs::read_to_string(root.join("../README.md")).expect("README.md");
+    let golden = std::fs::read_to_string(root.join("tests/golden/timeline/join1_no_join.100.txt"))
+        .expect("the golden picture");
+    assert!(
+        readme.contains(&format!("```text\n{golden}```")),
+        "README.md must show tests/golden/timeline/join1_no_join.100.txt as it is"
+    );
+}
