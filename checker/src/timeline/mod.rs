@@ -32,6 +32,9 @@ pub(crate) struct Run<'a> {
     pub events: &'a [Event],
     /// Events that happened but that the test process did not keep.
     pub dropped: u64,
+    /// The test process wrote its record: its events are all it saw (a
+    /// process that ended or was killed first left none).
+    pub reported: bool,
 }
 
 impl<'a> Run<'a> {
@@ -41,6 +44,7 @@ impl<'a> Run<'a> {
             status: t.status,
             events: &t.events,
             dropped: t.events_dropped,
+            reported: t.reported,
         }
     }
 }

@@ -800,17 +800,24 @@ fn notes(run: &Run) -> Vec<String> {
             "{n} more events happened than the test keeps; they are not drawn"
         )),
     }
-    let killed = matches!(run.status, Status::Timeout | Status::Crash);
-    match (killed, run.events.is_empty()) {
-        (true, true) => notes.push(
+    // A test that reported a timeout gave up waiting by itself; one that
+    // did not report was stopped from outside (or ended on its own).
+    let killed = matches!(run.status, Status::Timeout | Status::Crash) && !run.reported;
+    match (killed, run.reported, run.events.is_empty()) {
+        (true, _, true) => notes.push(
             "the run was stopped before it reported anything: there is nothing to draw".into(),
         ),
-        (true, false) => notes.push(format!(
+        (true, _, false) => notes.push(format!(
             "the run was stopped ({}) before it finished: the picture ends where its record does",
             run.status.as_str()
         )),
-        (false, true) => notes.push("this test observed no threads".into()),
-        (false, false) => {}
+        (false, false, true) => notes.push(
+            "the test's process ended before it reported anything (the message says why): \
+             there is nothing to draw"
+                .into(),
+        ),
+        (false, true, true) => notes.push("this test observed no threads".into()),
+        (false, _, false) => {}
     }
     notes
 }
@@ -923,6 +930,7 @@ pub(crate) mod tests {
             status: Status::Fail,
             events,
             dropped: 0,
+            reported: true,
         }
     }
 
@@ -940,6 +948,7 @@ pub(crate) mod tests {
             status,
             events,
             dropped: 0,
+            reported: true,
         })
     }
 
@@ -1263,14 +1272,38 @@ pub(crate) mod tests {
 
     #[test]
     fn honest_notes_say_what_is_missing() {
+        let reported = |status, events: &[Event], dropped| {
+            notes(&Run {
+                test: "t",
+                status,
+                events,
+                dropped,
+                reported: true,
+            })
+        };
         let notes = |status, events: &[Event], dropped| {
             notes(&Run {
                 test: "t",
                 status,
                 events,
                 dropped,
+                reported: false,
             })
         };
+        // The test gave up by itself and said so: nothing was cut short.
+        assert!(reported(Status::Timeout, &no_join(), 0).is_empty());
+        assert_eq!(
+            reported(Status::Fail, &[], 0),
+            ["this test observed no threads"]
+        );
+        // No record, not killed: the process ended by itself (an `exit`).
+        assert_eq!(
+            notes(Status::Fail, &[], 0),
+            [
+                "the test's process ended before it reported anything (the message says why): \
+              there is nothing to draw"
+            ]
+        );
         let some = no_join();
         assert_eq!(
             notes(Status::Timeout, &some, 3),
@@ -1284,7 +1317,7 @@ pub(crate) mod tests {
             ["the run was stopped before it reported anything: there is nothing to draw"]
         );
         assert_eq!(
-            notes(Status::Pass, &[], 0),
+            reported(Status::Pass, &[], 0),
             ["this test observed no threads"]
         );
         assert!(notes(Status::Fail, &some, 0).is_empty());

@@ -387,6 +387,7 @@ mod tests {
             status: Status::Pass,
             events: &events,
             dropped: 0,
+            reported: true,
         };
         let look = Look {
             width: 60,

@@ -135,12 +135,14 @@ mod tests {
                 status: Status::Fail,
                 events: &events,
                 dropped: 4,
+                reported: true,
             },
             Run {
                 test: "b",
                 status: Status::Pass,
                 events: &events[..1],
                 dropped: 0,
+                reported: true,
             },
         ];
         let trace = trace(&runs);
@@ -179,6 +181,7 @@ mod tests {
             status: Status::Fail,
             events: &events,
             dropped: 0,
+            reported: true,
         };
         let trace = trace(&[run]);
         let all = trace["traceEvents"].as_array().unwrap();

@@ -65,7 +65,9 @@ pub(crate) struct TestResult {
     pub output: String,
     /// The status came from the test's own report (not from how the
     /// process ended): only such results are certain enough to cache.
-    #[serde(skip)]
+    /// Written only when false (`run --json` says which tests never
+    /// reported); read back true when absent, as every cached result is.
+    #[serde(default = "yes", skip_serializing_if = "is_true")]
     pub reported: bool,
     /// The report held something besides the harness's one record (a second
     /// record, a stray line): learner code wrote to it. Never cached (such
@@ -82,6 +84,14 @@ pub(crate) struct TestResult {
 
 fn is_zero(n: &u64) -> bool {
     *n == 0
+}
+
+fn yes() -> bool {
+    true
+}
+
+fn is_true(b: &bool) -> bool {
+    *b
 }
 
 /// The verdict on one exercise.

@@ -375,6 +375,8 @@ fn timeline(e: &ExerciseEntry) -> String {
         status: t.status,
         events: &t.events,
         dropped: t.events_dropped,
+        // Events come only from the test's record.
+        reported: !t.events.is_empty(),
     };
     format!(
         "<figure class=\"timeline\">{}<figcaption>What the threads did in <code>{}</code>\
