@@ -59,7 +59,7 @@ pub(crate) fn check(cli: Cli) -> anyhow::Result<Checked> {
                 },
         }) => {
             let output = output_path(output);
-            check_output("-o", output.as_deref(), &[])?;
+            check_output("-o", output.as_deref(), &[], "")?;
             Ok(Checked::Merge(MergePlan {
                 files,
                 output,
@@ -285,7 +285,7 @@ impl Plan {
                 trace,
                 limits,
             }) => {
-                check_output("--trace", trace.as_deref(), &[])?;
+                check_trace(&course, trace.as_deref())?;
                 Action::Run {
                     exercise: pick(&course, name.as_deref())?,
                     json,
@@ -366,7 +366,7 @@ fn grade(
         .into());
     }
     let output = output_path(output);
-    check_output("-o", output.as_deref(), paths)?;
+    check_output("-o", output.as_deref(), paths, "the submission")?;
     let submissions = named
         .into_iter()
         .map(|(id, path)| crate::grade::submission::read(course, id, &path))
@@ -405,6 +405,7 @@ pub(crate) fn check_output(
     flag: &str,
     output: Option<&Path>,
     inside: &[PathBuf],
+    inside_what: &str,
 ) -> Result<(), UsageError> {
     let Some(output) = output else { return Ok(()) };
     let shown = output.display();
@@ -430,7 +431,7 @@ pub(crate) fn check_output(
         .find(|p| at.starts_with(p))
     {
         return Err(UsageError(format!(
-            "{flag} {shown} is inside the submission {}; write the report elsewhere",
+            "{flag} {shown} is inside {inside_what} {}; write it elsewhere",
             sub.display()
         )));
     }
@@ -439,6 +440,44 @@ pub(crate) fn check_output(
             "{flag} {shown}: cannot write in {}: {e}",
             parent.display()
         )));
+    }
+    Ok(())
+}
+
+/// Where `run --trace` may write: a file as `-o` takes one, and never over
+/// the course (a learner's exercise, a solution, the hidden tests, info.toml
+/// or the progress): a slip of the tab key must not cost anyone their work.
+fn check_trace(course: &Course, trace: Option<&Path>) -> Result<(), UsageError> {
+    let Some(trace) = trace else { return Ok(()) };
+    if trace.as_os_str() == "-" {
+        return Err(UsageError(
+            "--trace -: the trace goes to a file (standard output holds the verdict); name one"
+                .into(),
+        ));
+    }
+    let course_dirs: Vec<PathBuf> = ["exercises", "solutions", "checker"]
+        .iter()
+        .map(|d| course.root.join(d))
+        .collect();
+    check_output(
+        "--trace",
+        Some(trace),
+        &course_dirs,
+        "the course's directory",
+    )?;
+    let canonical = |p: &Path| {
+        std::fs::canonicalize(dir_of(p))
+            .ok()
+            .zip(p.file_name())
+            .map(|(d, f)| d.join(f))
+    };
+    for kept in ["info.toml", crate::state::STATE_FILE] {
+        if canonical(trace).is_some() && canonical(trace) == canonical(&course.root.join(kept)) {
+            return Err(UsageError(format!(
+                "--trace {}: that is the course's {kept}; write the trace elsewhere",
+                trace.display()
+            )));
+        }
     }
     Ok(())
 }

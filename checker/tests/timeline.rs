@@ -212,3 +212,26 @@ fn the_class_report_draws_a_failing_exercise_as_svg() {
         "the mistake is named in the picture: {svg}"
     );
 }
+
+#[test]
+fn a_trace_is_never_written_over_the_course() {
+    let test = Test::bundled();
+    let mine = test.read("exercises/02_joining/join1_wait.rs");
+    for (path, says) in [
+        (
+            "exercises/02_joining/join1_wait.rs",
+            "inside the course's directory",
+        ),
+        (
+            "solutions/02_joining/join1_wait.rs",
+            "inside the course's directory",
+        ),
+        ("info.toml", "the course's info.toml"),
+        ("-", "name one"),
+    ] {
+        test.run_args(["run", "join1_wait", "--trace", path])
+            .code(2)
+            .stderr(predicate::str::contains(says));
+    }
+    assert_eq!(test.read("exercises/02_joining/join1_wait.rs"), mine);
+}

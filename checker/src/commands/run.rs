@@ -45,8 +45,12 @@ pub(crate) fn run(
     };
     let verdict = engine.check(&job, reporter.as_ref());
     engine.confirm_toolchain()?;
-    if let Some(path) = &show.trace {
-        write_trace(path, &verdict)?;
+    // The path was checked before anything ran; if writing fails anyway,
+    // the verdict and its exit code still stand.
+    if let Some(path) = &show.trace
+        && let Err(e) = write_trace(path, &verdict)
+    {
+        anstream::eprintln!("threadlings: no trace written: {e:#}");
     }
     // What the threads did: the question a failing verdict raises.
     if !as_json && (show.timeline || verdict.status != Status::Pass) {

@@ -49,8 +49,10 @@ impl<'a> Run<'a> {
     }
 }
 
-/// Which test of a verdict to draw: the first failing (non-pass) test that
-/// has events, else the first failing test, else (for a pass) the first test
+/// Which test of a verdict to draw: the first failing (non-pass) test if
+/// it never reported (its process ended or was stopped: the verdict's
+/// message is about it), else the first failing test that has events,
+/// else the first failing test, else (for a pass) the first test
 /// with events, else the first test. `None` when no test ran (a compile
 /// error, a missing file).
 ///
@@ -60,10 +62,13 @@ impl<'a> Run<'a> {
 pub(crate) fn pick(verdict: &Verdict) -> Option<Run<'_>> {
     let tests = &verdict.tests;
     let failing = |t: &&TestResult| t.status != Status::Pass;
-    tests
-        .iter()
-        .filter(failing)
-        .find(|t| !t.events.is_empty())
+    // The verdict's message is its first failing test's: when that test's
+    // process ended or was stopped before it reported, its picture (which
+    // says so) goes with the message, not another test's.
+    let first = tests.iter().find(failing);
+    first
+        .filter(|t| !t.reported)
+        .or_else(|| tests.iter().filter(failing).find(|t| !t.events.is_empty()))
         .or_else(|| tests.iter().find(failing))
         .or_else(|| tests.iter().find(|t| !t.events.is_empty()))
         .or_else(|| tests.first())
@@ -203,6 +208,12 @@ mod tests {
         let tests = vec![result("pass_without", Status::Pass, 0)];
         assert_eq!(picked(tests).as_deref(), Some("pass_without"));
         assert_eq!(picked(Vec::new()), None);
+        // The first failing test was stopped before it reported (a thread
+        // bomb): the verdict's message is about it, and so is the picture.
+        let mut stopped = result("stopped", Status::Crash, 0);
+        stopped.reported = false;
+        let tests = vec![stopped, result("fail_with", Status::Fail, 2)];
+        assert_eq!(picked(tests).as_deref(), Some("stopped"));
     }
 
     #[test]

@@ -9,7 +9,7 @@
 
 use std::collections::HashMap;
 
-use threadlings_support::protocol::{Event, EventKind};
+use threadlings_support::protocol::{Event, EventKind, TEST_THREAD_NAME};
 use unicode_width::{UnicodeWidthChar as _, UnicodeWidthStr as _};
 
 use super::Run;
@@ -458,6 +458,40 @@ fn duration(us: u64) -> String {
     }
 }
 
+/// Ends each join seen called and never seen returning where it must have
+/// returned: when the thread it waited for exited (a join returns as that
+/// thread ends), or at the latest when its own thread's function returned.
+/// Left open, it would be drawn as a wait to the end of the picture, and
+/// point a learner at a join that was long over (the caller then spun, or
+/// hung elsewhere).
+fn close_open_waits(lanes: &mut [Lane]) {
+    let exits: HashMap<u64, u64> = lanes
+        .iter()
+        .filter_map(|l| Some((l.thread, l.exited_us?)))
+        .collect();
+    for lane in lanes.iter_mut() {
+        let returned = lane.returned_at();
+        let joins: Vec<(u64, Option<u64>)> = lane
+            .points
+            .iter()
+            .filter(|p| p.kind == PointKind::JoinCalled)
+            .map(|p| (p.t_us, p.peer))
+            .collect();
+        for wait in lane.waits.iter_mut().filter(|w| w.1.is_none()) {
+            let peer = joins
+                .iter()
+                .find(|&&(t, _)| t == wait.0)
+                .and_then(|&(_, peer)| peer);
+            let peer_exit = peer.and_then(|p| exits.get(&p).copied());
+            wait.1 = [peer_exit, returned]
+                .into_iter()
+                .flatten()
+                .filter(|&t| t >= wait.0)
+                .min();
+        }
+    }
+}
+
 /// Lanes from events in time order.
 fn lanes(events: &[&Event]) -> Vec<Lane> {
     let mut lanes: Vec<Lane> = Vec::new();
@@ -465,14 +499,21 @@ fn lanes(events: &[&Event]) -> Vec<Lane> {
     let mut unnamed = 0;
     for e in events {
         let i = *by_thread.entry(e.thread).or_insert_with(|| {
+            // Known by a name no learner thread can have (it holds a NUL),
+            // shown as "test".
+            let test = e.thread_name.as_deref() == Some(TEST_THREAD_NAME);
             let name = e.thread_name.as_deref().map(clean).unwrap_or_default();
-            let name = if name.is_empty() {
+            let name = if test {
+                TEST_THREAD.to_string()
+            } else if name.is_empty() {
                 unnamed += 1;
                 format!("thread {unnamed}")
             } else {
                 name
             };
-            lanes.push(Lane::new(e.thread, name, e.t_us));
+            let mut lane = Lane::new(e.thread, name, e.t_us);
+            lane.test = test;
+            lanes.push(lane);
             lanes.len() - 1
         });
         let lane = &mut lanes[i];
@@ -533,9 +574,7 @@ fn lanes(events: &[&Event]) -> Vec<Lane> {
             EventKind::Note => lane.points.push(point(PointKind::Note)),
         }
     }
-    for lane in &mut lanes {
-        lane.test = lane.name == TEST_THREAD;
-    }
+    close_open_waits(&mut lanes);
     // The test's own thread last: the learner's threads are the story, and
     // it is what ties them together at the end (it joins them).
     lanes.sort_by_key(|lane| lane.test);
@@ -829,8 +868,20 @@ fn notes(run: &Run) -> Vec<String> {
 pub(crate) fn clean(text: &str) -> String {
     text.chars()
         .filter(|&c| {
+            // Also line and paragraph separators (a new line by another
+            // name), and the invisible formatting marks: zero-width
+            // spaces and joiners, direction marks, the BOM.
             !c.is_control()
-                && !matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{fffe}' | '\u{ffff}')
+                && !matches!(
+                    c,
+                    '\u{200b}'..='\u{200f}'
+                        | '\u{2028}'..='\u{202e}'
+                        | '\u{2060}'..='\u{206f}'
+                        | '\u{061c}'
+                        | '\u{feff}'
+                        | '\u{fffe}'
+                        | '\u{ffff}'
+                )
         })
         .collect()
 }
@@ -1045,13 +1096,22 @@ pub(crate) mod tests {
     fn a_thread_joined_later_by_anyone_is_not_accused() {
         // The function returned thread 2's handle and the test joined it.
         let mut events = no_join();
-        events.push(joining(ev(80, 9, Some("test"), JoinCalled, ""), Some(2)));
-        events.push(joining(ev(90, 9, Some("test"), JoinReturned, ""), Some(2)));
+        events.push(joining(
+            ev(80, 9, Some(TEST_THREAD_NAME), JoinCalled, ""),
+            Some(2),
+        ));
+        events.push(joining(
+            ev(90, 9, Some(TEST_THREAD_NAME), JoinReturned, ""),
+            Some(2),
+        ));
         let m = model(Status::Fail, &events);
         assert!(m.marks.is_empty(), "{:?}", m.marks);
         // A join of another thread does not excuse this one.
         let mut other = no_join();
-        other.push(joining(ev(80, 9, Some("test"), JoinCalled, ""), Some(5)));
+        other.push(joining(
+            ev(80, 9, Some(TEST_THREAD_NAME), JoinCalled, ""),
+            Some(5),
+        ));
         assert_eq!(
             model(Status::Fail, &other).marks[0].problem,
             Problem::NotJoined {
@@ -1086,21 +1146,72 @@ pub(crate) mod tests {
     }
 
     #[test]
+    fn a_join_never_seen_returning_ends_when_its_thread_exited_or_the_call_returned() {
+        let events = vec![
+            ev(10, 1, Some("main"), Started, "calls `count(..)`"),
+            ev(15, 2, None, Note, "line"),
+            joining(ev(20, 1, Some("main"), JoinCalled, "joins"), Some(2)),
+            ev(30, 2, None, Exited, ""),
+            ev(6_000_000, 1, Some("main"), Note, "still inside"),
+        ];
+        assert_eq!(
+            model(Status::Timeout, &events).lanes[0].waits,
+            [(20, Some(30))]
+        );
+        // Peer unknown: open until the function returned; never returned
+        // either: open, as far as anyone saw.
+        let mut unknown = events.clone();
+        unknown[2].peer = None;
+        assert_eq!(
+            model(Status::Timeout, &unknown).lanes[0].waits,
+            [(20, None)]
+        );
+        unknown.push(ev(
+            7_000_000,
+            1,
+            Some("main"),
+            Returned,
+            "`count(..)` returned",
+        ));
+        assert_eq!(
+            model(Status::Fail, &unknown).lanes[0].waits,
+            [(20, Some(7_000_000))]
+        );
+    }
+
+    #[test]
     fn the_test_thread_is_drawn_last_and_never_accused() {
         let events = vec![
-            ev(5, 9, Some("test"), Note, "begin"),
+            ev(5, 9, Some(TEST_THREAD_NAME), Note, "begin"),
             ev(10, 1, Some("main"), Started, "f"),
             ev(20, 2, None, MovedIn, "v"),
             ev(25, 2, None, Exited, ""),
-            ev(30, 9, Some("test"), Dropped, "v"),
+            ev(30, 9, Some(TEST_THREAD_NAME), Dropped, "v"),
             ev(40, 1, Some("main"), Returned, "f"),
-            ev(50, 9, Some("test"), Note, "end"),
+            ev(50, 9, Some(TEST_THREAD_NAME), Note, "end"),
         ];
         let m = model(Status::Fail, &events);
         let names: Vec<&str> = m.lanes.iter().map(|l| l.name.as_str()).collect();
         assert_eq!(names, ["main", "thread 1", "test"]);
         assert!(m.lanes[2].test);
         assert!(m.marks.is_empty(), "{:?}", m.marks);
+        // A learner's thread named "test" is a learner's thread: it can be
+        // accused, and it is not taken for the test's.
+        let impostor = vec![
+            ev(10, 1, Some("main"), Started, "calls `count(..)`"),
+            ev(20, 2, Some("test"), Note, "line 1"),
+            ev(40, 1, Some("main"), Returned, "`count(..)` returned"),
+            ev(50, 2, Some("test"), Exited, ""),
+        ];
+        let m = model(Status::Fail, &impostor);
+        assert!(!m.lanes[1].test);
+        assert!(matches!(
+            m.marks.as_slice(),
+            [Mark {
+                problem: Problem::NotJoined { .. },
+                ..
+            }]
+        ));
     }
 
     #[test]
@@ -1110,7 +1221,7 @@ pub(crate) mod tests {
             ev(20, 1, Some("main"), Note, "line 1"),
             ev(30, 1, Some("main"), Note, "line 2"),
             ev(40, 1, Some("main"), Returned, "count(..)"),
-            ev(50, 9, Some("test"), Note, "checked"),
+            ev(50, 9, Some(TEST_THREAD_NAME), Note, "checked"),
         ];
         let m = model(Status::Fail, &events);
         assert_eq!(

@@ -327,7 +327,13 @@ mod tests {
 
     #[test]
     fn a_join_with_a_peer_draws_a_line_to_the_joined_lane() {
-        let mut joined = ev(40, 1, Some("test"), EventKind::JoinReturned, "");
+        let mut joined = ev(
+            40,
+            1,
+            Some(threadlings_support::protocol::TEST_THREAD_NAME),
+            EventKind::JoinReturned,
+            "",
+        );
         joined.peer = Some(7);
         let mut unknown = ev(50, 1, Some("test"), EventKind::JoinReturned, "");
         unknown.peer = Some(99);

@@ -108,6 +108,9 @@ pub fn call<T: Send + 'static>(what: &str, f: impl FnOnce() -> T + Send + 'stati
     thread::Builder::new()
         .name("main".into())
         .spawn(move || {
+            // Its lane is kept however many threads came before: every
+            // picture is drawn around the caller.
+            crate::events::reserve_lane();
             // Recorded here rather than by the test after `spawn`, so that
             // it comes first in this thread's lane.
             record(EventKind::Spawned, "the test's caller");

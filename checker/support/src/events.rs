@@ -33,6 +33,12 @@ pub const MAX_EVENTS: usize = 10_000;
 pub const MAX_THREADS: usize = 256;
 /// The longest label kept, in bytes; a longer one is cut (at a character).
 const MAX_LABEL_BYTES: usize = 1024;
+/// The longest thread name kept in an event, in bytes: a learner may name
+/// a thread with megabytes, and every event of it carries the name.
+const MAX_NAME_BYTES: usize = 64;
+/// The most bytes of labels and names the events keep in all: with the
+/// caps above, far below what a report may take, however they are escaped.
+const MAX_TEXT_BYTES: usize = 4 << 20;
 
 /// The process's start, as the harness saw it first: every `t_us` counts
 /// from here.
@@ -50,6 +56,8 @@ struct Buffer {
     events: Vec<Event>,
     dropped: u64,
     bound: usize,
+    /// Bytes of labels and names kept so far.
+    text: usize,
     lanes: Vec<Identity>,
 }
 
@@ -59,12 +67,16 @@ impl Buffer {
             events: Vec::new(),
             dropped: 0,
             bound,
+            text: 0,
             lanes: Vec::new(),
         }
     }
 
-    fn push(&mut self, event: impl FnOnce() -> Event) {
-        if self.events.len() < self.bound {
+    /// Keeps the event if there is room for it: `text` bytes of labels and
+    /// names, and one more event.
+    fn push(&mut self, text: usize, event: impl FnOnce() -> Event) {
+        if self.events.len() < self.bound && self.text + text <= MAX_TEXT_BYTES {
+            self.text += text;
             self.events.push(event());
         } else {
             self.dropped += 1;
@@ -110,13 +122,14 @@ impl Lane {
 }
 
 /// Who `me` is in the events of process `pid`: the process's main thread
-/// (its OS id is the process's) is the test harness's, named "test". Learner
+/// (its OS id is the process's) is the test harness's, named
+/// `TEST_THREAD_NAME` (shown as "test"). Learner
 /// code never runs there in a test, and the caller of learner code runs on
 /// a helper thread named "main" (see `call`): without this the test's own
 /// thread would show as a second "main".
 fn as_named_in_events(mut me: Identity, pid: u32) -> Identity {
     if me.os_tid == Some(pid) {
-        me.name = Some("test".to_string());
+        me.name = Some(crate::protocol::TEST_THREAD_NAME.to_string());
     }
     me
 }
@@ -256,25 +269,43 @@ pub(crate) fn record_join(
 
 /// The one place an event is made, whoever records it.
 fn record_event(who: &Identity, kind: EventKind, mut label: String, peer: Option<u64>) {
-    if label.len() > MAX_LABEL_BYTES {
-        let mut cut = MAX_LABEL_BYTES;
-        while !label.is_char_boundary(cut) {
-            cut -= 1;
-        }
-        label.truncate(cut);
-    }
+    cut(&mut label, MAX_LABEL_BYTES);
+    let name = who.name.as_deref().map(|name| {
+        let mut name = name.to_string();
+        cut(&mut name, MAX_NAME_BYTES);
+        name
+    });
+    let text = label.len() + name.as_ref().map_or(0, String::len);
     let clock = *CLOCK.get_or_init(Instant::now);
     let mut events = EVENTS.lock().unwrap_or_else(|e| e.into_inner());
     // The time is read under the lock, so the events are in time order.
-    events.push(|| Event {
+    events.push(text, || Event {
         t_us: u64::try_from(clock.elapsed().as_micros()).unwrap_or(u64::MAX),
         kind,
         thread: thread_number(who.thread),
-        thread_name: who.name.clone(),
+        thread_name: name,
         os_tid: who.os_tid,
         label,
         peer,
     });
+}
+
+/// Cuts `text` to at most `max` bytes, at a character's start.
+fn cut(text: &mut String, max: usize) {
+    if text.len() > max {
+        let mut at = max;
+        while !text.is_char_boundary(at) {
+            at -= 1;
+        }
+        text.truncate(at);
+    }
+}
+
+/// Gives the current thread a lane whatever the count of threads so far:
+/// for the test's own helper threads (the watchdog's caller), whose events
+/// every picture needs, even after a learner's thousand threads.
+pub(crate) fn reserve_lane() {
+    let _ = ADMITTED.try_with(|admitted| admitted.set(Some(true)));
 }
 
 /// Everything recorded so far, and how many were dropped; the buffer is
@@ -317,10 +348,42 @@ mod tests {
         let _threads = crate::testing::spawning();
         let mut buffer = Buffer::new(3);
         for n in 0..5 {
-            buffer.push(|| note(n));
+            buffer.push(0, || note(n));
         }
         assert_eq!(buffer.events, [note(0), note(1), note(2)]);
         assert_eq!(buffer.dropped, 2);
+    }
+
+    #[test]
+    fn past_the_text_budget_events_are_only_counted() {
+        let _threads = crate::testing::spawning();
+        let mut buffer = Buffer::new(10);
+        buffer.push(MAX_TEXT_BYTES - 10, || note(0));
+        buffer.push(10, || note(1));
+        buffer.push(1, || note(2));
+        assert_eq!(buffer.events, [note(0), note(1)]);
+        assert_eq!(buffer.dropped, 1);
+    }
+
+    #[test]
+    fn a_long_thread_name_is_cut_in_events() {
+        let _threads = crate::testing::spawning();
+        let name = format!("{}é{}", "w".repeat(MAX_NAME_BYTES - 1), "w".repeat(8_000));
+        let label = format!("long name {}", std::process::id());
+        let spawned = std::thread::Builder::new()
+            .name(name)
+            .spawn({
+                let label = label.clone();
+                move || record(EventKind::Note, label)
+            })
+            .unwrap();
+        spawned.join().unwrap();
+        let ours = recorded()
+            .into_iter()
+            .find(|e| e.label == label)
+            .expect("recorded");
+        let kept = ours.thread_name.expect("a name");
+        assert_eq!(kept, "w".repeat(MAX_NAME_BYTES - 1), "cut before the é");
     }
 
     #[test]
@@ -376,7 +439,18 @@ mod tests {
             name: Some("main".to_string()),
             ..me.clone()
         };
-        assert_eq!(as_named_in_events(main, pid).name.as_deref(), Some("test"));
+        assert_eq!(
+            as_named_in_events(main, pid).name.as_deref(),
+            Some(crate::protocol::TEST_THREAD_NAME)
+        );
+        // No thread of a learner's can take that name: std refuses it.
+        let spawned = std::panic::catch_unwind(|| {
+            std::thread::Builder::new()
+                .name(crate::protocol::TEST_THREAD_NAME.into())
+                .spawn(|| {})
+                .map(|h| h.join())
+        });
+        assert!(!matches!(spawned, Ok(Ok(_))), "{spawned:?}");
         // A helper thread named "main" (the caller of learner code) keeps
         // its name, and so does a thread whose OS id is unknown.
         for os_tid in [Some(pid + 1), None] {

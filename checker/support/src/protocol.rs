@@ -335,6 +335,8 @@ pub struct Event {
     pub kind: EventKind,
     /// The number in the std `ThreadId` of the thread it is about.
     pub thread: u64,
+    /// The thread's name, at most 64 bytes of it; the test harness's own
+    /// thread is [`TEST_THREAD_NAME`].
     pub thread_name: Option<String>,
     /// The OS's id of that thread, where it can be observed.
     pub os_tid: Option<u32>,
@@ -343,6 +345,10 @@ pub struct Event {
     /// join waits for (`join_called`, `join_returned`).
     pub peer: Option<u64>,
 }
+
+/// The name the test harness's own thread has in events. It holds a NUL,
+/// which std refuses in a thread's name: no learner thread can pass for it.
+pub const TEST_THREAD_NAME: &str = "\u{0}test";
 
 /// What kind of thing happened.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
