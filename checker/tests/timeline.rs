@@ -110,8 +110,9 @@ fn a_passing_run_is_drawn_on_request_without_accusations() {
         .success();
     let out = stdout(&run);
     let lines = picture(&out);
-    let lanes = lines.iter().filter(|l| l.starts_with("thread ")).count();
-    assert!(lanes >= 2, "a lane per worker:\n{out}");
+    // Each worker's lane ends where it exited (joined), main's does not.
+    let workers = lines.iter().filter(|l| l.trim_end().ends_with('┤')).count();
+    assert!(workers >= 2, "a lane per worker, each ending:\n{out}");
     assert!(!out.contains('✗'), "a pass accuses nothing:\n{out}");
 }
 

@@ -66,8 +66,10 @@ pub(crate) struct Span {
 pub(crate) struct Lane {
     /// The number in its std `ThreadId`.
     pub thread: u64,
-    /// Its name, cleaned: the thread's own, or `thread N` (numbered among
-    /// the unnamed ones, so the same run always draws the same names).
+    /// Its name, cleaned: the thread's own; for a thread without one, the
+    /// work the test handed it (`first`, `job 2`, `first+second` when it
+    /// ran both), or else `thread N` (numbered among those, so the same run
+    /// always draws the same names).
     pub name: String,
     /// Set when an earlier lane already shows the same name.
     pub suffix: Option<u32>,
@@ -503,14 +505,8 @@ fn lanes(events: &[&Event]) -> Vec<Lane> {
             // shown as "test".
             let test = e.thread_name.as_deref() == Some(TEST_THREAD_NAME);
             let name = e.thread_name.as_deref().map(clean).unwrap_or_default();
-            let name = if test {
-                TEST_THREAD.to_string()
-            } else if name.is_empty() {
-                unnamed += 1;
-                format!("thread {unnamed}")
-            } else {
-                name
-            };
+            // Unnamed for now: named after the loop, by its work.
+            let name = if test { TEST_THREAD.to_string() } else { name };
             let mut lane = Lane::new(e.thread, name, e.t_us);
             lane.test = test;
             lanes.push(lane);
@@ -575,6 +571,22 @@ fn lanes(events: &[&Event]) -> Vec<Lane> {
         }
     }
     close_open_waits(&mut lanes);
+    // A learner's thread seldom has a name; the work the test handed it
+    // says which one it is ("second started while first ran").
+    for lane in lanes.iter_mut().filter(|l| l.name.is_empty()) {
+        let mut jobs: Vec<&str> = Vec::new();
+        for span in lane.work.iter().filter(|s| !s.call && !s.label.is_empty()) {
+            if !jobs.contains(&span.label.as_str()) {
+                jobs.push(&span.label);
+            }
+        }
+        lane.name = if jobs.is_empty() {
+            unnamed += 1;
+            format!("thread {unnamed}")
+        } else {
+            jobs.join("+")
+        };
+    }
     // The test's own thread last: the learner's threads are the story, and
     // it is what ties them together at the end (it joins them).
     lanes.sort_by_key(|lane| lane.test);
@@ -1177,6 +1189,28 @@ pub(crate) mod tests {
             model(Status::Fail, &unknown).lanes[0].waits,
             [(20, Some(7_000_000))]
         );
+    }
+
+    #[test]
+    fn an_unnamed_thread_is_named_by_the_work_it_ran() {
+        let events = vec![
+            ev(10, 1, Some("main"), Started, "calls `pipeline(..)`"),
+            ev(20, 2, None, Started, "first"),
+            ev(30, 2, None, Ended, "first"),
+            ev(40, 2, None, Started, "second"),
+            ev(50, 3, Some("mine"), Started, "side"),
+            ev(60, 4, None, Note, "a line"),
+            ev(70, 5, None, Started, "side"),
+        ];
+        let m = model(Status::Fail, &events);
+        let names: Vec<String> = m.lanes.iter().map(|l| l.label(40, true)).collect();
+        // Its own name first; one thread that ran two jobs says so; a
+        // thread with no work keeps a number; two alike are told apart.
+        assert_eq!(names, ["main", "first+second", "mine", "thread 1", "side"]);
+        let mut twice = events.clone();
+        twice.push(ev(80, 6, None, Started, "side"));
+        let m = model(Status::Fail, &twice);
+        assert_eq!(m.lanes[5].label(40, true), "side 2");
     }
 
     #[test]
