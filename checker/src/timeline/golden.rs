@@ -349,3 +349,34 @@ fn the_readme_shows_a_golden_picture() {
         "README.md must show tests/golden/timeline/join1_no_join.100.txt as it is"
     );
 }
+
+/// `docs/timelines/` (made by `scripts/timeline-gallery`) holds the picture
+/// of every known-wrong answer of chapters 1 and 2, for review: a wrong
+/// answer added without its picture is caught here.
+#[test]
+fn the_gallery_has_every_wrong_answer_of_chapters_1_and_2() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let mut missing = Vec::new();
+    for chapter in ["01_spawning", "02_joining"] {
+        for exercise in std::fs::read_dir(root.join("exercises").join(chapter)).unwrap() {
+            let path = exercise.unwrap().path();
+            if path.extension().is_none_or(|e| e != "rs") {
+                continue;
+            }
+            let name = path.file_stem().unwrap().to_string_lossy().into_owned();
+            let page = std::fs::read_to_string(root.join(format!("docs/timelines/{name}.md")))
+                .unwrap_or_default();
+            let wrong = root.join("checker/hidden/wrong").join(&name);
+            for answer in std::fs::read_dir(wrong).unwrap() {
+                let file = answer.unwrap().file_name().to_string_lossy().into_owned();
+                if !page.contains(&format!("\n## {file}\n")) {
+                    missing.push(format!("{name}/{file}"));
+                }
+            }
+        }
+    }
+    assert!(
+        missing.is_empty(),
+        "no picture in docs/timelines/ (run scripts/timeline-gallery): {missing:?}"
+    );
+}
