@@ -57,6 +57,10 @@ pub(crate) struct Input<'a> {
     pub source: &'a str,
     /// How diagnostics should name the file, e.g. `exercises/01_spawning/x.rs`.
     pub display: &'a str,
+    /// The exercise: the program is named as the learner's copy of it is
+    /// (`x`), whichever file is checked. A known-wrong answer's file name
+    /// says what is wrong with it, and a program sees its own name.
+    pub exercise: &'a str,
     /// Where the file lives, when it is a file that gets edited and checked
     /// again: its incremental state is kept under this path's key, so two
     /// files (two students' copies of one exercise, say) never share it.
@@ -200,7 +204,7 @@ impl Builder {
         self.dir
             .join("bin")
             .join(key)
-            .join(program_name(input.display))
+            .join(program_name(input.exercise))
     }
 
     /// `Err(WrongVersion)` unless `version` is the confirmed one.

