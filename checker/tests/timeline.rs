@@ -34,6 +34,16 @@ fn picture(out: &str) -> Vec<&str> {
     out[at..].lines().skip(1).collect()
 }
 
+/// The picture's lines as one line of words: sentences under the lanes
+/// wrap at the width.
+fn unwrapped(lines: &[&str]) -> String {
+    lines
+        .join(" ")
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
 #[test]
 fn a_missing_join_is_drawn_with_the_thread_still_running_when_the_call_returned() {
     let test = with_answer("join1_wait", "02_joining", "no_join.rs");
@@ -51,12 +61,7 @@ fn a_missing_join_is_drawn_with_the_thread_still_running_when_the_call_returned(
         for line in &lines {
             assert!(line.width() <= width, "wider than {width}: {line:?}\n{out}");
         }
-        // Sentences under the lanes wrap at the width.
-        let text = lines
-            .join(" ")
-            .split_whitespace()
-            .collect::<Vec<_>>()
-            .join(" ");
+        let text = unwrapped(&lines);
         assert!(
             text.contains("still running when"),
             "the mistake is named:\n{text}"
@@ -82,11 +87,7 @@ fn ascii_and_no_color_draw_the_same_picture_in_plain_characters() {
         assert!(line.is_ascii(), "ASCII only: {line:?}\n{out}");
         assert!(line.len() <= 60, "at most 60 columns: {line:?}");
     }
-    let text = lines
-        .join(" ")
-        .split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ");
+    let text = unwrapped(&lines);
     assert!(
         text.contains("one after another"),
         "joined too early: the workers never overlapped:\n{text}"
