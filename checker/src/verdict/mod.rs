@@ -82,7 +82,7 @@ pub(crate) struct TestResult {
     pub events_dropped: u64,
 }
 
-fn is_zero(n: &u64) -> bool {
+pub(crate) fn is_zero(n: &u64) -> bool {
     *n == 0
 }
 
