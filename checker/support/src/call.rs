@@ -53,9 +53,11 @@ const JOIN_LOOK_EVERY: Duration = Duration::from_millis(10);
 /// A caller that should return straight away, seen parked in a join inside
 /// the learner's function: recorded once (`join_called`, for the picture;
 /// the verdict is the time it took), and only from looks `Stretches` takes
-/// anyway, when they find the caller parked.
+/// anyway, when they find the caller parked. The join is kept open with the
+/// rendezvous's, so it is closed (`join_returned`) as they are.
 struct JoinWatch {
     caller: Identity,
+    joins: OpenJoins,
     /// No look before this (`None`: none taken yet).
     next: Option<Instant>,
     seen: bool,
@@ -82,7 +84,8 @@ impl JoinWatch {
             self.seen = true;
             // The joined thread is named only if it has a lane of its own.
             let peer = identity_of(joined).map(|who| thread_number(who.thread));
-            record_join(&self.caller, EventKind::JoinCalled, "waits in a join", peer);
+            let what = peer.map_or_else(|| "a thread".to_string(), |p| format!("thread {p}"));
+            open_join(&self.joins, &self.caller, joined, what, || peer);
         }
     }
 }
@@ -147,6 +150,26 @@ pub fn call<T: Send + 'static>(what: &str, f: impl FnOnce() -> T + Send + 'stati
     }
 }
 
+/// Notes the caller seen waiting in a join of the thread with OS id `tid`
+/// (0: not known), called `what` ("job 2's thread"), unless that join is
+/// open already: records its `join_called` and keeps it open until someone
+/// sees it over. `peer` is asked only then: the driver sees a caller in the
+/// same join look after look.
+pub(crate) fn open_join(
+    joins: &OpenJoins,
+    caller: &Identity,
+    tid: u32,
+    what: String,
+    peer: impl FnOnce() -> Option<u64>,
+) {
+    let mut open = joins.lock().unwrap_or_else(|e| e.into_inner());
+    if !open.iter().any(|(joined, _, _)| *joined == tid) {
+        let peer = peer();
+        record_join(caller, EventKind::JoinCalled, format!("joins {what}"), peer);
+        open.push((tid, what, peer));
+    }
+}
+
 /// On the caller, once the learner's function is over: it is past every
 /// join it was seen in.
 fn close_joins(joins: &OpenJoins) {
@@ -193,6 +216,7 @@ impl<T> Call<T> {
         let mut stretches = tid.map(Stretches::new);
         let mut joins = JoinWatch {
             caller: self.caller.clone(),
+            joins: Arc::clone(&self.joins),
             next: None,
             seen: false,
         };
@@ -335,8 +359,13 @@ mod tests {
             );
             return;
         };
-        assert_eq!(joined.label, "waits in a join");
+        assert_eq!(joined.label, format!("joins thread {worker_number}"));
         assert_eq!(joined.peer, Some(worker_number));
+        // And past it once the call returned, as every join seen is.
+        let past = events::recorded().into_iter().find(|e| {
+            e.kind == EventKind::JoinReturned && e.thread == caller && e.t_us >= joined.t_us
+        });
+        assert_eq!(past.map(|e| e.peer), Some(Some(worker_number)));
         // Once: it stays in the join until the worker is let go.
         let joins_seen = events::recorded()
             .iter()

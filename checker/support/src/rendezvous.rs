@@ -489,18 +489,8 @@ impl Driver<'_> {
             Wait::Join(tid) => (tid, self.thread_label(tid)),
             _ => (0, "its scope's threads".to_string()),
         };
-        let mut open = self.caller_joins.lock().unwrap_or_else(|e| e.into_inner());
-        if !open.iter().any(|(joined, _, _)| *joined == tid) {
-            let peer = self.peer(tid);
-            // Seen from this thread, but it is the caller that waits.
-            record_join(
-                self.caller,
-                EventKind::JoinCalled,
-                format!("joins {what}"),
-                peer,
-            );
-            open.push((tid, what, peer));
-        }
+        // Seen from this thread, but it is the caller that waits.
+        crate::call::open_join(self.caller_joins, self.caller, tid, what, || self.peer(tid));
     }
 
     /// Records the caller past each join it was seen in, once it is not
